@@ -1,0 +1,46 @@
+# Studyhall: `make run` serves the demo on SQLite, `make test` runs the whole
+# suite on PostgreSQL and on SQLite. Both set everything up on a fresh clone.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SQLITE_URL := sqlite:///$(CURDIR)/var/studyhall.sqlite3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-postgres test-sqlite lint install bench clean
+
+$(STAMP): pyproject.toml
+	@python=$$(scripts/find-python) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p var
+	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py migrate --no-input
+	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py collectstatic --no-input --verbosity 0
+	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py seed_demo
+	@echo "Studyhall is at http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/admin/)"
+	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
+
+test: lint test-postgres test-sqlite
+
+test-postgres: $(STAMP)
+	PYTHON=$(PY) STUDYHALL_EXPECT_DB=postgresql scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+test-sqlite: $(STAMP)
+	@mkdir -p var
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 STUDYHALL_EXPECT_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	PYTHON=$(PY) STUDYHALL_DB_NAME=studyhall_bench scripts/with-postgres $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,28 @@
+from django.contrib.auth import login
+from django.contrib.auth.views import RedirectURLMixin
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.views.generic import FormView
+
+from accounts.forms import SignupForm
+
+
+class SignupView(RedirectURLMixin, FormView):
+    form_class = SignupForm
+    template_name = "registration/signup.html"
+    next_page = reverse_lazy("home")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect(self.get_success_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = form.save()
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next"] = self.get_redirect_url()
+        return context

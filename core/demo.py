@@ -1,0 +1,163 @@
+"""Demo data for `make run`: realistic, idempotent, dated relative to the first seed."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+from django.utils import timezone
+
+from workshops.models import Workshop, WorkshopRun, WorkshopSession
+
+STAFF_GROUP = "Staff"
+STAFF_APPS = ("workshops",)
+DEMO_PASSWORD = "studyhall-demo"
+
+
+@dataclass(frozen=True)
+class DemoWorkshop:
+    slug: str
+    title: str
+    title_ar: str
+    description: str
+    capacity: int | None
+    # (run name, Arabic name, days from today to the first session, day offsets, times)
+    runs: tuple[tuple[str, str, int, tuple[int, ...], tuple[str, str]], ...]
+
+
+MORNING = ("09:00", "12:00")
+EVENING = ("18:00", "20:30")
+
+WORKSHOPS = (
+    DemoWorkshop(
+        "arabic-calligraphy", "Arabic Calligraphy for Beginners", "الخط العربي للمبتدئين",
+        "Naskh letterforms, reed pens and ink: three mornings from first strokes to a framed "
+        "verse.",
+        10,
+        (
+            ("Previous cohort", "الدفعة السابقة", -21, (0, 1, 2), MORNING),
+            ("Next cohort", "الدفعة القادمة", 9, (0, 1, 2), MORNING),
+        ),
+    ),
+    DemoWorkshop(
+        "intro-to-python", "Intro to Python Programming", "مقدمة في برمجة بايثون",
+        "Variables, loops and functions by building a small quiz game. Laptops provided.",
+        12,
+        (
+            ("Weekday cohort", "دفعة أيام الأسبوع", 5, (0, 2, 4), EVENING),
+            ("Weekend cohort", "دفعة نهاية الأسبوع", 19, (0, 1), MORNING),
+        ),
+    ),
+    DemoWorkshop(
+        "public-speaking", "Public Speaking Bootcamp", "معسكر الخطابة",
+        "Open to everyone: structure a talk, calm the nerves, and deliver with confidence.",
+        None,
+        (
+            ("Autumn evenings", "أمسيات الخريف", 3, (0, 7), EVENING),
+            ("Winter evenings", "أمسيات الشتاء", 31, (0, 7), EVENING),
+        ),
+    ),
+    DemoWorkshop(
+        "watercolour-landscapes", "Watercolour Landscapes", "رسم المناظر بالألوان المائية",
+        "Washes, wet-on-wet skies and desert light, in two relaxed mornings.",
+        8,
+        (
+            ("First run", "الدورة الأولى", 6, (0, 1), MORNING),
+            ("Second run", "الدورة الثانية", 27, (0, 1), MORNING),
+        ),
+    ),
+    DemoWorkshop(
+        "financial-literacy-teens", "Financial Literacy for Teens", "الثقافة المالية للمراهقين",
+        "Budgets, saving and the maths of interest, with real-life games.",
+        15,
+        (
+            ("Term one", "الفصل الأول", 8, (0, 7, 14), EVENING),
+            ("Term two", "الفصل الثاني", 40, (0, 7, 14), EVENING),
+        ),
+    ),
+    DemoWorkshop(
+        "robotics-arduino", "Robotics with Arduino", "الروبوتات باستخدام أردوينو",
+        "Build and program a line-following robot. Small groups: four seats per session.",
+        4,
+        (
+            ("Spring build", "بناء الربيع", 4, (0, 1), MORNING),
+            ("Summer build", "بناء الصيف", 33, (0, 1), MORNING),
+        ),
+    ),
+)
+
+CANCELLED_SESSION = ("watercolour-landscapes", "First run", 2)
+STAFF_USER = ("staff", "Sara", "Haddad")
+STUDENTS = (("amira", "Amira", "Saleh"), ("omar", "Omar", "Nasser"), ("lina", "Lina", "Khoury"))
+
+
+def _time(value: str) -> datetime.time:
+    return datetime.time.fromisoformat(value)
+
+
+@transaction.atomic
+def seed_schedule(today: datetime.date) -> list[Workshop]:
+    workshops = []
+    for spec in WORKSHOPS:
+        workshop, _ = Workshop.objects.get_or_create(
+            slug=spec.slug,
+            defaults={
+                "title": spec.title,
+                "title_ar": spec.title_ar,
+                "description": spec.description,
+                "default_capacity": spec.capacity,
+            },
+        )
+        workshops.append(workshop)
+        for name, name_ar, first_day, offsets, (start, end) in spec.runs:
+            start_date = today + datetime.timedelta(days=first_day)
+            run, _ = WorkshopRun.objects.get_or_create(
+                workshop=workshop,
+                name=name,
+                defaults={
+                    "name_ar": name_ar,
+                    "start_date": start_date,
+                    "end_date": start_date + datetime.timedelta(days=offsets[-1]),
+                },
+            )
+            for number, offset in enumerate(offsets, start=1):
+                WorkshopSession.objects.get_or_create(
+                    run=run,
+                    number=number,
+                    defaults={
+                        "workshop": workshop,
+                        "date": run.start_date + datetime.timedelta(days=offset),
+                        "start_time": _time(start),
+                        "end_time": _time(end),
+                        "capacity": spec.capacity,
+                    },
+                )
+    slug, run_name, number = CANCELLED_SESSION
+    WorkshopSession.objects.filter(
+        workshop__slug=slug, run__name=run_name, number=number, cancelled_at__isnull=True
+    ).update(cancelled_at=timezone.now())
+    return workshops
+
+
+def _user(username: str, first: str, last: str, *, staff: bool = False) -> User:
+    user, _ = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
+    )
+    # The printed logins must work even if someone changed a demo password.
+    user.set_password(DEMO_PASSWORD)
+    user.is_staff = staff
+    user.save()
+    return user
+
+
+@transaction.atomic
+def seed_users() -> tuple[User, list[User]]:
+    group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=STAFF_APPS))
+    staff = _user(*STAFF_USER, staff=True)
+    staff.groups.add(group)
+    students = [_user(*student) for student in STUDENTS]
+    return staff, students

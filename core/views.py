@@ -1,0 +1,27 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.health import database_health, migrations_health
+from workshops.selectors import workshops_with_upcoming_sessions
+
+
+@require_GET
+def home(request):
+    workshops = [
+        workshop
+        for workshop in workshops_with_upcoming_sessions(per_workshop=3)
+        if workshop.upcoming_sessions
+    ]
+    return render(request, "core/home.html", {"workshops": workshops})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database = database_health()
+    migrations = migrations_health() if database["ok"] else {"ok": False, "pending": []}
+    healthy = database["ok"] and migrations["ok"]
+    payload = {"status": "ok" if healthy else "error", "database": database, "migrations": migrations}
+    return JsonResponse(payload, status=200 if healthy else 503)

@@ -1,0 +1,214 @@
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from workshops.forms import RepeatRunForm
+from workshops.models import SessionStatus, Workshop, WorkshopRun, WorkshopSession
+from workshops.selectors import run_summary, runs_with_totals
+from workshops.services import ScheduleError, run_repeat, sessions_cancel
+
+
+def seats_label(taken: int, capacity: int | None) -> str:
+    return f"{taken} / {'∞' if capacity is None else capacity}"
+
+
+class WorkshopRunInline(admin.TabularInline):
+    model = WorkshopRun
+    fields = ("name", "name_ar", "start_date", "end_date", "is_default")
+    readonly_fields = ("is_default",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ("title", "title_ar", "slug", "default_capacity", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("title", "title_ar", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [WorkshopRunInline]
+
+
+class WorkshopSessionInline(admin.TabularInline):
+    model = WorkshopSession
+    fields = (
+        "number", "date", "start_time", "end_time", "capacity", "seats", "status", "cancelled_at",
+    )
+    readonly_fields = ("seats", "status")
+    extra = 0
+    show_change_link = True
+    ordering = ("number",)
+
+    @admin.display(description="Seats taken / capacity")
+    def seats(self, session: WorkshopSession) -> str:
+        if session.pk is None:
+            return "–"
+        return seats_label(session.seats_taken, session.capacity)
+
+    @admin.display(description="Status")
+    def status(self, session: WorkshopSession) -> str:
+        return session.get_status_display() if session.pk else "–"
+
+
+class RunStateFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "Upcoming"), ("running", "Running"), ("finished", "Finished")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "upcoming":
+            return queryset.filter(start_date__gt=today)
+        if self.value() == "running":
+            return queryset.filter(start_date__lte=today, end_date__gte=today)
+        if self.value() == "finished":
+            return queryset.filter(end_date__lt=today)
+        return queryset
+
+
+@admin.register(WorkshopRun)
+class WorkshopRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "name", "workshop", "start_date", "end_date", "sessions", "seats_sold", "seats_left",
+        "is_default",
+    )
+    list_filter = (RunStateFilter, ("start_date", admin.DateFieldListFilter), "workshop")
+    list_select_related = ("workshop",)
+    search_fields = ("name", "name_ar", "workshop__title")
+    date_hierarchy = "start_date"
+    fields = ("workshop", "name", "name_ar", "start_date", "end_date", "is_default", "summary")
+    readonly_fields = ("is_default", "summary")
+    inlines = [WorkshopSessionInline]
+    actions = ["repeat_run"]
+
+    def get_queryset(self, request):
+        return runs_with_totals()
+
+    @admin.display(description="Sessions", ordering="session_count")
+    def sessions(self, run: WorkshopRun) -> int:
+        return run.session_count
+
+    @admin.display(description="Seats sold", ordering="seats_sold")
+    def seats_sold(self, run: WorkshopRun) -> int:
+        return run.seats_sold
+
+    @admin.display(description="Seats left")
+    def seats_left(self, run: WorkshopRun) -> str:
+        return "unlimited" if run.unlimited_sessions else str(run.seats_left)
+
+    @admin.display(description="Summary")
+    def summary(self, run: WorkshopRun) -> str:
+        if run.pk is None:
+            return "–"
+        totals = run_summary(run=run)
+        span = (
+            f"{totals.first_date:%d %b %Y} – {totals.last_date:%d %b %Y}"
+            if totals.first_date
+            else "no sessions yet"
+        )
+        left = "unlimited" if totals.seats_left is None else totals.seats_left
+        return format_html(
+            "{} session(s) ({} cancelled) · {} seat(s) sold · {} seat(s) left · {}",
+            totals.sessions, totals.cancelled_sessions, totals.seats_sold, left, span,
+        )
+
+    @admin.action(description="Repeat run at a new start date", permissions=["add"])
+    def repeat_run(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Select exactly one run to repeat.", level=messages.WARNING
+            )
+            return None
+        run = queryset.select_related("workshop").get()
+        form = RepeatRunForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                copy = run_repeat(
+                    run=run,
+                    start_date=form.cleaned_data["start_date"],
+                    name=form.cleaned_data["name"],
+                    name_ar=form.cleaned_data["name_ar"],
+                )
+            except ScheduleError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    f"Created “{copy.name}” with {copy.sessions.count()} session(s).",
+                    level=messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:workshops_workshoprun_change", args=[copy.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Repeat {run}",
+            "opts": self.model._meta,
+            "run": run,
+            "summary": run_summary(run=run),
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/workshops/repeat_run.html", context)
+
+
+class SessionStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return SessionStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in SessionStatus.values:
+            return queryset.filter(status_value=self.value())
+        return queryset
+
+
+@admin.register(WorkshopSession)
+class WorkshopSessionAdmin(admin.ModelAdmin):
+    list_display = (
+        "workshop", "run", "day", "date", "time", "seats", "status",
+    )
+    list_filter = (SessionStatusFilter, ("date", admin.DateFieldListFilter), "workshop", "run")
+    list_select_related = ("workshop", "run")
+    search_fields = ("workshop__title", "workshop__title_ar", "run__name")
+    date_hierarchy = "date"
+    fields = (
+        "workshop", "run", "number", "date", "start_time", "end_time", "capacity",
+        "seats_taken", "cancelled_at", "metadata",
+    )
+    readonly_fields = ("seats_taken",)
+    actions = ["cancel_sessions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_status()
+
+    @admin.display(description="Day", ordering="number")
+    def day(self, session: WorkshopSession) -> str:
+        return f"Day {session.number}"
+
+    @admin.display(description="Time", ordering="start_time")
+    def time(self, session: WorkshopSession) -> str:
+        return f"{session.start_time:%H:%M}–{session.end_time:%H:%M}"
+
+    @admin.display(description="Seats taken / capacity")
+    def seats(self, session: WorkshopSession) -> str:
+        return seats_label(session.seats_taken, session.capacity)
+
+    @admin.display(description="Status", ordering="status_value")
+    def status(self, session: WorkshopSession) -> str:
+        return session.get_status_display()
+
+    @admin.action(description="Cancel selected sessions", permissions=["change"])
+    def cancel_sessions(self, request, queryset):
+        cancelled = sessions_cancel(sessions=queryset)
+        self.message_user(
+            request, f"Cancelled {cancelled} session(s).", level=messages.SUCCESS
+        )

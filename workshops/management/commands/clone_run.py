@@ -1,0 +1,46 @@
+from core.commands import StudyhallCommand, UsageError, parse_date
+from workshops.models import WorkshopRun
+from workshops.services import run_repeat
+
+
+class Command(StudyhallCommand):
+    help = (
+        "Repeat a run: copy its sessions, with the same day offsets, times and capacity, "
+        "into a new run starting on --start-date."
+    )
+    supports_dry_run = True
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("run_id", help="ID of the run to repeat.")
+        parser.add_argument("--start-date", required=True, help="First day of the new run.")
+        parser.add_argument("--name", help="Name of the new run (default: title and date).")
+        super().add_arguments(parser)
+
+    def handle(self, *args, run_id: str, start_date: str, name: str | None, dry_run: bool,
+               **options) -> None:
+        if not run_id.isdigit():
+            raise UsageError(f"RUN_ID must be a whole number, not {run_id!r}.")
+        start = parse_date(start_date, option="--start-date")
+        source = WorkshopRun.objects.select_related("workshop").filter(pk=int(run_id)).first()
+        if source is None:
+            raise UsageError(f"There is no run with ID {run_id}.")
+
+        with self.maybe_rolled_back(dry_run):
+            copy = run_repeat(run=source, start_date=start, name=name)
+            sessions = list(copy.sessions.order_by("number"))
+            verb = "Would create" if dry_run else "Created"
+            self.stdout.write(
+                f"{verb} run “{copy.name}” of {copy.workshop} "
+                f"({copy.start_date:%Y-%m-%d} to {copy.end_date:%Y-%m-%d}) "
+                f"with {len(sessions)} session(s):"
+            )
+            for session in sessions:
+                capacity = "unlimited" if session.capacity is None else session.capacity
+                self.stdout.write(
+                    f"  Day {session.number}: {session.date:%Y-%m-%d} "
+                    f"{session.start_time:%H:%M}–{session.end_time:%H:%M}, seats: {capacity}"
+                )
+            if not dry_run:
+                self.stdout.write(f"New run ID: {copy.pk}")
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")

@@ -1,0 +1,321 @@
+"""The schedule: workshops, their runs, and the dated sessions of each run.
+
+Invariants kept here (see docs/invariants.md):
+
+- ``session_run_workshop``: every session has a run, and that run belongs to the
+  session's workshop. ``clean()`` explains it; the database refuses it through a
+  composite foreign key ``(run_id, workshop_id) -> run(id, workshop_id)`` on
+  PostgreSQL (migration 0004).
+- ``run_dates``: a run's dates cover its sessions' dates. ``clean()`` on both
+  models; a deferred constraint trigger on PostgreSQL.
+- ``session_capacity`` (bounds): ``0 <= seats_taken <= capacity``; check constraints.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+
+class SessionStatus(models.TextChoices):
+    UPCOMING = "upcoming", "Upcoming"
+    ACTIVE = "active", "Active"
+    FULL = "full", "Full"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Workshop(models.Model):
+    title = models.CharField(max_length=200)
+    title_ar = models.CharField("Arabic title", max_length=200, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    default_capacity = models.PositiveIntegerField(
+        "default seats per session",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Seats given to new sessions. Empty means unlimited.",
+    )
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Inactive workshops are hidden and cannot be booked."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_capacity__isnull=True) | Q(default_capacity__gte=1),
+                name="workshop_default_capacity_positive",
+                violation_error_message="Default seats must be at least 1, or empty for unlimited.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("workshops:detail", kwargs={"slug": self.slug})
+
+
+class WorkshopRun(models.Model):
+    """One run of a workshop: a group of dated sessions, e.g. "March 2027 cohort"."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="runs")
+    name = models.CharField(max_length=200)
+    name_ar = models.CharField("Arabic name", max_length=200, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    is_default = models.BooleanField(
+        "default run",
+        default=False,
+        help_text="Made by the upgrade for sessions that had no valid run. One per workshop.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workshop__title", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="run_end_date_after_start_date",
+                violation_error_message="A run cannot end before it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "name"],
+                name="run_name_unique_per_workshop",
+                violation_error_message="This workshop already has a run with this name.",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop"],
+                condition=Q(is_default=True),
+                name="run_one_default_per_workshop",
+                violation_error_message="This workshop already has a default run.",
+            ),
+            # The target of the sessions' composite foreign key (session_run_workshop).
+            models.UniqueConstraint(fields=["id", "workshop"], name="run_id_workshop_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop} – {self.name}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start_date and self.end_date:
+            if self.end_date < self.start_date:
+                errors["end_date"] = "A run cannot end before it starts."
+            elif self.pk:
+                outside = self.sessions.exclude(
+                    date__range=(self.start_date, self.end_date)
+                ).order_by("date")
+                first = outside.first()
+                if first is not None:
+                    errors["start_date" if first.date < self.start_date else "end_date"] = (
+                        f"Session {first.number} of this run is on {first.date:%d %b %Y}; "
+                        "the run's dates must cover all of its sessions."
+                    )
+        if self.pk and self.workshop_id:
+            moved = WorkshopRun.objects.filter(pk=self.pk).exclude(workshop_id=self.workshop_id)
+            if moved.exists() and self.sessions.exists():
+                errors["workshop"] = "A run with sessions cannot move to another workshop."
+        if errors:
+            raise ValidationError(errors)
+
+
+class WorkshopSessionQuerySet(models.QuerySet):
+    def with_status(self, now: datetime.datetime | None = None) -> WorkshopSessionQuerySet:
+        """Annotate ``status_value`` with the derived status, computed at read time.
+
+        Mirrors ``WorkshopSession.status``; tests hold the two to the same answers.
+        """
+        local = timezone.localtime(now)
+        today, time_now = local.date(), local.time()
+        ended = Q(date__lt=today) | Q(date=today, end_time__lte=time_now)
+        return self.annotate(
+            status_value=Case(
+                When(cancelled_at__isnull=False, then=Value(SessionStatus.CANCELLED)),
+                When(ended, then=Value(SessionStatus.COMPLETED)),
+                When(
+                    capacity__isnull=False,
+                    seats_taken__gte=F("capacity"),
+                    then=Value(SessionStatus.FULL),
+                ),
+                When(seats_taken__gt=0, then=Value(SessionStatus.ACTIVE)),
+                default=Value(SessionStatus.UPCOMING),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_valid_run(self) -> WorkshopSessionQuerySet:
+        """Sessions whose run exists and belongs to their own workshop."""
+        return self.filter(
+            models.Exists(
+                WorkshopRun.objects.filter(
+                    pk=models.OuterRef("run_id"), workshop_id=models.OuterRef("workshop_id")
+                )
+            )
+        )
+
+    def bookable(self, now: datetime.datetime | None = None) -> WorkshopSessionQuerySet:
+        """Sessions a student can still book: not cancelled, not started, not full."""
+        local = timezone.localtime(now)
+        today, time_now = local.date(), local.time()
+        return self.filter(
+            Q(date__gt=today) | Q(date=today, start_time__gt=time_now),
+            Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity")),
+            cancelled_at__isnull=True,
+            workshop__is_active=True,
+        ).with_valid_run()
+
+
+class WorkshopSession(models.Model):
+    """One dated meeting of a run: Day 1, Day 2, ..."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="sessions")
+    run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="sessions")
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)], help_text="Day 1, Day 2, ... unique within its run."
+    )
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    capacity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Seats in this session. Empty means unlimited.",
+    )
+    seats_taken = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when staff cancel the session. Empty means it runs."
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+
+    objects = WorkshopSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "start_time", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "number"],
+                name="session_number_unique_per_run",
+                violation_error_message="This run already has a session with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="session_number_positive",
+                violation_error_message="Session numbers start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="session_end_time_after_start_time",
+                violation_error_message="A session must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="session_capacity_positive",
+                violation_error_message="Capacity must be at least 1, or empty for unlimited.",
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_taken__gte=0),
+                name="session_seats_taken_not_negative",
+                violation_error_message="Seats taken cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity")),
+                name="session_seats_taken_within_capacity",
+                violation_error_message="Seats taken cannot exceed the capacity.",
+            ),
+            # The target of order items' composite foreign key (order_item_session).
+            models.UniqueConstraint(fields=["id", "run", "workshop"], name="session_id_run_key"),
+        ]
+        indexes = [models.Index(fields=["workshop", "date"], name="session_workshop_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.workshop} – Day {self.number} ({self.date:%d %b %Y})"
+
+    # -- derived state -------------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        """The derived status; uses the ``with_status()`` annotation when present."""
+        annotated = getattr(self, "status_value", None)
+        if annotated is not None:
+            return annotated
+        return self.status_at(timezone.now())
+
+    def status_at(self, now: datetime.datetime) -> str:
+        local = timezone.localtime(now)
+        if self.cancelled_at is not None:
+            return SessionStatus.CANCELLED
+        if self.date < local.date() or (
+            self.date == local.date() and self.end_time <= local.time()
+        ):
+            return SessionStatus.COMPLETED
+        if self.capacity is not None and self.seats_taken >= self.capacity:
+            return SessionStatus.FULL
+        if self.seats_taken > 0:
+            return SessionStatus.ACTIVE
+        return SessionStatus.UPCOMING
+
+    def get_status_display(self) -> str:
+        return SessionStatus(self.status).label
+
+    @property
+    def seats_left(self) -> int | None:
+        """Seats still free; ``None`` when the session is unlimited."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def has_started(self, now: datetime.datetime | None = None) -> bool:
+        local = timezone.localtime(now)
+        return self.date < local.date() or (
+            self.date == local.date() and self.start_time <= local.time()
+        )
+
+    # -- validation ----------------------------------------------------------
+
+    def _loaded_run(self) -> WorkshopRun | None:
+        try:
+            return self.run
+        except WorkshopRun.DoesNotExist:
+            return None
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        run = self._loaded_run()
+        if run is not None and self.workshop_id is None:
+            # Sessions added under a run (the admin inline) take the run's workshop.
+            self.workshop_id = run.workshop_id
+        if run is not None and run.workshop_id != self.workshop_id:
+            errors["run"] = (
+                f"“{run.name}” is a run of “{run.workshop}”; choose a run of this "
+                "session's own workshop."
+            )
+        elif run is not None and self.date and run.start_date and run.end_date:
+            if not run.start_date <= self.date <= run.end_date:
+                errors["date"] = (
+                    f"The run “{run.name}” goes from {run.start_date:%d %b %Y} to "
+                    f"{run.end_date:%d %b %Y}; choose a date within it or change the run's dates."
+                )
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = "A session must end after it starts."
+        if self.capacity is not None and self.seats_taken > self.capacity:
+            errors["capacity"] = (
+                f"{self.seats_taken} seats are already taken; capacity cannot be lower."
+            )
+        if errors:
+            raise ValidationError(errors)
