@@ -1,0 +1,45 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from workshops.models import Workshop, WorkshopRun, WorkshopSession
+
+
+def days_from_today(days: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+class WorkshopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workshop
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Workshop {n}")
+    title_ar = factory.Sequence(lambda n: f"ورشة {n}")
+    slug = factory.Sequence(lambda n: f"workshop-{n}")
+    default_capacity = 10
+
+
+class WorkshopRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkshopRun
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    name = factory.Sequence(lambda n: f"Run {n}")
+    start_date = factory.LazyFunction(lambda: days_from_today(10))
+    end_date = factory.LazyAttribute(lambda run: run.start_date + datetime.timedelta(days=6))
+
+
+class WorkshopSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkshopSession
+
+    run = factory.SubFactory(WorkshopRunFactory)
+    workshop = factory.SelfAttribute("run.workshop")
+    number = factory.Sequence(lambda n: n + 1)
+    date = factory.SelfAttribute("run.start_date")
+    start_time = datetime.time(9, 0)
+    end_time = datetime.time(12, 0)
+    capacity = 10
+    seats_taken = 0

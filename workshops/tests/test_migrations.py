@@ -1,0 +1,143 @@
+"""The upgrade from a database made before runs existed (migrations 0002 -> 0005)."""
+
+import datetime
+import importlib
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from workshops.models import WorkshopRun, WorkshopSession
+
+BEFORE = [("workshops", "0002_runs")]
+backfill = importlib.import_module("workshops.migrations.0003_backfill_default_runs")
+
+D = datetime.date(2031, 5, 1)
+NINE, TEN = datetime.time(9), datetime.time(10)
+
+
+def day(n: int) -> datetime.date:
+    return D + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old_apps = executor.loader.project_state(BEFORE).apps
+    yield executor, old_apps
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def load_legacy_rows(apps):
+    Workshop = apps.get_model("workshops", "Workshop")
+    Run = apps.get_model("workshops", "WorkshopRun")
+    Session = apps.get_model("workshops", "WorkshopSession")
+
+    def session(workshop, date, run=None, number=None, start=NINE):
+        return Session.objects.create(
+            workshop=workshop, run=run, number=number, date=date, start_time=start,
+            end_time=datetime.time(12), capacity=10,
+        ).pk
+
+    calligraphy = Workshop.objects.create(title="Calligraphy", title_ar="الخط", slug="calligraphy")
+    python = Workshop.objects.create(title="Python", slug="python")
+    robotics = Workshop.objects.create(title="Robotics", slug="robotics")
+    spring = Run.objects.create(workshop=calligraphy, name="Spring", start_date=day(0),
+                                end_date=day(1))
+    robotics_default = Run.objects.create(
+        workshop=robotics, name="Existing default", is_default=True, start_date=day(3),
+        end_date=day(3))
+    return {
+        "workshops": (calligraphy, python, robotics),
+        "spring": spring.pk,
+        "robotics_default": robotics_default.pk,
+        # No run at all: two for calligraphy (out of date order), one for robotics.
+        "no_run": [session(calligraphy, day(20), start=TEN), session(calligraphy, day(10)),
+                   session(robotics, day(9))],
+        # A run of another workshop: python's session points at calligraphy's run.
+        "foreign_run": session(python, day(7), run=spring, number=1),
+        # A valid run whose dates no longer cover its session, and an unnumbered one.
+        "spring_sessions": [session(calligraphy, day(0), run=spring, number=1),
+                            session(calligraphy, day(5), run=spring)],
+    }
+
+
+def test_legacy_sessions_each_get_a_run_of_their_own_workshop(migrator):
+    _, old_apps = migrator
+    rows = load_legacy_rows(old_apps)
+    before = set(old_apps.get_model("workshops", "WorkshopSession").objects.values_list(
+        "pk", flat=True))
+
+    migrate_to_latest()
+
+    # Nothing lost, and every session now has a run of its own workshop.
+    assert set(WorkshopSession.objects.values_list("pk", flat=True)) == before
+    assert WorkshopSession.objects.with_valid_run().count() == len(before)
+
+    calligraphy, python, robotics = rows["workshops"]
+    default = WorkshopRun.objects.get(workshop_id=calligraphy.pk, is_default=True)
+    assert default.name == "Default run – Calligraphy"
+    assert default.name_ar == "الدورة الافتراضية – الخط"
+    assert (default.start_date, default.end_date) == (day(10), day(20))
+    orphans = WorkshopSession.objects.filter(pk__in=rows["no_run"][:2]).order_by("number")
+    assert [(s.run_id, s.number, s.date) for s in orphans] == [
+        (default.pk, 1, day(10)), (default.pk, 2, day(20))]
+
+    python_default = WorkshopRun.objects.get(workshop_id=python.pk, is_default=True)
+    assert python_default.name_ar == "الدورة الافتراضية – Python"
+    moved = WorkshopSession.objects.get(pk=rows["foreign_run"])
+    assert (moved.run_id, moved.number) == (python_default.pk, 1)
+
+    # A workshop that already had a default run keeps it; no second one is made.
+    assert WorkshopRun.objects.filter(workshop_id=robotics.pk).count() == 1
+    assert WorkshopSession.objects.get(pk=rows["no_run"][2]).run_id == rows["robotics_default"]
+    robotics_default = WorkshopRun.objects.get(pk=rows["robotics_default"])
+    assert (robotics_default.start_date, robotics_default.end_date) == (day(3), day(9))
+
+    # run_dates: the valid run widened to cover its sessions; the unnumbered one numbered.
+    spring = WorkshopRun.objects.get(pk=rows["spring"])
+    assert (spring.start_date, spring.end_date) == (day(0), day(5))
+    assert list(spring.sessions.order_by("number").values_list("number", "date")) == [
+        (1, day(0)), (2, day(5))]
+
+
+def test_the_repair_is_safe_to_run_again(migrator):
+    _, old_apps = migrator
+    load_legacy_rows(old_apps)
+    migrate_to_latest()
+    snapshot = list(WorkshopSession.objects.order_by("pk").values_list(
+        "pk", "run_id", "number", "date"))
+    runs = list(WorkshopRun.objects.order_by("pk").values_list("pk", "start_date", "end_date"))
+
+    class Editor:
+        connection = connection
+
+    from django.apps import apps
+
+    backfill.forwards(apps, Editor())
+
+    assert list(WorkshopSession.objects.order_by("pk").values_list(
+        "pk", "run_id", "number", "date")) == snapshot
+    assert list(WorkshopRun.objects.order_by("pk").values_list(
+        "pk", "start_date", "end_date")) == runs
+
+
+def test_upgrading_an_empty_database_is_a_no_op(migrator):
+    migrate_to_latest()
+    assert WorkshopRun.objects.count() == 0
+
+
+def test_the_upgrade_can_be_reversed_to_the_schema_before_runs(migrator):
+    migrate_to_latest()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("workshops", "0001_initial")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert WorkshopSession.objects.count() == 0

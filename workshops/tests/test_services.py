@@ -1,0 +1,85 @@
+import datetime
+
+import pytest
+
+from workshops.models import WorkshopRun, WorkshopSession
+from workshops.services import ScheduleError, run_repeat, sessions_cancel
+from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three_day_run():
+    run = WorkshopRunFactory(
+        name="March cohort", name_ar="دفعة مارس",
+        start_date=days_from_today(10), end_date=days_from_today(17),
+    )
+    WorkshopSessionFactory(run=run, number=1, date=days_from_today(10), capacity=8,
+                           seats_taken=8, start_time=datetime.time(9), metadata={"room": "A"})
+    WorkshopSessionFactory(run=run, number=2, date=days_from_today(12), capacity=None,
+                           seats_taken=3, start_time=datetime.time(18),
+                           end_time=datetime.time(20, 30))
+    WorkshopSessionFactory(run=run, number=3, date=days_from_today(17), capacity=5,
+                           cancelled_at=days_and_time())
+    return run
+
+
+def days_and_time():
+    return datetime.datetime.now(datetime.UTC)
+
+
+def test_repeating_a_run_copies_offsets_times_and_capacity(three_day_run):
+    copy = run_repeat(run=three_day_run, start_date=days_from_today(40))
+    sessions = list(copy.sessions.order_by("number"))
+    assert [s.date for s in sessions] == [days_from_today(40), days_from_today(42),
+                                          days_from_today(47)]
+    assert [(s.start_time, s.end_time) for s in sessions] == [
+        (s.start_time, s.end_time) for s in three_day_run.sessions.order_by("number")
+    ]
+    assert [s.capacity for s in sessions] == [8, None, 5]
+    assert sessions[0].metadata == {"room": "A"}
+    assert (copy.start_date, copy.end_date) == (days_from_today(40), days_from_today(47))
+    assert copy.workshop_id == three_day_run.workshop_id
+    assert all(s.workshop_id == copy.workshop_id for s in sessions)
+
+
+def test_a_repeated_run_starts_empty_and_running(three_day_run):
+    copy = run_repeat(run=three_day_run, start_date=days_from_today(40))
+    assert list(copy.sessions.values_list("seats_taken", "cancelled_at")) == [(0, None)] * 3
+    # The source run is untouched.
+    assert list(three_day_run.sessions.order_by("number").values_list("seats_taken", flat=True)) \
+        == [8, 3, 0]
+
+
+def test_a_repeated_run_is_named_after_the_workshop_and_date_unless_named(three_day_run):
+    start = days_from_today(40)
+    unnamed = run_repeat(run=three_day_run, start_date=start)
+    assert unnamed.name == f"{three_day_run.workshop.title} – {start:%d %b %Y}"
+    assert unnamed.name_ar == "دفعة مارس"
+    named = run_repeat(run=three_day_run, start_date=start, name=" May cohort ", name_ar="مايو")
+    assert (named.name, named.name_ar) == ("May cohort", "مايو")
+
+
+def test_repeating_into_the_past_is_refused_and_writes_nothing(three_day_run):
+    with pytest.raises(ScheduleError, match="in the past"):
+        run_repeat(run=three_day_run, start_date=days_from_today(-1))
+    assert WorkshopRun.objects.count() == 1
+
+
+def test_repeating_with_a_name_the_workshop_already_uses_is_refused(three_day_run):
+    with pytest.raises(ScheduleError, match="already has a run named “March cohort”"):
+        run_repeat(run=three_day_run, start_date=days_from_today(40), name="March cohort")
+    assert WorkshopSession.objects.count() == 3
+
+
+def test_cancelling_sessions_keeps_the_first_cancellation_time():
+    earlier = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+    cancelled = WorkshopSessionFactory(cancelled_at=earlier)
+    running = WorkshopSessionFactory()
+    count = sessions_cancel(sessions=WorkshopSession.objects.all())
+    assert count == 1
+    cancelled.refresh_from_db()
+    running.refresh_from_db()
+    assert cancelled.cancelled_at == earlier
+    assert running.status == "cancelled"
