@@ -32,7 +32,9 @@ EVENING = ("18:00", "20:30")
 
 WORKSHOPS = (
     DemoWorkshop(
-        "arabic-calligraphy", "Arabic Calligraphy for Beginners", "الخط العربي للمبتدئين",
+        "arabic-calligraphy",
+        "Arabic Calligraphy for Beginners",
+        "الخط العربي للمبتدئين",
         "Naskh letterforms, reed pens and ink: three mornings from first strokes to a framed "
         "verse.",
         10,
@@ -42,7 +44,9 @@ WORKSHOPS = (
         ),
     ),
     DemoWorkshop(
-        "intro-to-python", "Intro to Python Programming", "مقدمة في برمجة بايثون",
+        "intro-to-python",
+        "Intro to Python Programming",
+        "مقدمة في برمجة بايثون",
         "Variables, loops and functions by building a small quiz game. Laptops provided.",
         12,
         (
@@ -51,7 +55,9 @@ WORKSHOPS = (
         ),
     ),
     DemoWorkshop(
-        "public-speaking", "Public Speaking Bootcamp", "معسكر الخطابة",
+        "public-speaking",
+        "Public Speaking Bootcamp",
+        "معسكر الخطابة",
         "Open to everyone: structure a talk, calm the nerves, and deliver with confidence.",
         None,
         (
@@ -60,7 +66,9 @@ WORKSHOPS = (
         ),
     ),
     DemoWorkshop(
-        "watercolour-landscapes", "Watercolour Landscapes", "رسم المناظر بالألوان المائية",
+        "watercolour-landscapes",
+        "Watercolour Landscapes",
+        "رسم المناظر بالألوان المائية",
         "Washes, wet-on-wet skies and desert light, in two relaxed mornings.",
         8,
         (
@@ -69,7 +77,9 @@ WORKSHOPS = (
         ),
     ),
     DemoWorkshop(
-        "financial-literacy-teens", "Financial Literacy for Teens", "الثقافة المالية للمراهقين",
+        "financial-literacy-teens",
+        "Financial Literacy for Teens",
+        "الثقافة المالية للمراهقين",
         "Budgets, saving and the maths of interest, with real-life games.",
         15,
         (
@@ -78,7 +88,9 @@ WORKSHOPS = (
         ),
     ),
     DemoWorkshop(
-        "robotics-arduino", "Robotics with Arduino", "الروبوتات باستخدام أردوينو",
+        "robotics-arduino",
+        "Robotics with Arduino",
+        "الروبوتات باستخدام أردوينو",
         "Build and program a line-following robot. Small groups: four seats per session.",
         4,
         (

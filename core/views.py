@@ -23,5 +23,9 @@ def healthz(request):
     database = database_health()
     migrations = migrations_health() if database["ok"] else {"ok": False, "pending": []}
     healthy = database["ok"] and migrations["ok"]
-    payload = {"status": "ok" if healthy else "error", "database": database, "migrations": migrations}
+    payload = {
+        "status": "ok" if healthy else "error",
+        "database": database,
+        "migrations": migrations,
+    }
     return JsonResponse(payload, status=200 if healthy else 503)

@@ -36,7 +36,14 @@ class WorkshopAdmin(admin.ModelAdmin):
 class WorkshopSessionInline(admin.TabularInline):
     model = WorkshopSession
     fields = (
-        "number", "date", "start_time", "end_time", "capacity", "seats", "status", "cancelled_at",
+        "number",
+        "date",
+        "start_time",
+        "end_time",
+        "capacity",
+        "seats",
+        "status",
+        "cancelled_at",
     )
     readonly_fields = ("seats", "status")
     extra = 0
@@ -75,7 +82,13 @@ class RunStateFilter(admin.SimpleListFilter):
 @admin.register(WorkshopRun)
 class WorkshopRunAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "workshop", "start_date", "end_date", "sessions", "seats_sold", "seats_left",
+        "name",
+        "workshop",
+        "start_date",
+        "end_date",
+        "sessions",
+        "seats_sold",
+        "seats_left",
         "is_default",
     )
     list_filter = (RunStateFilter, ("start_date", admin.DateFieldListFilter), "workshop")
@@ -115,15 +128,17 @@ class WorkshopRunAdmin(admin.ModelAdmin):
         left = "unlimited" if totals.seats_left is None else totals.seats_left
         return format_html(
             "{} session(s) ({} cancelled) · {} seat(s) sold · {} seat(s) left · {}",
-            totals.sessions, totals.cancelled_sessions, totals.seats_sold, left, span,
+            totals.sessions,
+            totals.cancelled_sessions,
+            totals.seats_sold,
+            left,
+            span,
         )
 
     @admin.action(description="Repeat run at a new start date", permissions=["add"])
     def repeat_run(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(
-                request, "Select exactly one run to repeat.", level=messages.WARNING
-            )
+            self.message_user(request, "Select exactly one run to repeat.", level=messages.WARNING)
             return None
         run = queryset.select_related("workshop").get()
         form = RepeatRunForm(request.POST if "apply" in request.POST else None)
@@ -174,15 +189,29 @@ class SessionStatusFilter(admin.SimpleListFilter):
 @admin.register(WorkshopSession)
 class WorkshopSessionAdmin(admin.ModelAdmin):
     list_display = (
-        "workshop", "run", "day", "date", "time", "seats", "status",
+        "workshop",
+        "run",
+        "day",
+        "date",
+        "time",
+        "seats",
+        "status",
     )
     list_filter = (SessionStatusFilter, ("date", admin.DateFieldListFilter), "workshop", "run")
     list_select_related = ("workshop", "run")
     search_fields = ("workshop__title", "workshop__title_ar", "run__name")
     date_hierarchy = "date"
     fields = (
-        "workshop", "run", "number", "date", "start_time", "end_time", "capacity",
-        "seats_taken", "cancelled_at", "metadata",
+        "workshop",
+        "run",
+        "number",
+        "date",
+        "start_time",
+        "end_time",
+        "capacity",
+        "seats_taken",
+        "cancelled_at",
+        "metadata",
     )
     readonly_fields = ("seats_taken",)
     actions = ["cancel_sessions"]
@@ -209,6 +238,4 @@ class WorkshopSessionAdmin(admin.ModelAdmin):
     @admin.action(description="Cancel selected sessions", permissions=["change"])
     def cancel_sessions(self, request, queryset):
         cancelled = sessions_cancel(sessions=queryset)
-        self.message_user(
-            request, f"Cancelled {cancelled} session(s).", level=messages.SUCCESS
-        )
+        self.message_user(request, f"Cancelled {cancelled} session(s).", level=messages.SUCCESS)

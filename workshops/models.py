@@ -305,12 +305,11 @@ class WorkshopSession(models.Model):
                 f"“{run.name}” is a run of “{run.workshop}”; choose a run of this "
                 "session's own workshop."
             )
-        elif run is not None and self.date and run.start_date and run.end_date:
-            if not run.start_date <= self.date <= run.end_date:
-                errors["date"] = (
-                    f"The run “{run.name}” goes from {run.start_date:%d %b %Y} to "
-                    f"{run.end_date:%d %b %Y}; choose a date within it or change the run's dates."
-                )
+        elif run is not None and self.date and not run.start_date <= self.date <= run.end_date:
+            errors["date"] = (
+                f"The run “{run.name}” goes from {run.start_date:%d %b %Y} to "
+                f"{run.end_date:%d %b %Y}; choose a date within it or change the run's dates."
+            )
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = "A session must end after it starts."
         if self.capacity is not None and self.seats_taken > self.capacity:

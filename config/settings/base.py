@@ -21,9 +21,7 @@ USE_I18N = True
 USE_TZ = True
 
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'studyhall.sqlite3'}"
-    )
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'studyhall.sqlite3'}")
 }
 # A new connection per request costs more than the request itself (docs/benchmarks.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)

@@ -15,3 +15,6 @@ STORAGES = {
 # Threads in concurrency tests each hold a connection; close them with the thread.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": env("STUDYHALL_TEST_DB_NAME", default=None)}
+# Serve from the source folders as `runserver` does; no collectstatic before tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

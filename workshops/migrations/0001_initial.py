@@ -14,9 +14,17 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Workshop",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("title", models.CharField(max_length=200)),
-                ("title_ar", models.CharField(blank=True, max_length=200, verbose_name="Arabic title")),
+                (
+                    "title_ar",
+                    models.CharField(blank=True, max_length=200, verbose_name="Arabic title"),
+                ),
                 ("slug", models.SlugField(max_length=200, unique=True)),
                 ("description", models.TextField(blank=True)),
                 (
@@ -44,7 +52,11 @@ class Migration(migrations.Migration):
                 "ordering": ["title"],
                 "constraints": [
                     models.CheckConstraint(
-                        condition=models.Q(("default_capacity__isnull", True), ("default_capacity__gte", 1), _connector="OR"),
+                        condition=models.Q(
+                            ("default_capacity__isnull", True),
+                            ("default_capacity__gte", 1),
+                            _connector="OR",
+                        ),
                         name="workshop_default_capacity_positive",
                         violation_error_message="Default seats must be at least 1, or empty for unlimited.",
                     )
@@ -54,7 +66,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="WorkshopSession",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("date", models.DateField()),
                 ("start_time", models.TimeField()),
                 ("end_time", models.TimeField()),
@@ -71,20 +88,26 @@ class Migration(migrations.Migration):
                 (
                     "cancelled_at",
                     models.DateTimeField(
-                        blank=True, help_text="Set when staff cancel the session. Empty means it runs.", null=True
+                        blank=True,
+                        help_text="Set when staff cancel the session. Empty means it runs.",
+                        null=True,
                     ),
                 ),
                 ("metadata", models.JSONField(blank=True, default=dict)),
                 (
                     "workshop",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="sessions", to="workshops.workshop"
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="workshops.workshop",
                     ),
                 ),
             ],
             options={
                 "ordering": ["date", "start_time", "id"],
-                "indexes": [models.Index(fields=["workshop", "date"], name="session_workshop_date_idx")],
+                "indexes": [
+                    models.Index(fields=["workshop", "date"], name="session_workshop_date_idx")
+                ],
                 "constraints": [
                     models.CheckConstraint(
                         condition=models.Q(("end_time__gt", models.F("start_time"))),
@@ -92,7 +115,9 @@ class Migration(migrations.Migration):
                         violation_error_message="A session must end after it starts.",
                     ),
                     models.CheckConstraint(
-                        condition=models.Q(("capacity__isnull", True), ("capacity__gte", 1), _connector="OR"),
+                        condition=models.Q(
+                            ("capacity__isnull", True), ("capacity__gte", 1), _connector="OR"
+                        ),
                         name="session_capacity_positive",
                         violation_error_message="Capacity must be at least 1, or empty for unlimited.",
                     ),
@@ -103,7 +128,9 @@ class Migration(migrations.Migration):
                     ),
                     models.CheckConstraint(
                         condition=models.Q(
-                            ("capacity__isnull", True), ("seats_taken__lte", models.F("capacity")), _connector="OR"
+                            ("capacity__isnull", True),
+                            ("seats_taken__lte", models.F("capacity")),
+                            _connector="OR",
                         ),
                         name="session_seats_taken_within_capacity",
                         violation_error_message="Seats taken cannot exceed the capacity.",

@@ -15,9 +15,17 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="WorkshopRun",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("name", models.CharField(max_length=200)),
-                ("name_ar", models.CharField(blank=True, max_length=200, verbose_name="Arabic name")),
+                (
+                    "name_ar",
+                    models.CharField(blank=True, max_length=200, verbose_name="Arabic name"),
+                ),
                 ("start_date", models.DateField()),
                 ("end_date", models.DateField()),
                 (
@@ -32,7 +40,9 @@ class Migration(migrations.Migration):
                 (
                     "workshop",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="runs", to="workshops.workshop"
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="workshops.workshop",
                     ),
                 ),
             ],

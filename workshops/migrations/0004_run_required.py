@@ -132,7 +132,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="workshoprun",
-            constraint=models.UniqueConstraint(fields=("id", "workshop"), name="run_id_workshop_key"),
+            constraint=models.UniqueConstraint(
+                fields=("id", "workshop"), name="run_id_workshop_key"
+            ),
         ),
         migrations.AddConstraint(
             model_name="workshopsession",

@@ -12,6 +12,5 @@ def mislinked_rows_allowed(db):
             # ALTER TABLE waits for no deferred check: fire them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(
-                "ALTER TABLE workshops_workshopsession "
-                "DROP CONSTRAINT session_run_same_workshop_fk"
+                "ALTER TABLE workshops_workshopsession DROP CONSTRAINT session_run_same_workshop_fk"
             )

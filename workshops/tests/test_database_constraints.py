@@ -49,15 +49,18 @@ def test_update_to_a_run_of_another_workshop_is_refused():
     session = WorkshopSessionFactory()
     other = WorkshopRunFactory()
     with pytest.raises(IntegrityError, match="session_run_same_workshop_fk"):
-        raw("UPDATE workshops_workshopsession SET run_id = %s WHERE id = %s",
-            [other.pk, session.pk])
+        raw(
+            "UPDATE workshops_workshopsession SET run_id = %s WHERE id = %s", [other.pk, session.pk]
+        )
 
 
 def test_moving_a_run_with_sessions_to_another_workshop_is_refused():
     session = WorkshopSessionFactory()
     with pytest.raises(IntegrityError, match="session_run_same_workshop_fk"):
-        raw("UPDATE workshops_workshoprun SET workshop_id = %s WHERE id = %s",
-            [WorkshopFactory().pk, session.run_id])
+        raw(
+            "UPDATE workshops_workshoprun SET workshop_id = %s WHERE id = %s",
+            [WorkshopFactory().pk, session.run_id],
+        )
 
 
 @pytest.mark.parametrize(
@@ -89,8 +92,10 @@ def test_raw_session_outside_its_runs_dates_is_refused_by_the_trigger():
 def test_raw_narrowing_of_a_run_is_refused_by_the_trigger():
     session = WorkshopSessionFactory(date=days_from_today(12))
     with pytest.raises(DatabaseError, match="run_dates"):
-        raw("UPDATE workshops_workshoprun SET end_date = %s WHERE id = %s",
-            [days_from_today(11), session.run_id])
+        raw(
+            "UPDATE workshops_workshoprun SET end_date = %s WHERE id = %s",
+            [days_from_today(11), session.run_id],
+        )
 
 
 def test_a_run_and_its_sessions_can_move_together_in_one_transaction():
@@ -99,9 +104,12 @@ def test_a_run_and_its_sessions_can_move_together_in_one_transaction():
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE workshops_workshoprun SET start_date = start_date + 30, "
-            "end_date = end_date + 30 WHERE id = %s", [session.run_id])
+            "end_date = end_date + 30 WHERE id = %s",
+            [session.run_id],
+        )
         cursor.execute(
-            "UPDATE workshops_workshopsession SET date = date + 30 WHERE id = %s", [session.pk])
+            "UPDATE workshops_workshopsession SET date = date + 30 WHERE id = %s", [session.pk]
+        )
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     session.refresh_from_db()
     assert session.date == days_from_today(10) + shift

@@ -42,38 +42,54 @@ def load_legacy_rows(apps):
 
     def session(workshop, date, run=None, number=None, start=NINE):
         return Session.objects.create(
-            workshop=workshop, run=run, number=number, date=date, start_time=start,
-            end_time=datetime.time(12), capacity=10,
+            workshop=workshop,
+            run=run,
+            number=number,
+            date=date,
+            start_time=start,
+            end_time=datetime.time(12),
+            capacity=10,
         ).pk
 
     calligraphy = Workshop.objects.create(title="Calligraphy", title_ar="الخط", slug="calligraphy")
     python = Workshop.objects.create(title="Python", slug="python")
     robotics = Workshop.objects.create(title="Robotics", slug="robotics")
-    spring = Run.objects.create(workshop=calligraphy, name="Spring", start_date=day(0),
-                                end_date=day(1))
+    spring = Run.objects.create(
+        workshop=calligraphy, name="Spring", start_date=day(0), end_date=day(1)
+    )
     robotics_default = Run.objects.create(
-        workshop=robotics, name="Existing default", is_default=True, start_date=day(3),
-        end_date=day(3))
+        workshop=robotics,
+        name="Existing default",
+        is_default=True,
+        start_date=day(3),
+        end_date=day(3),
+    )
     return {
         "workshops": (calligraphy, python, robotics),
         "spring": spring.pk,
         "robotics_default": robotics_default.pk,
         # No run at all: two for calligraphy (out of date order), one for robotics.
-        "no_run": [session(calligraphy, day(20), start=TEN), session(calligraphy, day(10)),
-                   session(robotics, day(9))],
+        "no_run": [
+            session(calligraphy, day(20), start=TEN),
+            session(calligraphy, day(10)),
+            session(robotics, day(9)),
+        ],
         # A run of another workshop: python's session points at calligraphy's run.
         "foreign_run": session(python, day(7), run=spring, number=1),
         # A valid run whose dates no longer cover its session, and an unnumbered one.
-        "spring_sessions": [session(calligraphy, day(0), run=spring, number=1),
-                            session(calligraphy, day(5), run=spring)],
+        "spring_sessions": [
+            session(calligraphy, day(0), run=spring, number=1),
+            session(calligraphy, day(5), run=spring),
+        ],
     }
 
 
 def test_legacy_sessions_each_get_a_run_of_their_own_workshop(migrator):
     _, old_apps = migrator
     rows = load_legacy_rows(old_apps)
-    before = set(old_apps.get_model("workshops", "WorkshopSession").objects.values_list(
-        "pk", flat=True))
+    before = set(
+        old_apps.get_model("workshops", "WorkshopSession").objects.values_list("pk", flat=True)
+    )
 
     migrate_to_latest()
 
@@ -88,7 +104,9 @@ def test_legacy_sessions_each_get_a_run_of_their_own_workshop(migrator):
     assert (default.start_date, default.end_date) == (day(10), day(20))
     orphans = WorkshopSession.objects.filter(pk__in=rows["no_run"][:2]).order_by("number")
     assert [(s.run_id, s.number, s.date) for s in orphans] == [
-        (default.pk, 1, day(10)), (default.pk, 2, day(20))]
+        (default.pk, 1, day(10)),
+        (default.pk, 2, day(20)),
+    ]
 
     python_default = WorkshopRun.objects.get(workshop_id=python.pk, is_default=True)
     assert python_default.name_ar == "الدورة الافتراضية – Python"
@@ -105,15 +123,18 @@ def test_legacy_sessions_each_get_a_run_of_their_own_workshop(migrator):
     spring = WorkshopRun.objects.get(pk=rows["spring"])
     assert (spring.start_date, spring.end_date) == (day(0), day(5))
     assert list(spring.sessions.order_by("number").values_list("number", "date")) == [
-        (1, day(0)), (2, day(5))]
+        (1, day(0)),
+        (2, day(5)),
+    ]
 
 
 def test_the_repair_is_safe_to_run_again(migrator):
     _, old_apps = migrator
     load_legacy_rows(old_apps)
     migrate_to_latest()
-    snapshot = list(WorkshopSession.objects.order_by("pk").values_list(
-        "pk", "run_id", "number", "date"))
+    snapshot = list(
+        WorkshopSession.objects.order_by("pk").values_list("pk", "run_id", "number", "date")
+    )
     runs = list(WorkshopRun.objects.order_by("pk").values_list("pk", "start_date", "end_date"))
 
     class Editor:
@@ -123,10 +144,13 @@ def test_the_repair_is_safe_to_run_again(migrator):
 
     backfill.forwards(apps, Editor())
 
-    assert list(WorkshopSession.objects.order_by("pk").values_list(
-        "pk", "run_id", "number", "date")) == snapshot
-    assert list(WorkshopRun.objects.order_by("pk").values_list(
-        "pk", "start_date", "end_date")) == runs
+    assert (
+        list(WorkshopSession.objects.order_by("pk").values_list("pk", "run_id", "number", "date"))
+        == snapshot
+    )
+    assert (
+        list(WorkshopRun.objects.order_by("pk").values_list("pk", "start_date", "end_date")) == runs
+    )
 
 
 def test_upgrading_an_empty_database_is_a_no_op(migrator):

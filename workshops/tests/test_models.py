@@ -37,8 +37,11 @@ def test_session_with_a_run_of_another_workshop_is_a_run_field_error():
 
 def test_session_without_a_run_is_refused():
     session = WorkshopSession(
-        workshop=WorkshopFactory(), number=1, date=days_from_today(3),
-        start_time=datetime.time(9), end_time=datetime.time(10),
+        workshop=WorkshopFactory(),
+        number=1,
+        date=days_from_today(3),
+        start_time=datetime.time(9),
+        end_time=datetime.time(10),
     )
     assert errors_of(session)["run"] == ["This field cannot be null."]
 
@@ -46,7 +49,10 @@ def test_session_without_a_run_is_refused():
 def test_session_added_under_a_run_takes_the_runs_workshop():
     run = WorkshopRunFactory()
     session = WorkshopSession(
-        run=run, number=1, date=run.start_date, start_time=datetime.time(9),
+        run=run,
+        number=1,
+        date=run.start_date,
+        start_time=datetime.time(9),
         end_time=datetime.time(10),
     )
     session.full_clean(exclude={"workshop"})  # as the admin's sessions inline does
@@ -57,8 +63,12 @@ def test_database_refuses_a_session_without_a_run():
     run = WorkshopRunFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         WorkshopSession.objects.create(
-            workshop=run.workshop, run=None, number=1, date=run.start_date,
-            start_time=datetime.time(9), end_time=datetime.time(10),
+            workshop=run.workshop,
+            run=None,
+            number=1,
+            date=run.start_date,
+            start_time=datetime.time(9),
+            end_time=datetime.time(10),
         )
 
 
@@ -146,10 +156,14 @@ NOW = timezone.make_aware(datetime.datetime(2031, 3, 10, 11, 0))
         ({"seats_taken": 10}, SessionStatus.FULL),
         ({"capacity": None, "seats_taken": 500}, SessionStatus.ACTIVE),
         ({"date": datetime.date(2031, 3, 9)}, SessionStatus.COMPLETED),
-        ({"date": datetime.date(2031, 3, 10), "end_time": datetime.time(10, 30)},
-         SessionStatus.COMPLETED),
-        ({"date": datetime.date(2031, 3, 10), "end_time": datetime.time(11, 30)},
-         SessionStatus.UPCOMING),
+        (
+            {"date": datetime.date(2031, 3, 10), "end_time": datetime.time(10, 30)},
+            SessionStatus.COMPLETED,
+        ),
+        (
+            {"date": datetime.date(2031, 3, 10), "end_time": datetime.time(11, 30)},
+            SessionStatus.UPCOMING,
+        ),
         ({"seats_taken": 10, "date": datetime.date(2031, 3, 1)}, SessionStatus.COMPLETED),
         ({"cancelled_at": NOW, "seats_taken": 10}, SessionStatus.CANCELLED),
         ({"cancelled_at": NOW, "date": datetime.date(2031, 3, 1)}, SessionStatus.CANCELLED),
@@ -159,8 +173,14 @@ def test_status_is_derived_the_same_way_in_python_and_in_sql(changes, expected):
     run = WorkshopRunFactory(
         start_date=datetime.date(2031, 3, 1), end_date=datetime.date(2031, 3, 20)
     )
-    values = {"date": datetime.date(2031, 3, 15), "start_time": datetime.time(9),
-              "end_time": datetime.time(12), "capacity": 10, "seats_taken": 0, **changes}
+    values = {
+        "date": datetime.date(2031, 3, 15),
+        "start_time": datetime.time(9),
+        "end_time": datetime.time(12),
+        "capacity": 10,
+        "seats_taken": 0,
+        **changes,
+    }
     session = WorkshopSessionFactory(run=run, **values)
     assert session.status_at(NOW) == expected
     assert WorkshopSession.objects.with_status(NOW).get(pk=session.pk).status == expected

@@ -104,8 +104,12 @@ def test_runs_with_totals_match_the_summary(run):
     session_on(run, 1, capacity=5, seats_taken=2)
     session_on(run, 2, capacity=3, seats_taken=1)
     row = runs_with_totals().get(pk=run.pk)
-    assert (row.session_count, row.seats_sold, row.seats_left, row.unlimited_sessions) == \
-        (2, 3, 5, 0)
+    assert (row.session_count, row.seats_sold, row.seats_left, row.unlimited_sessions) == (
+        2,
+        3,
+        5,
+        0,
+    )
 
 
 def test_store_listing_keeps_only_sessions_that_have_not_ended(run):

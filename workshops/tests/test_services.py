@@ -12,16 +12,32 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def three_day_run():
     run = WorkshopRunFactory(
-        name="March cohort", name_ar="دفعة مارس",
-        start_date=days_from_today(10), end_date=days_from_today(17),
+        name="March cohort",
+        name_ar="دفعة مارس",
+        start_date=days_from_today(10),
+        end_date=days_from_today(17),
     )
-    WorkshopSessionFactory(run=run, number=1, date=days_from_today(10), capacity=8,
-                           seats_taken=8, start_time=datetime.time(9), metadata={"room": "A"})
-    WorkshopSessionFactory(run=run, number=2, date=days_from_today(12), capacity=None,
-                           seats_taken=3, start_time=datetime.time(18),
-                           end_time=datetime.time(20, 30))
-    WorkshopSessionFactory(run=run, number=3, date=days_from_today(17), capacity=5,
-                           cancelled_at=days_and_time())
+    WorkshopSessionFactory(
+        run=run,
+        number=1,
+        date=days_from_today(10),
+        capacity=8,
+        seats_taken=8,
+        start_time=datetime.time(9),
+        metadata={"room": "A"},
+    )
+    WorkshopSessionFactory(
+        run=run,
+        number=2,
+        date=days_from_today(12),
+        capacity=None,
+        seats_taken=3,
+        start_time=datetime.time(18),
+        end_time=datetime.time(20, 30),
+    )
+    WorkshopSessionFactory(
+        run=run, number=3, date=days_from_today(17), capacity=5, cancelled_at=days_and_time()
+    )
     return run
 
 
@@ -32,8 +48,11 @@ def days_and_time():
 def test_repeating_a_run_copies_offsets_times_and_capacity(three_day_run):
     copy = run_repeat(run=three_day_run, start_date=days_from_today(40))
     sessions = list(copy.sessions.order_by("number"))
-    assert [s.date for s in sessions] == [days_from_today(40), days_from_today(42),
-                                          days_from_today(47)]
+    assert [s.date for s in sessions] == [
+        days_from_today(40),
+        days_from_today(42),
+        days_from_today(47),
+    ]
     assert [(s.start_time, s.end_time) for s in sessions] == [
         (s.start_time, s.end_time) for s in three_day_run.sessions.order_by("number")
     ]
@@ -48,8 +67,9 @@ def test_a_repeated_run_starts_empty_and_running(three_day_run):
     copy = run_repeat(run=three_day_run, start_date=days_from_today(40))
     assert list(copy.sessions.values_list("seats_taken", "cancelled_at")) == [(0, None)] * 3
     # The source run is untouched.
-    assert list(three_day_run.sessions.order_by("number").values_list("seats_taken", flat=True)) \
-        == [8, 3, 0]
+    assert list(
+        three_day_run.sessions.order_by("number").values_list("seats_taken", flat=True)
+    ) == [8, 3, 0]
 
 
 def test_a_repeated_run_is_named_after_the_workshop_and_date_unless_named(three_day_run):

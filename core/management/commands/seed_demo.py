@@ -11,7 +11,7 @@ class Command(StudyhallCommand):
         workshops = seed_schedule(timezone.localdate())
         staff, students = seed_users()
         self.stdout.write(f"Demo data ready: {len(workshops)} workshops.")
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write(f"  staff (admin at /admin/): {staff.username}")
         for student in students:
             self.stdout.write(f"  student: {student.username}")

@@ -16,8 +16,9 @@ class Command(StudyhallCommand):
         parser.add_argument("--name", help="Name of the new run (default: title and date).")
         super().add_arguments(parser)
 
-    def handle(self, *args, run_id: str, start_date: str, name: str | None, dry_run: bool,
-               **options) -> None:
+    def handle(
+        self, *args, run_id: str, start_date: str, name: str | None, dry_run: bool, **options
+    ) -> None:
         if not run_id.isdigit():
             raise UsageError(f"RUN_ID must be a whole number, not {run_id!r}.")
         start = parse_date(start_date, option="--start-date")

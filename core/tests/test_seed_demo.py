@@ -1,0 +1,42 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.urls import reverse
+
+from core.tests.commands import run_command
+from workshops.models import Workshop, WorkshopRun, WorkshopSession
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (Workshop.objects.count(), WorkshopRun.objects.count(), WorkshopSession.objects.count())
+
+
+def test_seed_demo_is_idempotent(monkeypatch):
+    first = run_command(monkeypatch, "seed_demo")
+    after_first = counts()
+    second = run_command(monkeypatch, "seed_demo")
+    assert (first.code, second.code) == (0, 0)
+    assert counts() == after_first
+    assert first.out == second.out
+
+
+def test_seed_demo_covers_every_state_a_page_shows(monkeypatch):
+    run_command(monkeypatch, "seed_demo")
+    assert Workshop.objects.count() == 6
+    assert all(w.runs.count() == 2 for w in Workshop.objects.all())
+    assert Workshop.objects.exclude(title_ar="").count() == 6
+    statuses = set(WorkshopSession.objects.with_status().values_list("status_value", flat=True))
+    assert {"completed", "cancelled", "upcoming"} <= statuses
+    assert WorkshopSession.objects.filter(number=3).exists()  # multi-day runs
+
+
+def test_the_printed_logins_work(monkeypatch, client):
+    result = run_command(monkeypatch, "seed_demo")
+    password = result.out.split("password for all: ")[1].split(")")[0]
+    assert authenticate(username="staff", password=password).is_staff
+    for student in ("amira", "omar", "lina"):
+        assert f"student: {student}" in result.out
+        assert authenticate(username=student, password=password) is not None
+    client.login(username="staff", password=password)
+    assert client.get(reverse("admin:workshops_workshoprun_changelist")).status_code == 200

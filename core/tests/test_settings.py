@@ -1,0 +1,47 @@
+"""Production settings refuse to start half-configured and pass Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+SECRET = "q8N2v!rT5zLp0wXc7Hb4Jm9Kd3Fs6Ge1Ya2Uo8Ri5Te0Wq7Pz-productionlike"
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        capture_output=True,
+        text=True,
+        env=base,
+        check=False,
+    )
+
+
+def test_production_passes_check_deploy():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="studyhall.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({"DJANGO_ALLOWED_HOSTS": "studyhall.example.org"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": SECRET}, "DJANGO_ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_to_start_without(env, missing):
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert f"Set {missing}" in result.stderr

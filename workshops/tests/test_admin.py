@@ -1,0 +1,295 @@
+"""Staff manage the schedule in the admin; every rule broken there is a field error."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from core.tests.factories import staff_user
+from workshops.models import WorkshopRun, WorkshopSession
+from workshops.tests.factories import (
+    WorkshopFactory,
+    WorkshopRunFactory,
+    WorkshopSessionFactory,
+    days_from_today,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(staff_user("workshops"))
+    return client
+
+
+@pytest.fixture
+def session():
+    run = WorkshopRunFactory(
+        name="March cohort", start_date=days_from_today(10), end_date=days_from_today(14)
+    )
+    return WorkshopSessionFactory(
+        run=run, number=1, date=days_from_today(10), capacity=5, seats_taken=5
+    )
+
+
+def session_form(session, **changes):
+    data = {
+        "workshop": session.workshop_id,
+        "run": session.run_id,
+        "number": session.number,
+        "date": session.date.isoformat(),
+        "start_time": "09:00",
+        "end_time": "12:00",
+        "capacity": session.capacity or "",
+        "cancelled_at_0": "",
+        "cancelled_at_1": "",
+        "metadata": "{}",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    "name", ["workshops_workshop", "workshops_workshoprun", "workshops_workshopsession"]
+)
+def test_anonymous_users_are_sent_to_the_admin_login(client, name):
+    response = client.get(reverse(f"admin:{name}_changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    "name", ["workshops_workshop", "workshops_workshoprun", "workshops_workshopsession"]
+)
+def test_changelists_and_change_forms_open_for_staff(staff_client, session, name):
+    assert staff_client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    obj = {
+        "workshops_workshop": session.workshop,
+        "workshops_workshoprun": session.run,
+        "workshops_workshopsession": session,
+    }[name]
+    assert staff_client.get(reverse(f"admin:{name}_change", args=[obj.pk])).status_code == 200
+    assert staff_client.get(reverse(f"admin:{name}_add")).status_code == 200
+
+
+def test_session_list_shows_seats_and_derived_status(staff_client, session):
+    response = staff_client.get(reverse("admin:workshops_workshopsession_changelist"))
+    assert "5 / 5" in response.text
+    assert ">Full<" in response.text
+
+
+def test_session_list_filters_by_derived_status(staff_client, session):
+    WorkshopSessionFactory(run=session.run, number=2, date=days_from_today(11))
+    url = reverse("admin:workshops_workshopsession_changelist")
+    full = staff_client.get(url, {"status": "full"}).context["cl"].result_list
+    upcoming = staff_client.get(url, {"status": "upcoming"}).context["cl"].result_list
+    assert [s.number for s in full] == [1]
+    assert [s.number for s in upcoming] == [2]
+
+
+def test_run_list_shows_sessions_and_seats(staff_client, session):
+    response = staff_client.get(reverse("admin:workshops_workshoprun_changelist"))
+    row = response.context["cl"].result_list[0]
+    assert (row.session_count, row.seats_sold, row.seats_left) == (1, 5, 0)
+
+
+def test_run_change_page_shows_the_summary(staff_client, session):
+    response = staff_client.get(
+        reverse("admin:workshops_workshoprun_change", args=[session.run_id])
+    )
+    assert "1 session(s) (0 cancelled) · 5 seat(s) sold · 0 seat(s) left" in response.text
+
+
+def test_a_run_of_another_workshop_is_a_field_error_not_a_500(staff_client, session):
+    other = WorkshopRunFactory(start_date=session.run.start_date, end_date=session.run.end_date)
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    response = staff_client.post(url, session_form(session, run=other.pk))
+    assert response.status_code == 200
+    assert "choose a run of this session&#x27;s own workshop" in str(
+        response.context["adminform"].form.errors["run"]
+    )
+    session.refresh_from_db()
+    assert session.run_id != other.pk
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"capacity": 3}, "capacity", "5 seats are already taken"),
+        ({"end_time": "08:00"}, "end_time", "A session must end after it starts."),
+        ({"date": days_from_today(30).isoformat()}, "date", "choose a date within it"),
+        ({"capacity": 0}, "capacity", "greater than or equal to 1"),
+    ],
+)
+def test_session_rule_breaks_are_field_errors(staff_client, session, changes, field, message):
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    response = staff_client.post(url, session_form(session, **changes))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["adminform"].form.errors[field])
+
+
+def test_sessions_inline_under_a_run_take_the_runs_workshop(staff_client):
+    run = WorkshopRunFactory(start_date=days_from_today(10), end_date=days_from_today(12))
+    url = reverse("admin:workshops_workshoprun_change", args=[run.pk])
+    data = {
+        "workshop": run.workshop_id,
+        "name": run.name,
+        "name_ar": "",
+        "start_date": run.start_date.isoformat(),
+        "end_date": run.end_date.isoformat(),
+        "sessions-TOTAL_FORMS": "1",
+        "sessions-INITIAL_FORMS": "0",
+        "sessions-0-number": "1",
+        "sessions-0-date": days_from_today(11).isoformat(),
+        "sessions-0-start_time": "09:00",
+        "sessions-0-end_time": "11:00",
+        "sessions-0-capacity": "6",
+    }
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    session = run.sessions.get()
+    assert (session.workshop_id, session.capacity) == (run.workshop_id, 6)
+
+
+def test_narrowing_a_run_past_its_sessions_is_a_field_error(staff_client, session):
+    run = session.run
+    url = reverse("admin:workshops_workshoprun_change", args=[run.pk])
+    data = {
+        "workshop": run.workshop_id,
+        "name": run.name,
+        "name_ar": "",
+        "start_date": days_from_today(11).isoformat(),
+        "end_date": run.end_date.isoformat(),
+        "sessions-TOTAL_FORMS": "0",
+        "sessions-INITIAL_FORMS": "0",
+    }
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "must cover all of its sessions" in str(response.context["adminform"].form.errors)
+
+
+def test_repeat_run_action_asks_for_a_start_date(staff_client, session):
+    response = staff_client.post(
+        reverse("admin:workshops_workshoprun_changelist"),
+        {"action": "repeat_run", "_selected_action": [session.run_id]},
+    )
+    assert response.status_code == 200
+    assert "New start date" in response.text
+
+
+def test_repeat_run_action_creates_the_new_run(staff_client, session):
+    start = days_from_today(60)
+    response = staff_client.post(
+        reverse("admin:workshops_workshoprun_changelist"),
+        {
+            "action": "repeat_run",
+            "_selected_action": [session.run_id],
+            "apply": "1",
+            "start_date": start.isoformat(),
+            "name": "May cohort",
+            "name_ar": "",
+        },
+    )
+    copy = WorkshopRun.objects.get(name="May cohort")
+    assert response.status_code == 302
+    assert response.url == reverse("admin:workshops_workshoprun_change", args=[copy.pk])
+    assert list(copy.sessions.values_list("date", "seats_taken", "capacity")) == [(start, 0, 5)]
+
+
+def test_repeat_run_action_explains_a_bad_start_date(staff_client, session):
+    response = staff_client.post(
+        reverse("admin:workshops_workshoprun_changelist"),
+        {
+            "action": "repeat_run",
+            "_selected_action": [session.run_id],
+            "apply": "1",
+            "start_date": days_from_today(-3).isoformat(),
+            "name": "",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["start_date"] == [
+        "The new run cannot start in the past."
+    ]
+    assert WorkshopRun.objects.count() == 1
+
+
+def test_repeat_run_action_explains_a_taken_name(staff_client, session):
+    response = staff_client.post(
+        reverse("admin:workshops_workshoprun_changelist"),
+        {
+            "action": "repeat_run",
+            "_selected_action": [session.run_id],
+            "apply": "1",
+            "start_date": days_from_today(40).isoformat(),
+            "name": "March cohort",
+        },
+    )
+    assert response.status_code == 200
+    assert "already has a run named" in str(response.context["form"].non_field_errors())
+
+
+def test_repeat_run_action_takes_one_run_at_a_time(staff_client, session):
+    other = WorkshopRunFactory()
+    response = staff_client.post(
+        reverse("admin:workshops_workshoprun_changelist"),
+        {"action": "repeat_run", "_selected_action": [session.run_id, other.pk]},
+        follow=True,
+    )
+    assert "Select exactly one run to repeat." in response.text
+    assert WorkshopRun.objects.count() == 2
+
+
+def test_cancel_sessions_action_cancels_the_selection(staff_client, session):
+    other = WorkshopSessionFactory(run=session.run, number=2, date=days_from_today(11))
+    response = staff_client.post(
+        reverse("admin:workshops_workshopsession_changelist"),
+        {"action": "cancel_sessions", "_selected_action": [session.pk]},
+        follow=True,
+    )
+    assert "Cancelled 1 session(s)." in response.text
+    statuses = dict(WorkshopSession.objects.with_status().values_list("pk", "status_value"))
+    assert statuses == {session.pk: "cancelled", other.pk: "upcoming"}
+
+
+def test_workshop_admin_refuses_a_taken_slug(staff_client, session):
+    response = staff_client.post(
+        reverse("admin:workshops_workshop_add"),
+        {
+            "title": "Another",
+            "title_ar": "",
+            "slug": session.workshop.slug,
+            "description": "",
+            "default_capacity": "",
+            "is_active": "on",
+            "runs-TOTAL_FORMS": "0",
+            "runs-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "slug" in response.context["adminform"].form.errors
+
+
+def test_staff_adds_a_workshop_with_its_first_run(staff_client):
+    start = days_from_today(20)
+    response = staff_client.post(
+        reverse("admin:workshops_workshop_add"),
+        {
+            "title": "Pottery",
+            "title_ar": "الفخار",
+            "slug": "pottery",
+            "description": "",
+            "default_capacity": "6",
+            "is_active": "on",
+            "runs-TOTAL_FORMS": "1",
+            "runs-INITIAL_FORMS": "0",
+            "runs-0-name": "First",
+            "runs-0-name_ar": "",
+            "runs-0-start_date": start.isoformat(),
+            "runs-0-end_date": (start + datetime.timedelta(days=2)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert WorkshopRun.objects.get(workshop__slug="pottery").name == "First"
+    assert WorkshopFactory._meta.model.objects.get(slug="pottery").title_ar == "الفخار"
