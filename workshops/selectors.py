@@ -50,14 +50,19 @@ class RunSummary:
     last_date: datetime.date | None
 
 
-def run_summary(*, run: WorkshopRun) -> RunSummary:
-    """Sessions, seats sold, seats left (over sessions that still run) and the date span."""
+def run_summary(*, run: WorkshopRun, today: datetime.date | None = None) -> RunSummary:
+    """Sessions, seats sold, seats left and the date span.
+
+    Seats left counts only sessions still to come that are not cancelled.
+    """
+    today = today or timezone.localdate()
+    live = Q(cancelled_at__isnull=True, date__gte=today)
     totals = run.sessions.aggregate(
         sessions=Count("id"),
         cancelled=Count("id", filter=Q(cancelled_at__isnull=False)),
         sold=Sum("seats_taken", default=0),
-        unlimited=Count("id", filter=Q(capacity__isnull=True, cancelled_at__isnull=True)),
-        left=Sum(F("capacity") - F("seats_taken"), filter=Q(cancelled_at__isnull=True), default=0),
+        unlimited=Count("id", filter=live & Q(capacity__isnull=True)),
+        left=Sum(F("capacity") - F("seats_taken"), filter=live, default=0),
         first=Min("date"),
         last=Max("date"),
     )
@@ -71,10 +76,12 @@ def run_summary(*, run: WorkshopRun) -> RunSummary:
     )
 
 
-def runs_with_totals() -> QuerySet[WorkshopRun]:
+def runs_with_totals(today: datetime.date | None = None) -> QuerySet[WorkshopRun]:
     """Runs annotated for listings: ``session_count``, ``seats_sold``, ``seats_left``,
-    ``unlimited_sessions`` (when above zero, seats left is unlimited)."""
-    live = Q(sessions__cancelled_at__isnull=True)
+    ``unlimited_sessions`` (when above zero, seats left is unlimited). As in
+    ``run_summary``, seats left counts sessions still to come that are not cancelled."""
+    today = today or timezone.localdate()
+    live = Q(sessions__cancelled_at__isnull=True, sessions__date__gte=today)
     return WorkshopRun.objects.select_related("workshop").annotate(
         session_count=Count("sessions"),
         seats_sold=Sum("sessions__seats_taken", default=0),

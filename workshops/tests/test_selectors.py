@@ -95,6 +95,13 @@ def test_run_summary_counts_sessions_seats_and_dates(run):
     assert (summary.first_date, summary.last_date) == (days_from_today(1), days_from_today(6))
 
 
+def test_seats_left_ignores_sessions_already_past(run):
+    session_on(run, -2, capacity=5, seats_taken=1)
+    session_on(run, 2, capacity=5, seats_taken=1)
+    assert run_summary(run=run).seats_left == 4
+    assert runs_with_totals().get(pk=run.pk).seats_left == 4
+
+
 def test_run_summary_seats_left_is_unlimited_when_a_session_is(run):
     session_on(run, 1, capacity=None, seats_taken=2)
     assert run_summary(run=run).seats_left is None
