@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from orders import views as orders_views
 
 admin.site.site_header = "Studyhall administration"
 admin.site.site_title = "Studyhall admin"
@@ -11,5 +12,9 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    # Booking belongs to orders (orders -> workshops), under the workshop's address.
+    path("workshops/<slug:slug>/book/", orders_views.book, name="book"),
+    path("workshops/", include("workshops.urls")),
+    path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
 ]

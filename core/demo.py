@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils import timezone
 
+from orders.services import BookingError, seat_book
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
 
 STAFF_GROUP = "Staff"
-STAFF_APPS = ("workshops",)
+STAFF_APPS = ("workshops", "orders")
 DEMO_PASSWORD = "studyhall-demo"
 
 
@@ -23,6 +25,7 @@ class DemoWorkshop:
     title_ar: str
     description: str
     capacity: int | None
+    price: Decimal
     # (run name, Arabic name, days from today to the first session, day offsets, times)
     runs: tuple[tuple[str, str, int, tuple[int, ...], tuple[str, str]], ...]
 
@@ -38,6 +41,7 @@ WORKSHOPS = (
         "Naskh letterforms, reed pens and ink: three mornings from first strokes to a framed "
         "verse.",
         10,
+        Decimal("45.00"),
         (
             ("Previous cohort", "الدفعة السابقة", -21, (0, 1, 2), MORNING),
             ("Next cohort", "الدفعة القادمة", 9, (0, 1, 2), MORNING),
@@ -49,6 +53,7 @@ WORKSHOPS = (
         "مقدمة في برمجة بايثون",
         "Variables, loops and functions by building a small quiz game. Laptops provided.",
         12,
+        Decimal("60.00"),
         (
             ("Weekday cohort", "دفعة أيام الأسبوع", 5, (0, 2, 4), EVENING),
             ("Weekend cohort", "دفعة نهاية الأسبوع", 19, (0, 1), MORNING),
@@ -60,6 +65,7 @@ WORKSHOPS = (
         "معسكر الخطابة",
         "Open to everyone: structure a talk, calm the nerves, and deliver with confidence.",
         None,
+        Decimal("0.00"),
         (
             ("Autumn evenings", "أمسيات الخريف", 3, (0, 7), EVENING),
             ("Winter evenings", "أمسيات الشتاء", 31, (0, 7), EVENING),
@@ -71,6 +77,7 @@ WORKSHOPS = (
         "رسم المناظر بالألوان المائية",
         "Washes, wet-on-wet skies and desert light, in two relaxed mornings.",
         8,
+        Decimal("35.00"),
         (
             ("First run", "الدورة الأولى", 6, (0, 1), MORNING),
             ("Second run", "الدورة الثانية", 27, (0, 1), MORNING),
@@ -82,6 +89,7 @@ WORKSHOPS = (
         "الثقافة المالية للمراهقين",
         "Budgets, saving and the maths of interest, with real-life games.",
         15,
+        Decimal("20.00"),
         (
             ("Term one", "الفصل الأول", 8, (0, 7, 14), EVENING),
             ("Term two", "الفصل الثاني", 40, (0, 7, 14), EVENING),
@@ -93,6 +101,7 @@ WORKSHOPS = (
         "الروبوتات باستخدام أردوينو",
         "Build and program a line-following robot. Small groups: four seats per session.",
         4,
+        Decimal("80.00"),
         (
             ("Spring build", "بناء الربيع", 4, (0, 1), MORNING),
             ("Summer build", "بناء الصيف", 33, (0, 1), MORNING),
@@ -102,7 +111,25 @@ WORKSHOPS = (
 
 CANCELLED_SESSION = ("watercolour-landscapes", "First run", 2)
 STAFF_USER = ("staff", "Sara", "Haddad")
-STUDENTS = (("amira", "Amira", "Saleh"), ("omar", "Omar", "Nasser"), ("lina", "Lina", "Khoury"))
+STUDENTS = (
+    ("amira", "Amira", "Saleh"),
+    ("omar", "Omar", "Nasser"),
+    ("lina", "Lina", "Khoury"),
+    ("yusuf", "Yusuf", "Haddad"),
+)
+# (student, workshop slug, run name, day): booked through the real booking service.
+# Robotics' "Spring build" Day 1 has four seats and four bookings: it reads Full.
+BOOKINGS = (
+    *((student, "robotics-arduino", "Spring build", 1) for student, *_ in STUDENTS),
+    ("amira", "robotics-arduino", "Spring build", 2),
+    ("amira", "intro-to-python", "Weekday cohort", 1),
+    ("omar", "intro-to-python", "Weekday cohort", 1),
+    ("lina", "intro-to-python", "Weekday cohort", 2),
+    ("omar", "arabic-calligraphy", "Next cohort", 1),
+    ("lina", "public-speaking", "Autumn evenings", 1),
+    ("yusuf", "watercolour-landscapes", "First run", 1),
+    ("yusuf", "financial-literacy-teens", "Term one", 1),
+)
 
 
 def _time(value: str) -> datetime.time:
@@ -120,6 +147,7 @@ def seed_schedule(today: datetime.date) -> list[Workshop]:
                 "title_ar": spec.title_ar,
                 "description": spec.description,
                 "default_capacity": spec.capacity,
+                "price": spec.price,
             },
         )
         workshops.append(workshop)
@@ -173,3 +201,24 @@ def seed_users() -> tuple[User, list[User]]:
     staff.groups.add(group)
     students = [_user(*student) for student in STUDENTS]
     return staff, students
+
+
+def seed_bookings() -> int:
+    """Book the demo seats through the booking service. A seat already held is
+    skipped, and so is one the schedule no longer allows (someone took the last seat,
+    staff cancelled the session): the demo never overrides a rule.
+
+    Returns how many seats were booked now.
+    """
+    booked = 0
+    for username, slug, run_name, number in BOOKINGS:
+        session = WorkshopSession.objects.select_related("workshop").get(
+            workshop__slug=slug, run__name=run_name, number=number
+        )
+        buyer = User.objects.get(username=username)
+        try:
+            seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk)
+        except BookingError:
+            continue
+        booked += 1
+    return booked

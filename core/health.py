@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import DatabaseError, connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 
 def database_health() -> dict[str, Any]:
@@ -20,9 +20,10 @@ def database_health() -> dict[str, Any]:
 
 def migrations_health() -> dict[str, Any]:
     try:
-        executor = MigrationExecutor(connection)
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        loader = MigrationLoader(connection)
     except DatabaseError as error:
         return {"ok": False, "error": error.__class__.__name__}
-    pending = sorted(f"{migration.app_label}.{migration.name}" for migration, _ in plan)
+    pending = sorted(
+        f"{app}.{name}" for app, name in set(loader.graph.nodes) - set(loader.applied_migrations)
+    )
     return {"ok": not pending, "pending": pending}

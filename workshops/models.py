@@ -14,6 +14,7 @@ Invariants kept here (see docs/invariants.md):
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -43,6 +44,9 @@ class Workshop(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Seats given to new sessions. Empty means unlimited.",
     )
+    price = models.DecimalField(
+        "price per seat", max_digits=8, decimal_places=2, default=Decimal("0.00")
+    )
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive workshops are hidden and cannot be booked."
     )
@@ -52,6 +56,11 @@ class Workshop(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="workshop_price_not_negative",
+                violation_error_message="The price cannot be negative.",
+            ),
             models.CheckConstraint(
                 condition=Q(default_capacity__isnull=True) | Q(default_capacity__gte=1),
                 name="workshop_default_capacity_positive",
@@ -279,6 +288,13 @@ class WorkshopSession(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def is_bookable(self) -> bool:
+        """Open for booking as far as this row says: not cancelled, full or started."""
+        return self.status in (SessionStatus.UPCOMING, SessionStatus.ACTIVE) and not (
+            self.has_started()
+        )
 
     def has_started(self, now: datetime.datetime | None = None) -> bool:
         local = timezone.localtime(now)

@@ -93,12 +93,11 @@ def runs_with_totals(today: datetime.date | None = None) -> QuerySet[WorkshopRun
 
 
 def workshops_with_upcoming_sessions(
-    *, now: datetime.datetime | None = None, per_workshop: int | None = None
+    *, now: datetime.datetime | None = None, per_workshop: int = 4
 ) -> list[Workshop]:
-    """Active workshops, each with ``upcoming_sessions``: sessions not yet ended, with status.
-
-    Two queries whatever the number of workshops. ``per_workshop`` trims each list.
-    """
+    """Active workshops, each with ``upcoming_sessions``: its first ``per_workshop``
+    sessions that have not ended (cancelled ones included, to show their badge), with
+    derived status. Two queries whatever the number of workshops or sessions."""
     local = timezone.localtime(now)
     not_ended = Q(date__gt=local.date()) | Q(date=local.date(), end_time__gt=local.time())
     sessions = (
@@ -108,12 +107,23 @@ def workshops_with_upcoming_sessions(
         .select_related("run")
         .order_by("date", "start_time", "id")
     )
-    workshops = list(
+    return list(
         Workshop.objects.filter(is_active=True)
         .order_by("title")
-        .prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="upcoming_sessions"))
+        .prefetch_related(
+            Prefetch("sessions", queryset=sessions[:per_workshop], to_attr="upcoming_sessions")
+        )
     )
-    if per_workshop is not None:
-        for workshop in workshops:
-            workshop.upcoming_sessions = workshop.upcoming_sessions[:per_workshop]
-    return workshops
+
+
+def workshop_schedule(
+    *, workshop: Workshop, now: datetime.datetime | None = None
+) -> list[WorkshopRun]:
+    """The workshop's runs that have not ended, each with ``schedule``: all of its
+    sessions in order, with derived status. Two queries."""
+    sessions = WorkshopSession.objects.with_status(now).order_by("date", "start_time", "id")
+    return list(
+        workshop.runs.filter(end_date__gte=timezone.localdate(now))
+        .order_by("start_date", "id")
+        .prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="schedule"))
+    )

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "workshops",
+    "orders",
 ]
 
 MIDDLEWARE = [

@@ -3,13 +3,17 @@ from django.contrib.auth import authenticate
 from django.urls import reverse
 
 from core.tests.commands import run_command
+from orders.models import Order, OrderItem
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
 
 pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return (Workshop.objects.count(), WorkshopRun.objects.count(), WorkshopSession.objects.count())
+    return tuple(
+        model.objects.count()
+        for model in (Workshop, WorkshopRun, WorkshopSession, Order, OrderItem)
+    )
 
 
 def test_seed_demo_is_idempotent(monkeypatch):
@@ -18,7 +22,8 @@ def test_seed_demo_is_idempotent(monkeypatch):
     second = run_command(monkeypatch, "seed_demo")
     assert (first.code, second.code) == (0, 0)
     assert counts() == after_first
-    assert first.out == second.out
+    assert "12 new booking(s)" in first.out
+    assert "0 new booking(s)" in second.out
 
 
 def test_seed_demo_covers_every_state_a_page_shows(monkeypatch):
@@ -27,7 +32,7 @@ def test_seed_demo_covers_every_state_a_page_shows(monkeypatch):
     assert all(w.runs.count() == 2 for w in Workshop.objects.all())
     assert Workshop.objects.exclude(title_ar="").count() == 6
     statuses = set(WorkshopSession.objects.with_status().values_list("status_value", flat=True))
-    assert {"completed", "cancelled", "upcoming"} <= statuses
+    assert {"completed", "cancelled", "upcoming", "active", "full"} <= statuses
     assert WorkshopSession.objects.filter(number=3).exists()  # multi-day runs
 
 
@@ -40,3 +45,9 @@ def test_the_printed_logins_work(monkeypatch, client):
         assert authenticate(username=student, password=password) is not None
     client.login(username="staff", password=password)
     assert client.get(reverse("admin:workshops_workshoprun_changelist")).status_code == 200
+
+
+def test_seeded_seat_counts_equal_the_booked_seats(monkeypatch):
+    run_command(monkeypatch, "seed_demo")
+    for session in WorkshopSession.objects.all():
+        assert session.seats_taken == session.items.filter(status="active").count()

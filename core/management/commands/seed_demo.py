@@ -1,16 +1,17 @@
 from django.utils import timezone
 
 from core.commands import StudyhallCommand
-from core.demo import DEMO_PASSWORD, seed_schedule, seed_users
+from core.demo import DEMO_PASSWORD, seed_bookings, seed_schedule, seed_users
 
 
 class Command(StudyhallCommand):
-    help = "Load demo workshops, runs, sessions and users. Safe to run again."
+    help = "Load demo workshops, runs, sessions, users and bookings. Safe to run again."
 
     def handle(self, *args, **options) -> None:
         workshops = seed_schedule(timezone.localdate())
         staff, students = seed_users()
-        self.stdout.write(f"Demo data ready: {len(workshops)} workshops.")
+        booked = seed_bookings()
+        self.stdout.write(f"Demo data ready: {len(workshops)} workshops, {booked} new booking(s).")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write(f"  staff (admin at /admin/): {staff.username}")
         for student in students:

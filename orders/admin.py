@@ -1,0 +1,169 @@
+"""Orders in the admin, and each session's attendees.
+
+The attendees inline and the CSV export extend the workshops app's session admin
+from here, so the dependency keeps pointing from orders to workshops.
+"""
+
+import csv
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from core.errors import DomainError
+from orders.models import Order, OrderItem, OrderStatus
+from orders.selectors import session_attendees
+from orders.services import order_cancel
+from workshops.admin import WorkshopSessionAdmin
+from workshops.models import WorkshopSession
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Seats change only through the booking and cancelling services."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderItemInline(ReadOnlyInline):
+    model = OrderItem
+    fields = ("workshop", "run", "session", "price", "status", "checked_in_at", "cancelled_at")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("reference", "buyer_name", "buyer_email", "status", "seats", "created_at")
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter))
+    search_fields = (
+        "reference",
+        "buyer__username",
+        "buyer__first_name",
+        "buyer__last_name",
+        "buyer__email",
+    )
+    date_hierarchy = "created_at"
+    list_select_related = ("buyer",)
+    fields = ("reference", "buyer", "status", "created_at", "updated_at")
+    readonly_fields = fields
+    inlines = [OrderItemInline]
+    actions = ["cancel_orders"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # orders are made by booking, which keeps the seat counts true
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cancel instead: nothing is deleted
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("items")
+
+    @admin.display(description="Buyer", ordering="buyer__last_name")
+    def buyer_name(self, order: Order) -> str:
+        return order.buyer.get_full_name() or order.buyer.get_username()
+
+    @admin.display(description="Email", ordering="buyer__email")
+    def buyer_email(self, order: Order) -> str:
+        return order.buyer.email
+
+    @admin.display(description="Seats")
+    def seats(self, order: Order) -> int:
+        return len(order.items.all())
+
+    @admin.action(description="Cancel selected orders and free their seats", permissions=["change"])
+    def cancel_orders(self, request, queryset):
+        cancelled, refused = 0, []
+        for order in queryset.exclude(status=OrderStatus.CANCELLED):
+            try:
+                order_cancel(order=order, by_staff=True)
+            except DomainError as refusal:
+                refused.append(refusal.message)
+            else:
+                cancelled += 1
+        self.message_user(request, f"Cancelled {cancelled} order(s).", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+
+class AttendeeInline(ReadOnlyInline):
+    model = OrderItem
+    verbose_name = "attendee"
+    verbose_name_plural = "attendees"
+    fields = ("buyer_name", "order_link", "status", "checked_in_at")
+    readonly_fields = fields
+    ordering = ("status", "buyer__last_name", "buyer__username")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("buyer", "order")
+
+    @admin.display(description="Buyer")
+    def buyer_name(self, item: OrderItem) -> str:
+        name = item.buyer.get_full_name() or item.buyer.get_username()
+        return f"{name} <{item.buyer.email}>" if item.buyer.email else name
+
+    @admin.display(description="Order")
+    def order_link(self, item: OrderItem) -> str:
+        url = reverse("admin:orders_order_change", args=[item.order_id])
+        return format_html('<a href="{}">{}</a>', url, item.order.reference)
+
+
+ATTENDEE_COLUMNS = (
+    "workshop",
+    "run",
+    "day",
+    "date",
+    "start",
+    "end",
+    "buyer",
+    "name",
+    "email",
+    "order",
+    "seat status",
+    "checked in at",
+)
+
+
+class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
+    inlines = [*WorkshopSessionAdmin.inlines, AttendeeInline]
+    actions = [*WorkshopSessionAdmin.actions, "export_attendees"]
+
+    @admin.action(description="Export attendees of selected sessions (CSV)", permissions=["view"])
+    def export_attendees(self, request, queryset):
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="attendees-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(ATTENDEE_COLUMNS)
+        for item in session_attendees(sessions=queryset):
+            session, buyer = item.session, item.buyer
+            writer.writerow(
+                [
+                    item.workshop.title,
+                    item.run.name,
+                    session.number,
+                    session.date.isoformat(),
+                    f"{session.start_time:%H:%M}",
+                    f"{session.end_time:%H:%M}",
+                    buyer.get_username(),
+                    buyer.get_full_name(),
+                    buyer.email,
+                    item.order.reference,
+                    item.status,
+                    timezone.localtime(item.checked_in_at).isoformat()
+                    if item.checked_in_at
+                    else "",
+                ]
+            )
+        return response
+
+
+admin.site.unregister(WorkshopSession)
+admin.site.register(WorkshopSession, SessionWithAttendeesAdmin)

@@ -1,0 +1,132 @@
+"""Orders and their seats.
+
+Invariants kept here (see docs/invariants.md):
+
+- ``order_item_session``: an item's session exists, and the item's run and workshop
+  equal the session's. ``clean()`` explains it; on PostgreSQL the composite foreign
+  key ``(session_id, run_id, workshop_id) -> session(id, run_id, workshop_id)``
+  refuses it (migration 0001).
+- ``session_capacity`` (count): a session's ``seats_taken`` equals its active items.
+  Only ``orders.services`` change either, in one transaction, under a row lock.
+- One buyer, one active seat per session: a partial unique constraint.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from workshops.models import Workshop, WorkshopRun, WorkshopSession
+
+# No 0/O or 1/I/L: references are read out over the phone.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 10
+
+
+def new_reference() -> str:
+    """A short, unguessable order reference: 10 characters, about 50 bits."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class SeatStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Order(models.Model):
+    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(max_length=16, choices=OrderStatus, default=OrderStatus.CONFIRMED)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=OrderStatus.values), name="order_status_valid"
+            ),
+            # The target of the items' (order_id, buyer_id) foreign key.
+            models.UniqueConstraint(fields=["id", "buyer"], name="order_id_buyer_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", kwargs={"reference": self.reference})
+
+
+class OrderItem(models.Model):
+    """One seat in one session. Run and workshop are copied from the session."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="items")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="seats",
+        help_text="The order's buyer, repeated so one seat per session can be enforced.",
+    )
+    session = models.ForeignKey(WorkshopSession, on_delete=models.PROTECT, related_name="items")
+    run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="items")
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="items")
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+    status = models.CharField(max_length=16, choices=SeatStatus, default=SeatStatus.ACTIVE)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session__date", "session__start_time", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "buyer"],
+                condition=Q(status=SeatStatus.ACTIVE),
+                name="item_one_active_seat_per_buyer_and_session",
+                violation_error_message="This buyer already has a seat in this session.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SeatStatus.values), name="item_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="item_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status=SeatStatus.CANCELLED, cancelled_at__isnull=False)
+                | Q(status=SeatStatus.ACTIVE, cancelled_at__isnull=True),
+                name="item_cancelled_at_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} – {self.session}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        session = WorkshopSession.objects.filter(pk=self.session_id).first()
+        if self.session_id is not None and session is None:
+            errors["session"] = "This session does not exist."
+        elif session is not None:
+            if self.run_id != session.run_id:
+                errors["run"] = "The seat's run must be its session's run."
+            if self.workshop_id != session.workshop_id:
+                errors["workshop"] = "The seat's workshop must be its session's workshop."
+        if (
+            self.order_id
+            and self.buyer_id
+            and not Order.objects.filter(pk=self.order_id, buyer_id=self.buyer_id).exists()
+        ):
+            errors["buyer"] = "The seat's buyer must be its order's buyer."
+        if errors:
+            raise ValidationError(errors)

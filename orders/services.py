@@ -1,0 +1,242 @@
+"""Booking and cancelling seats: the only writers of orders, items and ``seats_taken``.
+
+``session_capacity`` holds because every change to a session's seats happens in the
+same transaction as the item it counts, after the session row is locked, and the
+seat is taken by a conditional update that cannot pass capacity (pretix's habit:
+re-check availability after taking the lock). ``order_item_session`` holds because
+an item's run and workshop are copied from the locked session, never from the request.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from core.errors import DomainError
+from orders.models import Order, OrderItem, OrderStatus, SeatStatus
+from workshops.models import Workshop, WorkshopSession
+
+# How many candidate sessions "next available" tries before giving up, when others
+# fill them between our read and our lock.
+NEXT_AVAILABLE_ATTEMPTS = 20
+
+
+class BookingError(DomainError):
+    code = "booking"
+
+
+class SessionFull(BookingError):
+    code = "session_full"
+
+
+class SessionCancelled(BookingError):
+    code = "session_cancelled"
+
+
+class SessionPast(BookingError):
+    code = "session_past"
+
+
+class NoSessionAvailable(BookingError):
+    code = "no_session_available"
+
+
+class AlreadyBooked(BookingError):
+    code = "already_booked"
+
+
+class WorkshopInactive(BookingError):
+    code = "workshop_inactive"
+
+
+class SessionNotFound(BookingError):
+    code = "session_not_found"
+
+
+class CancelRefused(DomainError):
+    code = "cancel_refused"
+
+
+def _lock_session(session_id: int) -> WorkshopSession | None:
+    """The session row, locked for the rest of the transaction, with its run checked."""
+    return (
+        WorkshopSession.objects.select_for_update(of=("self",))
+        .with_valid_run()
+        .filter(pk=session_id)
+        .first()
+    )
+
+
+def _take_seat(session: WorkshopSession) -> bool:
+    """Add one seat, unless that would pass capacity. True when the seat was taken."""
+    taken = WorkshopSession.objects.filter(
+        Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity")), pk=session.pk
+    ).update(seats_taken=F("seats_taken") + 1)
+    return taken == 1
+
+
+def _check_bookable(
+    session: WorkshopSession, *, buyer: AbstractBaseUser, now: datetime.datetime
+) -> None:
+    if session.cancelled_at is not None:
+        raise SessionCancelled(
+            f"The session on {session.date:%A %d %B} was cancelled; choose another session."
+        )
+    if session.has_started(now):
+        raise SessionPast(
+            f"The session on {session.date:%A %d %B} has already started; choose a later one."
+        )
+    if OrderItem.objects.filter(session=session, buyer=buyer, status=SeatStatus.ACTIVE).exists():
+        raise AlreadyBooked(
+            f"You already have a seat in the session on {session.date:%A %d %B}; "
+            "see it under My orders."
+        )
+    if session.capacity is not None and session.seats_taken >= session.capacity:
+        raise SessionFull(
+            f"The session on {session.date:%A %d %B} is full; choose another session."
+        )
+
+
+def _next_available_locked(
+    *, workshop: Workshop, buyer: AbstractBaseUser, now: datetime.datetime
+) -> WorkshopSession:
+    candidates = list(
+        WorkshopSession.objects.filter(workshop=workshop)
+        .bookable(now)
+        .exclude(
+            Exists(
+                OrderItem.objects.filter(
+                    session=OuterRef("pk"), buyer=buyer, status=SeatStatus.ACTIVE
+                )
+            )
+        )
+        .order_by("date", "start_time", "id")
+        .values_list("pk", flat=True)[:NEXT_AVAILABLE_ATTEMPTS]
+    )
+    for session_id in candidates:
+        session = _lock_session(session_id)
+        if session is None:
+            continue
+        try:
+            _check_bookable(session, buyer=buyer, now=now)
+        except BookingError:
+            continue  # filled or changed since we read it; try the next one
+        return session
+    raise NoSessionAvailable(
+        f"No session of {workshop.title} can be booked right now; every upcoming session "
+        "is full, cancelled or already yours."
+    )
+
+
+def seat_book(
+    *,
+    buyer: AbstractBaseUser,
+    workshop: Workshop,
+    session_id: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Order:
+    """Book one seat for ``buyer`` in ``workshop``: in session ``session_id``, or in the
+    next available session when it is ``None``. Returns the confirmed order.
+
+    One transaction: lock the session row, re-check it (not cancelled, not started, not
+    already booked by this buyer, not full), take the seat with a conditional update,
+    then create the order and its item with run and workshop copied from the session.
+    Raises a ``BookingError`` subclass, with a message for the buyer, when it cannot.
+    """
+    now = now or timezone.now()
+    if not workshop.is_active:
+        raise WorkshopInactive(f"{workshop.title} is not taking bookings.")
+    try:
+        with transaction.atomic():
+            if session_id is None:
+                session = _next_available_locked(workshop=workshop, buyer=buyer, now=now)
+            else:
+                session = _lock_session(session_id)
+                if session is None or session.workshop_id != workshop.pk:
+                    raise SessionNotFound(
+                        f"That session is not one of {workshop.title}'s; choose one from the list."
+                    )
+                _check_bookable(session, buyer=buyer, now=now)
+            if not _take_seat(session):
+                raise SessionFull(
+                    f"The session on {session.date:%A %d %B} is full; choose another session."
+                )
+            order = Order.objects.create(buyer=buyer, status=OrderStatus.CONFIRMED)
+            OrderItem.objects.create(
+                order=order,
+                buyer=buyer,
+                session=session,
+                run_id=session.run_id,
+                workshop_id=session.workshop_id,
+                price=workshop.price,
+            )
+    except IntegrityError as error:
+        # The partial unique index is the last word on "one seat per buyer and session".
+        if "item_one_active_seat_per_buyer_and_session" in str(error):
+            raise AlreadyBooked("You already have a seat in this session.") from None
+        raise
+    return order
+
+
+def _release(items: Iterable[OrderItem], *, now: datetime.datetime) -> int:
+    released = 0
+    for item in items:
+        OrderItem.objects.filter(pk=item.pk).update(status=SeatStatus.CANCELLED, cancelled_at=now)
+        WorkshopSession.objects.filter(pk=item.session_id).update(seats_taken=F("seats_taken") - 1)
+        released += 1
+    return released
+
+
+def order_cancel(
+    *, order: Order, by_staff: bool = False, now: datetime.datetime | None = None
+) -> Order:
+    """Cancel an order and free each of its seats at once (``session_capacity``).
+
+    Buyers cannot cancel a seat in a session that has already started; staff can.
+    Cancelling a cancelled order is refused, so a seat is never freed twice.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status == OrderStatus.CANCELLED:
+            raise CancelRefused(f"Order {locked.reference} is already cancelled.")
+        items = list(
+            OrderItem.objects.select_for_update(of=("self",))
+            .select_related("session")
+            .filter(order=locked, status=SeatStatus.ACTIVE)
+            .order_by("session_id")
+        )
+        if not by_staff:
+            started = [item for item in items if item.session.has_started(now)]
+            if started:
+                raise CancelRefused(
+                    f"The session on {started[0].session.date:%A %d %B} has already started; "
+                    "this order can no longer be cancelled online."
+                )
+        _release(items, now=now)
+        locked.status = OrderStatus.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+def seat_cancel(*, item: OrderItem, now: datetime.datetime | None = None) -> OrderItem:
+    """Cancel one seat (staff), freeing it; the order is cancelled with its last seat."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = OrderItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
+        if locked.status == SeatStatus.CANCELLED:
+            raise CancelRefused("This seat is already cancelled.")
+        _release([locked], now=now)
+        if not OrderItem.objects.filter(
+            order_id=locked.order_id, status=SeatStatus.ACTIVE
+        ).exists():
+            Order.objects.filter(pk=locked.order_id).update(
+                status=OrderStatus.CANCELLED, updated_at=now
+            )
+        locked.refresh_from_db()
+    return locked

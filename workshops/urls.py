@@ -1,0 +1,10 @@
+from django.urls import path
+
+from workshops import views
+
+app_name = "workshops"
+
+urlpatterns = [
+    path("", views.store, name="store"),
+    path("<slug:slug>/", views.detail, name="detail"),
+]
