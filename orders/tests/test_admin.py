@@ -1,0 +1,124 @@
+"""Staff see orders and attendees, export them, and cancel through the service."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from core.tests.factories import UserFactory, staff_user
+from orders.models import Order
+from orders.services import seat_book
+from workshops.models import WorkshopSession
+from workshops.tests.factories import WorkshopSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(staff_user("workshops", "orders"))
+    return client
+
+
+@pytest.fixture
+def session():
+    return WorkshopSessionFactory(capacity=3, run__workshop__title="Robotics")
+
+
+@pytest.fixture
+def orders(session):
+    amira = UserFactory(
+        username="amira", first_name="Amira", last_name="Saleh", email="amira@example.com"
+    )
+    omar = UserFactory(username="omar", first_name="Omar", last_name="Nasser")
+    return [
+        seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk)
+        for buyer in (amira, omar)
+    ]
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get(reverse("admin:orders_order_changelist"))
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("amira", ["amira"]),
+        ("Nasser", ["omar"]),
+        ("amira@example.com", ["amira"]),
+    ],
+)
+def test_orders_are_found_by_buyer_name_or_email(staff_client, orders, query, expected):
+    response = staff_client.get(reverse("admin:orders_order_changelist"), {"q": query})
+    assert [o.buyer.username for o in response.context["cl"].result_list] == expected
+
+
+def test_orders_are_found_by_reference(staff_client, orders):
+    response = staff_client.get(
+        reverse("admin:orders_order_changelist"), {"q": orders[1].reference}
+    )
+    assert list(response.context["cl"].result_list) == [orders[1]]
+
+
+def test_orders_filter_by_status(staff_client, orders):
+    from orders.services import order_cancel
+
+    order_cancel(order=orders[0])
+    response = staff_client.get(
+        reverse("admin:orders_order_changelist"), {"status__exact": "cancelled"}
+    )
+    assert list(response.context["cl"].result_list) == [orders[0]]
+
+
+def test_order_change_page_shows_its_seats_read_only(staff_client, orders):
+    response = staff_client.get(reverse("admin:orders_order_change", args=[orders[0].pk]))
+    assert response.status_code == 200
+    assert "Robotics" in response.text
+    formset = response.context["inline_admin_formsets"][0]
+    assert not formset.has_change_permission and not formset.has_add_permission
+
+
+def test_orders_cannot_be_added_or_deleted_in_the_admin(staff_client, orders):
+    assert staff_client.get(reverse("admin:orders_order_add")).status_code == 403
+    delete = reverse("admin:orders_order_delete", args=[orders[0].pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Order.objects.count() == 2
+
+
+def test_staff_cancel_orders_through_the_service_and_free_seats(staff_client, orders, session):
+    response = staff_client.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "cancel_orders", "_selected_action": [orders[0].pk]},
+        follow=True,
+    )
+    assert "Cancelled 1 order(s)." in response.text
+    assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 1
+    orders[0].refresh_from_db()
+    assert orders[0].status == "cancelled"
+
+
+def test_session_change_page_lists_its_attendees(staff_client, orders, session):
+    response = staff_client.get(
+        reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    )
+    assert response.status_code == 200
+    assert "Amira Saleh &lt;amira@example.com&gt;" in response.text
+    assert orders[0].reference in response.text and orders[1].reference in response.text
+
+
+def test_attendees_export_as_csv(staff_client, orders, session):
+    response = staff_client.post(
+        reverse("admin:workshops_workshopsession_changelist"),
+        {"action": "export_attendees", "_selected_action": [session.pk]},
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["buyer"], r["order"], r["seat status"]) for r in rows] == [
+        ("amira", orders[0].reference, "active"),
+        ("omar", orders[1].reference, "active"),
+    ]
+    assert rows[0]["workshop"] == "Robotics"
+    assert rows[0]["date"] == session.date.isoformat()

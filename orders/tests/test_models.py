@@ -1,0 +1,146 @@
+"""order_item_session in words (clean) and in the database."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from orders.models import REFERENCE_ALPHABET, OrderItem, new_reference
+from orders.tests.factories import OrderFactory, OrderItemFactory
+from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_references_are_short_unambiguous_and_distinct():
+    references = {new_reference() for _ in range(2000)}
+    assert len(references) == 2000
+    assert all(len(r) == 10 and set(r) <= set(REFERENCE_ALPHABET) for r in references)
+    assert not set("01OIL") & set(REFERENCE_ALPHABET)
+
+
+def test_item_whose_run_is_not_its_sessions_is_a_run_field_error():
+    item = OrderItemFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
+    item.buyer = item.order.buyer
+    item.run = WorkshopRunFactory(workshop=item.session.workshop)
+    with pytest.raises(ValidationError) as caught:
+        item.full_clean()
+    assert caught.value.message_dict["run"] == ["The seat's run must be its session's run."]
+
+
+def test_item_whose_workshop_is_not_its_sessions_is_a_workshop_field_error():
+    item = OrderItemFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
+    item.buyer = item.order.buyer
+    item.workshop = WorkshopSessionFactory().workshop
+    with pytest.raises(ValidationError) as caught:
+        item.full_clean()
+    assert "workshop" in caught.value.message_dict
+
+
+def test_item_whose_buyer_is_not_its_orders_is_a_buyer_field_error():
+    item = OrderItemFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
+    item.buyer = OrderFactory().buyer
+    with pytest.raises(ValidationError) as caught:
+        item.full_clean()
+    assert caught.value.message_dict["buyer"] == ["The seat's buyer must be its order's buyer."]
+
+
+def test_a_valid_item_passes_clean():
+    item = OrderItemFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
+    item.buyer = item.order.buyer
+    item.full_clean()
+
+
+def test_database_refuses_a_second_active_seat_for_one_buyer_in_one_session():
+    item = OrderItemFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrderItemFactory(order=OrderFactory(buyer=item.buyer), session=item.session)
+
+
+def test_a_cancelled_seat_does_not_block_a_new_one():
+    item = OrderItemFactory(status="cancelled", cancelled_at="2030-01-01T00:00Z")
+    OrderItemFactory(order=OrderFactory(buyer=item.buyer), session=item.session)
+    assert OrderItem.objects.filter(session=item.session).count() == 2
+
+
+@pytest.mark.postgres
+class TestRawSQL:
+    INSERT = """
+        INSERT INTO orders_orderitem
+            (order_id, buyer_id, session_id, run_id, workshop_id, price, status, created_at)
+        VALUES (%s, %s, %s, %s, %s, 0, 'active', now())
+    """
+
+    def insert(self, *, order, buyer, session, run_id, workshop_id):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(self.INSERT, [order.pk, buyer.pk, session.pk, run_id, workshop_id])
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    def test_a_consistent_raw_item_is_accepted(self):
+        order, session = OrderFactory(), WorkshopSessionFactory()
+        self.insert(
+            order=order,
+            buyer=order.buyer,
+            session=session,
+            run_id=session.run_id,
+            workshop_id=session.workshop_id,
+        )
+        assert order.items.count() == 1
+
+    def test_a_raw_item_with_another_run_is_refused(self):
+        order, session = OrderFactory(), WorkshopSessionFactory()
+        other_run = WorkshopRunFactory(workshop=session.workshop)
+        with pytest.raises(IntegrityError, match="item_session_run_workshop_fk"):
+            self.insert(
+                order=order,
+                buyer=order.buyer,
+                session=session,
+                run_id=other_run.pk,
+                workshop_id=session.workshop_id,
+            )
+
+    def test_a_raw_item_with_another_workshop_is_refused(self):
+        order, session = OrderFactory(), WorkshopSessionFactory()
+        other = WorkshopSessionFactory()
+        with pytest.raises(IntegrityError, match="item_session_run_workshop_fk"):
+            self.insert(
+                order=order,
+                buyer=order.buyer,
+                session=session,
+                run_id=other.run_id,
+                workshop_id=other.workshop_id,
+            )
+
+    def test_a_raw_item_for_a_missing_session_is_refused(self):
+        order, session = OrderFactory(), WorkshopSessionFactory()
+        with pytest.raises(IntegrityError):
+            self.insert(
+                order=order,
+                buyer=order.buyer,
+                session=type(session)(pk=10**9),
+                run_id=session.run_id,
+                workshop_id=session.workshop_id,
+            )
+
+    def test_a_raw_item_with_another_buyer_than_its_order_is_refused(self):
+        order, session = OrderFactory(), WorkshopSessionFactory()
+        with pytest.raises(IntegrityError, match="item_order_buyer_fk"):
+            self.insert(
+                order=order,
+                buyer=OrderFactory().buyer,
+                session=session,
+                run_id=session.run_id,
+                workshop_id=session.workshop_id,
+            )
+
+    def test_moving_a_session_to_another_run_carries_its_seats(self):
+        item = OrderItemFactory()
+        session = item.session
+        other_run = WorkshopRunFactory(
+            workshop=session.workshop,
+            start_date=session.run.start_date,
+            end_date=session.run.end_date,
+        )
+        session.run = other_run
+        session.save()
+        item.refresh_from_db()
+        assert item.run_id == other_run.pk

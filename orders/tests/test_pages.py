@@ -1,0 +1,198 @@
+"""Students book, track and cancel seats on server-rendered pages."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from core.tests.factories import UserFactory
+from orders.models import Order
+from orders.services import seat_book
+from workshops.models import WorkshopSession
+from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run():
+    return WorkshopRunFactory(
+        workshop__title="Robotics",
+        workshop__slug="robotics",
+        name="Spring build",
+        start_date=days_from_today(1),
+        end_date=days_from_today(20),
+    )
+
+
+@pytest.fixture
+def session(run):
+    return WorkshopSessionFactory(run=run, number=1, date=days_from_today(5), capacity=2)
+
+
+@pytest.fixture
+def student(client):
+    user = UserFactory(username="amira")
+    client.force_login(user)
+    return user
+
+
+def book_url(workshop):
+    return reverse("book", kwargs={"slug": workshop.slug})
+
+
+def test_store_lists_workshops_with_dates_seats_and_badges(client, run, session):
+    WorkshopSessionFactory(run=run, number=2, date=days_from_today(6), capacity=1, seats_taken=1)
+    WorkshopSessionFactory(
+        run=run, number=3, date=days_from_today(7), cancelled_at="2030-01-01T00:00Z"
+    )
+    text = client.get(reverse("workshops:store")).text
+    assert "Robotics" in text and "Spring build" in text
+    assert "2 seats left" in text
+    assert ">Full<" in text
+    assert ">Cancelled<" in text
+
+
+def test_workshop_page_groups_sessions_by_run_with_next_available(client, run, session):
+    WorkshopRunFactory(
+        workshop=run.workshop,
+        name="Summer build",
+        start_date=days_from_today(40),
+        end_date=days_from_today(41),
+    )
+    response = client.get(run.workshop.get_absolute_url())
+    assert [r.name for r in response.context["runs"]] == ["Spring build", "Summer build"]
+    assert "Next available session" in response.text
+    assert f'value="{session.pk}"' in response.text
+
+
+def test_full_and_cancelled_sessions_cannot_be_chosen(client, run):
+    full = WorkshopSessionFactory(
+        run=run, number=2, date=days_from_today(6), capacity=1, seats_taken=1
+    )
+    response = client.get(run.workshop.get_absolute_url())
+    assert f'value="{full.pk}" disabled' in response.text
+
+
+def test_an_unknown_workshop_is_a_404(client):
+    assert client.get("/workshops/no-such-thing/").status_code == 404
+
+
+def test_anonymous_booking_goes_to_login_and_comes_back(client, run, session):
+    response = client.post(book_url(run.workshop), {"session": session.pk})
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={book_url(run.workshop)}"
+    UserFactory(username="omar")
+    response = client.post(response.url, {"username": "omar", "password": "correct horse battery"})
+    assert response.url == book_url(run.workshop)
+    # Coming back is a GET: it shows the workshop page and books nothing.
+    response = client.get(response.url)
+    assert response.status_code == 302
+    assert response.url == run.workshop.get_absolute_url()
+    assert not Order.objects.exists()
+
+
+def test_booking_goes_to_the_order_page_with_a_confirmation(client, student, run, session):
+    response = client.post(book_url(run.workshop), {"session": session.pk}, follow=True)
+    order = Order.objects.get(buyer=student)
+    assert response.redirect_chain == [(order.get_absolute_url(), 302)]
+    assert f"Your reference is {order.reference}" in response.text
+    assert "Spring build" in response.text
+
+
+def test_booking_with_no_session_chosen_takes_the_next_available(client, student, run, session):
+    client.post(book_url(run.workshop), {"session": ""})
+    assert Order.objects.get(buyer=student).items.get().session == session
+
+
+def test_a_full_session_comes_back_as_a_message_on_the_workshop_page(client, student, run, session):
+    WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=2)
+    response = client.post(book_url(run.workshop), {"session": session.pk})
+    assert response.status_code == 409
+    assert "is full; choose another session." in response.text
+    assert response.context["workshop"] == run.workshop
+
+
+def test_booking_twice_comes_back_as_a_message(client, student, run, session):
+    client.post(book_url(run.workshop), {"session": session.pk})
+    response = client.post(book_url(run.workshop), {"session": session.pk})
+    assert response.status_code == 409
+    assert "You already have a seat" in response.text
+
+
+@pytest.mark.parametrize("value", ["abc", "-4", "1.5"])
+def test_a_malformed_session_is_a_400_with_a_message(client, student, run, value):
+    response = client.post(book_url(run.workshop), {"session": value})
+    assert response.status_code == 400
+    assert "Choose a session from the list" in response.text or "greater than" in response.text
+
+
+def test_a_session_of_another_workshop_is_a_400_with_a_message(client, student, run):
+    other = WorkshopSessionFactory()
+    response = client.post(book_url(run.workshop), {"session": other.pk})
+    assert response.status_code == 400
+    assert "is not one of Robotics" in response.text
+
+
+def test_booking_an_inactive_workshop_is_explained(client, student, run, session):
+    run.workshop.is_active = False
+    run.workshop.save()
+    response = client.post(book_url(run.workshop), {"session": session.pk})
+    assert response.status_code == 409
+    assert "Robotics is not taking bookings." in response.text
+
+
+def test_booking_is_csrf_protected(run, session):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    assert client.post(book_url(run.workshop), {"session": session.pk}).status_code == 403
+    assert not Order.objects.exists()
+
+
+def test_order_tracking_lists_workshop_run_date_time_and_status(client, student, run, session):
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk)
+    text = client.get(reverse("orders:list")).text
+    assert order.reference in text
+    assert "Robotics" in text and "Spring build" in text
+    assert f"{session.date:%a} {session.date.day} {session.date:%b %Y}" in text
+    assert "09:00–12:00" in text
+    assert "Confirmed" in text
+
+
+def test_order_pages_require_login(client):
+    response = client.get(reverse("orders:list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_another_users_order_is_a_404(client, student, run, session):
+    order = seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk)
+    assert client.get(order.get_absolute_url()).status_code == 404
+    cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
+    assert client.post(cancel).status_code == 404
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+
+
+def test_cancelling_from_the_order_page_frees_the_seat(client, student, run, session):
+    WorkshopSession.objects.filter(pk=session.pk).update(capacity=1)
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk)
+    cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
+    response = client.post(cancel, follow=True)
+    assert "is cancelled; the seat is freed." in response.text
+    assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "upcoming"
+    store = client.get(run.workshop.get_absolute_url()).text
+    assert f'value="{session.pk}" disabled' not in store
+
+
+def test_cancelling_a_cancelled_order_is_explained(client, student, run, session):
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk)
+    cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
+    client.post(cancel)
+    response = client.post(cancel, follow=True)
+    assert response.status_code == 200
+    assert "is already cancelled" in response.text
+
+
+def test_cancel_is_post_only(client, student, run, session):
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk)
+    cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
+    assert client.get(cancel).status_code == 405

@@ -1,0 +1,180 @@
+"""Booking and cancelling: each rule, each refusal, and the seat count kept true."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from core.tests.factories import UserFactory
+from orders.models import OrderItem, OrderStatus, SeatStatus
+from orders.services import (
+    AlreadyBooked,
+    CancelRefused,
+    NoSessionAvailable,
+    SessionCancelled,
+    SessionFull,
+    SessionNotFound,
+    SessionPast,
+    WorkshopInactive,
+    order_cancel,
+    seat_book,
+    seat_cancel,
+)
+from workshops.models import WorkshopSession
+from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run():
+    return WorkshopRunFactory(start_date=days_from_today(-3), end_date=days_from_today(30))
+
+
+@pytest.fixture
+def buyer():
+    return UserFactory()
+
+
+def session_on(run, days, **kwargs):
+    return WorkshopSessionFactory(run=run, date=days_from_today(days), **kwargs)
+
+
+def seats(session) -> int:
+    return WorkshopSession.objects.get(pk=session.pk).seats_taken
+
+
+def test_booking_a_chosen_session_confirms_an_order_with_one_seat(run, buyer):
+    session = session_on(run, 3)
+    run.workshop.price = "45.00"
+    run.workshop.save()
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    item = order.items.get()
+    assert order.status == OrderStatus.CONFIRMED
+    assert order.buyer == buyer
+    assert (item.session, item.run_id, item.workshop_id) == (session, run.pk, run.workshop_id)
+    assert str(item.price) == "45.00"
+    assert seats(session) == 1
+
+
+def test_booking_without_a_choice_takes_the_next_available_session(run, buyer):
+    session_on(run, 2, capacity=1, seats_taken=1)
+    first_free = session_on(run, 4)
+    session_on(run, 6)
+    order = seat_book(buyer=buyer, workshop=run.workshop)
+    assert order.items.get().session == first_free
+
+
+def test_next_available_skips_sessions_the_buyer_already_holds(run, buyer):
+    first = session_on(run, 2)
+    second = session_on(run, 4)
+    seat_book(buyer=buyer, workshop=run.workshop, session_id=first.pk)
+    order = seat_book(buyer=buyer, workshop=run.workshop)
+    assert order.items.get().session == second
+
+
+@pytest.mark.parametrize(
+    ("session_kwargs", "error", "words"),
+    [
+        ({"capacity": 2, "seats_taken": 2}, SessionFull, "is full"),
+        (
+            {"cancelled_at": datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)},
+            SessionCancelled,
+            "was cancelled",
+        ),
+    ],
+)
+def test_a_session_that_cannot_take_a_seat_is_refused_in_words(
+    run, buyer, session_kwargs, error, words
+):
+    session = session_on(run, 3, **session_kwargs)
+    before = seats(session)
+    with pytest.raises(error, match=words):
+        seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    assert seats(session) == before
+    assert not OrderItem.objects.exists()
+
+
+def test_a_past_session_is_refused(run, buyer):
+    session = session_on(run, -1)
+    with pytest.raises(SessionPast, match="has already started"):
+        seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+
+
+def test_no_session_available_is_refused_in_words(run, buyer):
+    session_on(run, 3, capacity=1, seats_taken=1)
+    with pytest.raises(NoSessionAvailable, match="No session of"):
+        seat_book(buyer=buyer, workshop=run.workshop)
+
+
+def test_the_same_buyer_cannot_take_two_seats_in_one_session(run, buyer):
+    session = session_on(run, 3)
+    seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    with pytest.raises(AlreadyBooked, match="already have a seat"):
+        seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    assert seats(session) == 1
+
+
+def test_an_inactive_workshop_takes_no_bookings(run, buyer):
+    session = session_on(run, 3)
+    run.workshop.is_active = False
+    run.workshop.save()
+    with pytest.raises(WorkshopInactive, match="not taking bookings"):
+        seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+
+
+def test_a_session_of_another_workshop_is_refused(run, buyer):
+    other = WorkshopSessionFactory(date=days_from_today(12))
+    with pytest.raises(SessionNotFound):
+        seat_book(buyer=buyer, workshop=run.workshop, session_id=other.pk)
+    with pytest.raises(SessionNotFound):
+        seat_book(buyer=buyer, workshop=run.workshop, session_id=987654)
+
+
+def test_cancelling_frees_the_seat_at_once(run, buyer):
+    session = session_on(run, 3, capacity=1)
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "full"
+    order_cancel(order=order)
+    assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "upcoming"
+    item = order.items.get()
+    assert item.status == SeatStatus.CANCELLED
+    assert item.cancelled_at is not None
+    # The freed seat can be booked again, by anyone.
+    seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk)
+
+
+def test_a_buyer_can_book_again_after_cancelling(run, buyer):
+    session = session_on(run, 3)
+    order_cancel(order=seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk))
+    seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    assert seats(session) == 1
+
+
+def test_cancelling_twice_never_frees_a_seat_twice(run, buyer):
+    session = session_on(run, 3)
+    seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    order_cancel(order=order)
+    with pytest.raises(CancelRefused, match="already cancelled"):
+        order_cancel(order=order)
+    assert seats(session) == 1
+
+
+def test_a_buyer_cannot_cancel_once_the_session_has_started(run, buyer):
+    session = session_on(run, 3)
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    later = timezone.make_aware(datetime.datetime.combine(days_from_today(4), datetime.time(9)))
+    with pytest.raises(CancelRefused, match="has already started"):
+        order_cancel(order=order, now=later)
+    order_cancel(order=order, by_staff=True, now=later)
+    assert seats(session) == 0
+
+
+def test_staff_cancelling_the_last_seat_cancels_the_order(run, buyer):
+    session = session_on(run, 3)
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    seat_cancel(item=order.items.get())
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert seats(session) == 0
