@@ -50,7 +50,7 @@ class WorkshopSessionInline(admin.TabularInline):
     show_change_link = True
     ordering = ("number",)
 
-    @admin.display(description="Seats taken / capacity")
+    @admin.display(description="Seats")
     def seats(self, session: WorkshopSession) -> str:
         if session.pk is None:
             return "–"
@@ -188,15 +188,8 @@ class SessionStatusFilter(admin.SimpleListFilter):
 
 @admin.register(WorkshopSession)
 class WorkshopSessionAdmin(admin.ModelAdmin):
-    list_display = (
-        "workshop",
-        "run",
-        "day",
-        "date",
-        "time",
-        "seats",
-        "status",
-    )
+    list_display = ("date", "time", "workshop", "run_name", "day", "seats", "status")
+    list_display_links = ("date",)
     list_filter = (SessionStatusFilter, ("date", admin.DateFieldListFilter), "workshop", "run")
     list_select_related = ("workshop", "run")
     search_fields = ("workshop__title", "workshop__title_ar", "run__name")
@@ -219,6 +212,10 @@ class WorkshopSessionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_status()
 
+    @admin.display(description="Run", ordering="run__name")
+    def run_name(self, session: WorkshopSession) -> str:
+        return session.run.name
+
     @admin.display(description="Day", ordering="number")
     def day(self, session: WorkshopSession) -> str:
         return f"Day {session.number}"
@@ -227,7 +224,7 @@ class WorkshopSessionAdmin(admin.ModelAdmin):
     def time(self, session: WorkshopSession) -> str:
         return f"{session.start_time:%H:%M}–{session.end_time:%H:%M}"
 
-    @admin.display(description="Seats taken / capacity")
+    @admin.display(description="Seats")
     def seats(self, session: WorkshopSession) -> str:
         return seats_label(session.seats_taken, session.capacity)
 
