@@ -63,11 +63,14 @@ class CancelRefused(DomainError):
 
 
 def _lock_session(session_id: int) -> WorkshopSession | None:
-    """The session row, locked for the rest of the transaction, with its run checked."""
+    """The session row, locked for the rest of the transaction, if its run is valid.
+
+    The join to the run keeps ``session_run_workshop`` where the database cannot (SQLite,
+    or rows restored without constraints); only the session row is locked.
+    """
     return (
         WorkshopSession.objects.select_for_update(of=("self",))
-        .with_valid_run()
-        .filter(pk=session_id)
+        .filter(pk=session_id, run__workshop_id=F("workshop_id"))
         .first()
     )
 
@@ -80,9 +83,14 @@ def _take_seat(session: WorkshopSession) -> bool:
     return taken == 1
 
 
-def _check_bookable(
-    session: WorkshopSession, *, buyer: AbstractBaseUser, now: datetime.datetime
-) -> None:
+def _already_booked(session: WorkshopSession) -> AlreadyBooked:
+    return AlreadyBooked(
+        f"You already have a seat in the session on {session.date:%A %d %B}; "
+        "see it under My orders."
+    )
+
+
+def _check_bookable(session: WorkshopSession, *, now: datetime.datetime) -> None:
     if session.cancelled_at is not None:
         raise SessionCancelled(
             f"The session on {session.date:%A %d %B} was cancelled; choose another session."
@@ -90,11 +98,6 @@ def _check_bookable(
     if session.has_started(now):
         raise SessionPast(
             f"The session on {session.date:%A %d %B} has already started; choose a later one."
-        )
-    if OrderItem.objects.filter(session=session, buyer=buyer, status=SeatStatus.ACTIVE).exists():
-        raise AlreadyBooked(
-            f"You already have a seat in the session on {session.date:%A %d %B}; "
-            "see it under My orders."
         )
     if session.capacity is not None and session.seats_taken >= session.capacity:
         raise SessionFull(
@@ -123,7 +126,7 @@ def _next_available_locked(
         if session is None:
             continue
         try:
-            _check_bookable(session, buyer=buyer, now=now)
+            _check_bookable(session, now=now)
         except BookingError:
             continue  # filled or changed since we read it; try the next one
         return session
@@ -139,18 +142,22 @@ def seat_book(
     workshop: Workshop,
     session_id: int | None = None,
     now: datetime.datetime | None = None,
-) -> Order:
+) -> OrderItem:
     """Book one seat for ``buyer`` in ``workshop``: in session ``session_id``, or in the
-    next available session when it is ``None``. Returns the confirmed order.
+    next available session when it is ``None``. Returns the seat, with its confirmed
+    order and its session loaded.
 
-    One transaction: lock the session row, re-check it (not cancelled, not started, not
-    already booked by this buyer, not full), take the seat with a conditional update,
-    then create the order and its item with run and workshop copied from the session.
-    Raises a ``BookingError`` subclass, with a message for the buyer, when it cannot.
+    One transaction: lock the session row (with a valid run), re-check it (not
+    cancelled, not started, not full), take the seat with a conditional update, then
+    create the order and its item with run and workshop copied from the session. A
+    second active seat for the same buyer is refused by the partial unique index, which
+    rolls the whole transaction back, seat count included. Raises a ``BookingError``
+    subclass, with a message for the buyer, when it cannot book.
     """
     now = now or timezone.now()
     if not workshop.is_active:
         raise WorkshopInactive(f"{workshop.title} is not taking bookings.")
+    session: WorkshopSession | None = None
     try:
         with transaction.atomic():
             if session_id is None:
@@ -161,13 +168,13 @@ def seat_book(
                     raise SessionNotFound(
                         f"That session is not one of {workshop.title}'s; choose one from the list."
                     )
-                _check_bookable(session, buyer=buyer, now=now)
+                _check_bookable(session, now=now)
             if not _take_seat(session):
                 raise SessionFull(
                     f"The session on {session.date:%A %d %B} is full; choose another session."
                 )
             order = Order.objects.create(buyer=buyer, status=OrderStatus.CONFIRMED)
-            OrderItem.objects.create(
+            item = OrderItem.objects.create(
                 order=order,
                 buyer=buyer,
                 session=session,
@@ -175,12 +182,18 @@ def seat_book(
                 workshop_id=session.workshop_id,
                 price=workshop.price,
             )
-    except IntegrityError as error:
-        # The partial unique index is the last word on "one seat per buyer and session".
-        if "item_one_active_seat_per_buyer_and_session" in str(error):
-            raise AlreadyBooked("You already have a seat in this session.") from None
+    except IntegrityError:
+        # The partial unique index is the last word on "one seat per buyer and session";
+        # the error text differs between databases, so ask what is there now.
+        if (
+            session is not None
+            and OrderItem.objects.filter(
+                session=session, buyer=buyer, status=SeatStatus.ACTIVE
+            ).exists()
+        ):
+            raise _already_booked(session) from None
         raise
-    return order
+    return item
 
 
 def _release(items: Iterable[OrderItem], *, now: datetime.datetime) -> int:

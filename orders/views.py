@@ -30,19 +30,18 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         return render_workshop(request, workshop, error=error, status=400)
     session_id = form.cleaned_data["session"]
     try:
-        order = seat_book(buyer=request.user, workshop=workshop, session_id=session_id)
+        seat = seat_book(buyer=request.user, workshop=workshop, session_id=session_id)
     except BookingError as refusal:
         status = 400 if isinstance(refusal, SessionNotFound) else 409
         return render_workshop(
             request, workshop, error=refusal.message, chosen=session_id, status=status
         )
-    item = order.items.select_related("session").get()
     messages.success(
         request,
-        f"Booked: {workshop.title}, {item.session.date:%A %d %B} at "
-        f"{item.session.start_time:%H:%M}. Your reference is {order.reference}.",
+        f"Booked: {workshop.title}, {seat.session.date:%A %d %B} at "
+        f"{seat.session.start_time:%H:%M}. Your reference is {seat.order.reference}.",
     )
-    return redirect(order)
+    return redirect(seat.order)
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from core.tests.factories import UserFactory
 from orders import services
-from orders.models import Order, OrderItem
+from orders.models import OrderItem
 from orders.services import BookingError, seat_book
 from workshops.models import WorkshopSession
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
@@ -52,7 +52,8 @@ def race(count: int, work: Callable[[int], object]) -> list[object]:
 
 def outcome_kinds(results: list[object]) -> Counter:
     return Counter(
-        "order" if isinstance(r, Order) else getattr(r, "code", type(r).__name__) for r in results
+        "order" if isinstance(r, OrderItem) else getattr(r, "code", type(r).__name__)
+        for r in results
     )
 
 

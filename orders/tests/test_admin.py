@@ -33,7 +33,7 @@ def orders(session):
     )
     omar = UserFactory(username="omar", first_name="Omar", last_name="Nasser")
     return [
-        seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk)
+        seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk).order
         for buyer in (amira, omar)
     ]
 

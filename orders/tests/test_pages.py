@@ -149,7 +149,7 @@ def test_booking_is_csrf_protected(run, session):
 
 
 def test_order_tracking_lists_workshop_run_date_time_and_status(client, student, run, session):
-    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk).order
     text = client.get(reverse("orders:list")).text
     assert order.reference in text
     assert "Robotics" in text and "Spring build" in text
@@ -164,7 +164,7 @@ def test_order_pages_require_login(client):
 
 
 def test_another_users_order_is_a_404(client, student, run, session):
-    order = seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk).order
     assert client.get(order.get_absolute_url()).status_code == 404
     cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
     assert client.post(cancel).status_code == 404
@@ -174,7 +174,7 @@ def test_another_users_order_is_a_404(client, student, run, session):
 
 def test_cancelling_from_the_order_page_frees_the_seat(client, student, run, session):
     WorkshopSession.objects.filter(pk=session.pk).update(capacity=1)
-    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk).order
     cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
     response = client.post(cancel, follow=True)
     assert "is cancelled; the seat is freed." in response.text
@@ -184,7 +184,7 @@ def test_cancelling_from_the_order_page_frees_the_seat(client, student, run, ses
 
 
 def test_cancelling_a_cancelled_order_is_explained(client, student, run, session):
-    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk).order
     cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
     client.post(cancel)
     response = client.post(cancel, follow=True)
@@ -193,6 +193,6 @@ def test_cancelling_a_cancelled_order_is_explained(client, student, run, session
 
 
 def test_cancel_is_post_only(client, student, run, session):
-    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk).order
     cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
     assert client.get(cancel).status_code == 405

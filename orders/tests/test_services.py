@@ -48,7 +48,7 @@ def test_booking_a_chosen_session_confirms_an_order_with_one_seat(run, buyer):
     session = session_on(run, 3)
     run.workshop.price = "45.00"
     run.workshop.save()
-    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order
     item = order.items.get()
     assert order.status == OrderStatus.CONFIRMED
     assert order.buyer == buyer
@@ -61,7 +61,7 @@ def test_booking_without_a_choice_takes_the_next_available_session(run, buyer):
     session_on(run, 2, capacity=1, seats_taken=1)
     first_free = session_on(run, 4)
     session_on(run, 6)
-    order = seat_book(buyer=buyer, workshop=run.workshop)
+    order = seat_book(buyer=buyer, workshop=run.workshop).order
     assert order.items.get().session == first_free
 
 
@@ -69,7 +69,7 @@ def test_next_available_skips_sessions_the_buyer_already_holds(run, buyer):
     first = session_on(run, 2)
     second = session_on(run, 4)
     seat_book(buyer=buyer, workshop=run.workshop, session_id=first.pk)
-    order = seat_book(buyer=buyer, workshop=run.workshop)
+    order = seat_book(buyer=buyer, workshop=run.workshop).order
     assert order.items.get().session == second
 
 
@@ -131,9 +131,22 @@ def test_a_session_of_another_workshop_is_refused(run, buyer):
         seat_book(buyer=buyer, workshop=run.workshop, session_id=987654)
 
 
+def test_a_session_whose_run_is_of_another_workshop_is_never_booked(
+    run, buyer, mislinked_rows_allowed
+):
+    session = session_on(run, 3)
+    other = WorkshopRunFactory(start_date=run.start_date, end_date=run.end_date)
+    WorkshopSession.objects.filter(pk=session.pk).update(run=other)
+    with pytest.raises(SessionNotFound):
+        seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    with pytest.raises(NoSessionAvailable):
+        seat_book(buyer=buyer, workshop=run.workshop)
+    assert not OrderItem.objects.exists()
+
+
 def test_cancelling_frees_the_seat_at_once(run, buyer):
     session = session_on(run, 3, capacity=1)
-    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order
     assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "full"
     order_cancel(order=order)
     assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "upcoming"
@@ -146,7 +159,7 @@ def test_cancelling_frees_the_seat_at_once(run, buyer):
 
 def test_a_buyer_can_book_again_after_cancelling(run, buyer):
     session = session_on(run, 3)
-    order_cancel(order=seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk))
+    order_cancel(order=seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order)
     seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
     assert seats(session) == 1
 
@@ -154,7 +167,7 @@ def test_a_buyer_can_book_again_after_cancelling(run, buyer):
 def test_cancelling_twice_never_frees_a_seat_twice(run, buyer):
     session = session_on(run, 3)
     seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk)
-    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order
     order_cancel(order=order)
     with pytest.raises(CancelRefused, match="already cancelled"):
         order_cancel(order=order)
@@ -163,7 +176,7 @@ def test_cancelling_twice_never_frees_a_seat_twice(run, buyer):
 
 def test_a_buyer_cannot_cancel_once_the_session_has_started(run, buyer):
     session = session_on(run, 3)
-    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order
     later = timezone.make_aware(datetime.datetime.combine(days_from_today(4), datetime.time(9)))
     with pytest.raises(CancelRefused, match="has already started"):
         order_cancel(order=order, now=later)
@@ -173,7 +186,7 @@ def test_a_buyer_cannot_cancel_once_the_session_has_started(run, buyer):
 
 def test_staff_cancelling_the_last_seat_cancels_the_order(run, buyer):
     session = session_on(run, 3)
-    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order
     seat_cancel(item=order.items.get())
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED

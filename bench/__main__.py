@@ -1,0 +1,336 @@
+"""`make bench`: booking throughput through gunicorn, against a raw-SQL baseline.
+
+Load comes from wrk (Debian's package). It is a C load generator that needs little
+CPU, which matters on a two-core machine shared with gunicorn and PostgreSQL, and
+its Lua hooks let every request carry its own logged-in user and session. Each
+request books a distinct (user, session) pair, so every request should book a seat:
+a 4xx/5xx answer or a socket error counts as an error, and the bookings in the
+database are counted after each phase.
+
+Phases, all in one run on one freshly made database:
+  1. warm-up of both endpoints;
+  2. the real booking view, POST /workshops/<slug>/book/ (ORM, form, service);
+  3. the baseline, POST /bench/raw-book/, the same transaction in raw SQL behind
+     the same middleware.
+After each phase the benchmark checks that no session is oversold (seats taken
+<= capacity, and seats taken == active seats). The last line printed is the ratio.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import secrets
+import shutil
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+WARMUP_SECONDS = 3
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = 2
+USERS = 200  # each thread drives half of them
+SESSIONS_PER_PHASE = 400
+SLUG = "bench-workshop"
+
+LUA = r"""
+local users = %(users)s
+local sessions = %(sessions)s
+local path = "%(path)s"
+local per_thread = %(per_thread)d
+local counter = 0
+local next_id = 0
+
+function setup(thread)
+  thread:set("tid", next_id)
+  next_id = next_id + 1
+end
+
+-- Request c of a thread books session c mod S for user floor(c / S): in-flight requests
+-- hit different sessions, and no (user, session) pair repeats within S * users requests.
+function request()
+  local s = sessions[(counter %% #sessions) + 1]
+  local u = users[tid * per_thread + (math.floor(counter / #sessions) %% per_thread) + 1]
+  counter = counter + 1
+  local body = "csrfmiddlewaretoken=" .. u[2] .. "&session=" .. s
+  return wrk.format("POST", path, {
+    ["Cookie"] = u[1],
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }, body)
+end
+
+function done(summary, latency, requests)
+  io.write(string.format(
+    'BENCH_JSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, ' ..
+    '"p99_us": %%d, "status_errors": %%d, "socket_errors": %%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write +
+    summary.errors.timeout))
+end
+"""
+
+
+@dataclass
+class PhaseResult:
+    name: str
+    requests: int
+    booked: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    status_errors: int
+    socket_errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def bookings_per_second(self) -> float:
+        return self.booked / self.seconds
+
+    @property
+    def errors(self) -> int:
+        return self.status_errors + self.socket_errors
+
+
+def fail(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def csrf_secret() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+def seed() -> tuple[list[tuple[str, str]], list[list[int]]]:
+    """Users with live login sessions, and one range of sessions per phase."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from workshops.models import Workshop, WorkshopRun, WorkshopSession
+
+    today = datetime.date.today()
+    workshop = Workshop.objects.create(title="Bench workshop", slug=SLUG, default_capacity=USERS)
+    phases = ["warm-orm", "warm-raw", "orm", "raw"]
+    ranges = []
+    for phase in phases:
+        run = WorkshopRun.objects.create(
+            workshop=workshop,
+            name=phase,
+            start_date=today + datetime.timedelta(days=1),
+            end_date=today + datetime.timedelta(days=SESSIONS_PER_PHASE),
+        )
+        sessions = WorkshopSession.objects.bulk_create(
+            WorkshopSession(
+                workshop=workshop,
+                run=run,
+                number=n + 1,
+                date=run.start_date + datetime.timedelta(days=n),
+                start_time=datetime.time(9),
+                end_time=datetime.time(12),
+                capacity=USERS,
+            )
+            for n in range(SESSIONS_PER_PHASE)
+        )
+        ranges.append([s.pk for s in sessions])
+    users = []
+    for n in range(USERS):
+        user = User.objects.create_user(f"bench{n:03}", password=None)
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        token = csrf_secret()
+        users.append((f"sessionid={store.session_key}; csrftoken={token}", token))
+    return users, ranges
+
+
+def lua_list(values) -> str:
+    return (
+        "{"
+        + ", ".join(
+            json.dumps(v)
+            if not isinstance(v, tuple)
+            else "{" + ", ".join(json.dumps(x) for x in v) + "}"
+            for v in values
+        )
+        + "}"
+    )
+
+
+def run_phase(name, base_url, path, users, session_ids, seconds) -> PhaseResult:
+    from django.db import connection
+
+    from orders.models import OrderItem
+
+    script = LUA % {
+        "users": lua_list(users),
+        "sessions": lua_list(session_ids),
+        "path": path,
+        "per_thread": len(users) // THREADS,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    connection.close()
+    completed = subprocess.run(
+        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", handle.name, base_url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    os.unlink(handle.name)
+    line = next((x for x in completed.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if line is None:
+        fail(f"wrk gave no result for {name}: {completed.stderr.strip() or completed.stdout}")
+    stats = json.loads(line.removeprefix("BENCH_JSON "))
+    booked = OrderItem.objects.filter(session_id__in=session_ids, status="active").count()
+    return PhaseResult(
+        name=name,
+        requests=stats["requests"],
+        booked=booked,
+        seconds=stats["duration_us"] / 1e6,
+        p50_ms=stats["p50_us"] / 1000,
+        p95_ms=stats["p95_us"] / 1000,
+        status_errors=stats["status_errors"],
+        socket_errors=stats["socket_errors"],
+    )
+
+
+def oversold_sessions() -> int:
+    from django.db.models import Count, F, Q
+
+    from workshops.models import WorkshopSession
+
+    checked = WorkshopSession.objects.annotate(
+        active=Count("items", filter=Q(items__status="active"))
+    )
+    return checked.filter(Q(seats_taken__gt=F("capacity")) | ~Q(seats_taken=F("active"))).count()
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (pg_version,) = cursor.fetchone()
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, PostgreSQL {pg_version} on the same machine"
+    )
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        fail("wrk is not installed: apt-get install wrk")
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        fail("DATABASE_URL must name a PostgreSQL database (make bench sets it)")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+    recreate_database(url)
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, check=True)
+
+    import django
+
+    django.setup()
+    users, ranges = seed()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(python).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_CONN_MAX_AGE": "600"},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    fail("gunicorn did not answer /healthz within 30 s")
+                time.sleep(0.3)
+        orm_path, raw_path = f"/workshops/{SLUG}/book/", "/bench/raw-book/"
+        run_phase("warm-up orm", base, orm_path, users, ranges[0], WARMUP_SECONDS)
+        run_phase("warm-up raw", base, raw_path, users, ranges[1], WARMUP_SECONDS)
+        orm = run_phase("booking view", base, orm_path, users, ranges[2], SECONDS)
+        raw = run_phase("raw SQL baseline", base, raw_path, users, ranges[3], SECONDS)
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+
+    oversold = oversold_sessions()
+    print(f"machine: {machine()}")
+    print(
+        f"load: wrk, {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s per phase; "
+        f"gunicorn {WORKERS} sync workers, persistent connections"
+    )
+    print(
+        f"{'endpoint':<18} {'req/s':>8} {'booked/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'errors':>7}"
+    )
+    for phase in (orm, raw):
+        print(
+            f"{phase.name:<18} {phase.rps:>8.1f} {phase.bookings_per_second:>9.1f} "
+            f"{phase.p50_ms:>7.1f} {phase.p95_ms:>7.1f} {phase.errors:>7d}"
+        )
+    print(f"oversold sessions: {oversold}")
+    if oversold or orm.socket_errors or raw.socket_errors:
+        fail("the benchmark found oversold sessions or socket errors")
+    print(f"booking throughput vs raw SQL: {orm.bookings_per_second / raw.bookings_per_second:.2f}")
+
+
+if __name__ == "__main__":
+    main()
