@@ -68,11 +68,12 @@ def _lock_session(session_id: int) -> WorkshopSession | None:
     The join to the run keeps ``session_run_workshop`` where the database cannot (SQLite,
     or rows restored without constraints); only the session row is locked.
     """
-    return (
-        WorkshopSession.objects.select_for_update(of=("self",))
-        .filter(pk=session_id, run__workshop_id=F("workshop_id"))
-        .first()
-    )
+    try:
+        return WorkshopSession.objects.select_for_update(of=("self",)).get(
+            pk=session_id, run__workshop_id=F("workshop_id")
+        )
+    except WorkshopSession.DoesNotExist:
+        return None
 
 
 def _take_seat(session: WorkshopSession) -> bool:
