@@ -40,6 +40,8 @@ test-sqlite: $(STAMP)
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 STUDYHALL_EXPECT_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "make bench needs wrk: apt-get install wrk" >&2; exit 2; }
 	PYTHON=$(PY) STUDYHALL_DB_NAME=studyhall_bench scripts/with-postgres $(PY) -m bench
 
 clean:
