@@ -56,6 +56,7 @@ def test_clone_run_dry_run_prints_the_plan_and_writes_nothing(monkeypatch, run):
         (["{run}", "--start-date", "yesterday"], "--start-date must be a date as YYYY-MM-DD"),
         (["{run}"], "the following arguments are required: --start-date"),
         (["x1", "--start-date", "2031-01-01"], "RUN_ID must be a whole number"),
+        (["99999999999999999999999", "--start-date", "2031-01-01"], "RUN_ID must be a whole"),
         (["{run}", "--start-date", "2001-01-01"], "is in the past"),
         (["{run}", "--start-date", "2031-01-01", "--name", "March"], "already has a run named"),
     ],

@@ -1,4 +1,5 @@
 from core.commands import StudyhallCommand, UsageError, parse_date
+from core.ids import parse_id
 from workshops.models import WorkshopRun
 from workshops.services import run_repeat
 
@@ -19,10 +20,11 @@ class Command(StudyhallCommand):
     def handle(
         self, *args, run_id: str, start_date: str, name: str | None, dry_run: bool, **options
     ) -> None:
-        if not run_id.isdigit():
+        pk = parse_id(run_id)
+        if pk is None:
             raise UsageError(f"RUN_ID must be a whole number, not {run_id!r}.")
         start = parse_date(start_date, option="--start-date")
-        source = WorkshopRun.objects.select_related("workshop").filter(pk=int(run_id)).first()
+        source = WorkshopRun.objects.select_related("workshop").filter(pk=pk).first()
         if source is None:
             raise UsageError(f"There is no run with ID {run_id}.")
 
