@@ -13,7 +13,7 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _database_is_the_one_asked_for(django_db_blocker):
+def _database_is_the_one_asked_for():
     """`make test` says which database each run is for; never test the wrong one quietly."""
     expected = os.environ.get("STUDYHALL_EXPECT_DB")
     if expected and connection.vendor != expected:

@@ -2,10 +2,14 @@
 raw-SQL baseline endpoint mounted by ``bench.urls``. Never used in production."""
 
 from .base import *  # noqa: F403
+from .base import LOGGING as BASE_LOGGING
 from .base import env
 
 DEBUG = False
 SECRET_KEY = "bench-only-not-secret"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
-LOGGING["root"]["level"] = env("DJANGO_LOG_LEVEL", default="WARNING")  # noqa: F405
+LOGGING = {
+    **BASE_LOGGING,
+    "root": {**BASE_LOGGING["root"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
+}

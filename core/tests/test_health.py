@@ -13,7 +13,7 @@ def test_healthz_reports_a_reachable_migrated_database(client):
     assert body["migrations"] == {"ok": True, "pending": []}
 
 
-def test_healthz_reports_pending_migrations_as_unhealthy(client, django_db_blocker):
+def test_healthz_reports_pending_migrations_as_unhealthy(client):
     from django.db import connection
     from django.db.migrations.recorder import MigrationRecorder
 

@@ -1,5 +1,6 @@
 """Production settings refuse to start half-configured and pass Django's deploy checks."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -45,3 +46,14 @@ def test_production_refuses_to_start_without(env, missing):
     result = manage("check", **env)
     assert result.returncode != 0
     assert f"Set {missing}" in result.stderr
+
+
+@pytest.mark.django_db
+def test_health_probes_over_plain_http_are_not_redirected(client, monkeypatch, settings):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", SECRET)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "testserver")
+    production = importlib.import_module("config.settings.production")
+    settings.SECURE_SSL_REDIRECT = production.SECURE_SSL_REDIRECT
+    settings.SECURE_REDIRECT_EXEMPT = production.SECURE_REDIRECT_EXEMPT
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 301
