@@ -26,7 +26,7 @@ class WorkshopRunInline(admin.TabularInline):
 
 @admin.register(Workshop)
 class WorkshopAdmin(admin.ModelAdmin):
-    list_display = ("title", "title_ar", "slug", "default_capacity", "is_active")
+    list_display = ("title", "title_ar", "slug", "price", "default_capacity", "is_active")
     list_filter = ("is_active",)
     search_fields = ("title", "title_ar", "slug")
     prepopulated_fields = {"slug": ("title",)}
@@ -49,6 +49,13 @@ class WorkshopSessionInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     ordering = ("number",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            # New sessions start with the workshop's default seats; clear it for unlimited.
+            formset.form.base_fields["capacity"].initial = obj.workshop.default_capacity
+        return formset
 
     @admin.display(description="Seats")
     def seats(self, session: WorkshopSession) -> str:

@@ -251,6 +251,21 @@ class WorkshopSession(models.Model):
     def __str__(self) -> str:
         return f"{self.workshop} – Day {self.number} ({self.date:%d %b %Y})"
 
+    def save(self, *args, **kwargs) -> None:
+        """Saving an existing session never writes ``seats_taken``.
+
+        Only the booking services change it, with conditional updates under a row lock
+        (``session_capacity``). An instance loaded before a booking, such as the one
+        an admin form edits, would otherwise write back a stale count.
+        """
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "seats_taken"
+            ]
+        super().save(*args, **kwargs)
+
     # -- derived state -------------------------------------------------------
 
     @property

@@ -144,6 +144,17 @@ def test_a_session_whose_run_is_of_another_workshop_is_never_booked(
     assert not OrderItem.objects.exists()
 
 
+def test_editing_a_session_loaded_before_a_booking_keeps_the_seat_count(run, buyer):
+    session = session_on(run, 3, capacity=5)
+    stale = WorkshopSession.objects.get(pk=session.pk)  # e.g. an admin form is open
+    seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    stale.capacity = 6
+    stale.full_clean()
+    stale.save()
+    session.refresh_from_db()
+    assert (session.capacity, session.seats_taken) == (6, 1)
+
+
 def test_cancelling_frees_the_seat_at_once(run, buyer):
     session = session_on(run, 3, capacity=1)
     order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order

@@ -152,6 +152,13 @@ def test_sessions_inline_under_a_run_take_the_runs_workshop(staff_client):
     assert (session.workshop_id, session.capacity) == (run.workshop_id, 6)
 
 
+def test_new_sessions_under_a_run_start_with_the_workshops_default_seats(staff_client):
+    run = WorkshopRunFactory(workshop__default_capacity=7)
+    response = staff_client.get(reverse("admin:workshops_workshoprun_change", args=[run.pk]))
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.empty_form["capacity"].initial == 7
+
+
 def test_narrowing_a_run_past_its_sessions_is_a_field_error(staff_client, session):
     run = session.run
     url = reverse("admin:workshops_workshoprun_change", args=[run.pk])
