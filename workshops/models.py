@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -325,6 +325,15 @@ class WorkshopSession(models.Model):
         except WorkshopRun.DoesNotExist:
             return None
 
+    def _current_seats_taken(self) -> int:
+        """The seat count in the database now. Inside a transaction (the admin saves in
+        one) the row is locked, so no booking lands between this check and the save."""
+        rows = WorkshopSession.objects.filter(pk=self.pk)
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update()
+        current = rows.values_list("seats_taken", flat=True).first()
+        return self.seats_taken if current is None else current
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         run = self._loaded_run()
@@ -343,6 +352,8 @@ class WorkshopSession(models.Model):
             )
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = "A session must end after it starts."
+        if self.capacity is not None and self.pk is not None:
+            self.seats_taken = self._current_seats_taken()
         if self.capacity is not None and self.seats_taken > self.capacity:
             errors["capacity"] = (
                 f"{self.seats_taken} seats are already taken; capacity cannot be lower."

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.tests.factories import UserFactory
@@ -153,6 +154,19 @@ def test_editing_a_session_loaded_before_a_booking_keeps_the_seat_count(run, buy
     stale.save()
     session.refresh_from_db()
     assert (session.capacity, session.seats_taken) == (6, 1)
+
+
+def test_lowering_capacity_is_checked_against_the_seats_taken_now(run):
+    session = session_on(run, 3, capacity=5)
+    stale = WorkshopSession.objects.get(pk=session.pk)  # an admin form opened before...
+    for _ in range(3):  # ...three seats were sold
+        seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk)
+    stale.capacity = 2
+    with pytest.raises(ValidationError) as caught:
+        stale.full_clean()
+    assert caught.value.message_dict["capacity"] == [
+        "3 seats are already taken; capacity cannot be lower."
+    ]
 
 
 def test_cancelling_frees_the_seat_at_once(run, buyer):
