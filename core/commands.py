@@ -3,17 +3,15 @@
 Every command gets the same contract: bad input is one line on stderr and exit
 code 2 with nothing written; ``--dry-run`` runs the real service inside a
 transaction that is rolled back, so what it reports is what would happen and
-nothing is written; ``--json`` prints one JSON document on stdout.
+nothing is written.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections, transaction
@@ -36,7 +34,6 @@ class _RollBack(Exception):
 
 class StudyhallCommand(BaseCommand):
     supports_dry_run = False
-    supports_json = False
 
     def add_arguments(self, parser) -> None:
         if self.supports_dry_run:
@@ -45,8 +42,6 @@ class StudyhallCommand(BaseCommand):
                 action="store_true",
                 help="Report what would change and write nothing.",
             )
-        if self.supports_json:
-            parser.add_argument("--json", action="store_true", help="Print JSON on stdout.")
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs):
         # A parser that raises CommandError instead of printing usage and exiting,
@@ -88,15 +83,6 @@ class StudyhallCommand(BaseCommand):
                     raise _RollBack
         except _RollBack:
             pass
-
-    def emit_json(self, payload: Any) -> None:
-        self.stdout.write(json.dumps(payload, indent=2, default=_json_default, ensure_ascii=False))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def parse_date(value: str, *, option: str) -> datetime.date:

@@ -84,6 +84,10 @@ def _take_seat(session: WorkshopSession) -> bool:
     return taken == 1
 
 
+def _session_full(session: WorkshopSession) -> SessionFull:
+    return SessionFull(f"The session on {session.date:%A %d %B} is full; choose another session.")
+
+
 def _already_booked(session: WorkshopSession) -> AlreadyBooked:
     return AlreadyBooked(
         f"You already have a seat in the session on {session.date:%A %d %B}; "
@@ -101,9 +105,7 @@ def _check_bookable(session: WorkshopSession, *, now: datetime.datetime) -> None
             f"The session on {session.date:%A %d %B} has already started; choose a later one."
         )
     if session.capacity is not None and session.seats_taken >= session.capacity:
-        raise SessionFull(
-            f"The session on {session.date:%A %d %B} is full; choose another session."
-        )
+        raise _session_full(session)
 
 
 def _next_available_locked(
@@ -171,9 +173,7 @@ def seat_book(
                     )
                 _check_bookable(session, now=now)
             if not _take_seat(session):
-                raise SessionFull(
-                    f"The session on {session.date:%A %d %B} is full; choose another session."
-                )
+                raise _session_full(session)
             order = Order.objects.create(buyer=buyer, status=OrderStatus.CONFIRMED)
             item = OrderItem.objects.create(
                 order=order,
