@@ -139,19 +139,22 @@ class WorkshopRun(models.Model):
             raise ValidationError(errors)
 
 
+def _ended(now: datetime.datetime | None) -> Q:
+    """Sessions whose end time has passed on their date (local time)."""
+    local = timezone.localtime(now)
+    return Q(date__lt=local.date()) | Q(date=local.date(), end_time__lte=local.time())
+
+
 class WorkshopSessionQuerySet(models.QuerySet):
     def with_status(self, now: datetime.datetime | None = None) -> WorkshopSessionQuerySet:
         """Annotate ``status_value`` with the derived status, computed at read time.
 
         Mirrors ``WorkshopSession.status``; tests hold the two to the same answers.
         """
-        local = timezone.localtime(now)
-        today, time_now = local.date(), local.time()
-        ended = Q(date__lt=today) | Q(date=today, end_time__lte=time_now)
         return self.annotate(
             status_value=Case(
                 When(cancelled_at__isnull=False, then=Value(SessionStatus.CANCELLED)),
-                When(ended, then=Value(SessionStatus.COMPLETED)),
+                When(_ended(now), then=Value(SessionStatus.COMPLETED)),
                 When(
                     capacity__isnull=False,
                     seats_taken__gte=F("capacity"),
@@ -162,6 +165,10 @@ class WorkshopSessionQuerySet(models.QuerySet):
                 output_field=models.CharField(),
             )
         )
+
+    def not_ended(self, now: datetime.datetime | None = None) -> WorkshopSessionQuerySet:
+        """Sessions still to come or under way: the complement of ``completed``."""
+        return self.exclude(_ended(now))
 
     def with_valid_run(self) -> WorkshopSessionQuerySet:
         """Sessions whose run exists and belongs to their own workshop."""

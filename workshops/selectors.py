@@ -98,11 +98,9 @@ def workshops_with_upcoming_sessions(
     """Active workshops, each with ``upcoming_sessions``: its first ``per_workshop``
     sessions that have not ended (cancelled ones included, to show their badge), with
     derived status. Two queries whatever the number of workshops or sessions."""
-    local = timezone.localtime(now)
-    not_ended = Q(date__gt=local.date()) | Q(date=local.date(), end_time__gt=local.time())
     sessions = (
         WorkshopSession.objects.with_status(now)
-        .filter(not_ended)
+        .not_ended(now)
         .with_valid_run()
         .select_related("run")
         .order_by("date", "start_time", "id")
