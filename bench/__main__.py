@@ -253,7 +253,7 @@ def oversold_sessions() -> int:
     from workshops.models import WorkshopSession
 
     checked = WorkshopSession.objects.annotate(
-        active=Count("items", filter=Q(items__status="active"))
+        active=Count("seats", filter=Q(seats__status="active"))
     )
     return checked.filter(Q(seats_taken__gt=F("capacity")) | ~Q(seats_taken=F("active"))).count()
 

@@ -3,13 +3,14 @@ from django.urls import include, path
 
 from core import views as core_views
 from orders import views as orders_views
+from workshops import views as workshops_views
 
 admin.site.site_header = "Studyhall administration"
 admin.site.site_title = "Studyhall admin"
 admin.site.index_title = "Schedule, bookings and people"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", workshops_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     # Booking belongs to orders (orders -> workshops), under the workshop's address.

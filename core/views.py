@@ -1,20 +1,8 @@
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.health import database_health, migrations_health
-from workshops.selectors import workshops_with_upcoming_sessions
-
-
-@require_GET
-def home(request):
-    workshops = [
-        workshop
-        for workshop in workshops_with_upcoming_sessions(per_workshop=3)
-        if workshop.upcoming_sessions
-    ]
-    return render(request, "core/home.html", {"workshops": workshops})
 
 
 @never_cache

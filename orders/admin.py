@@ -33,15 +33,28 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class OrderItemInline(ReadOnlyInline):
+@admin.display(description="Buyer", ordering="buyer__last_name")
+def buyer_name(obj: Order | OrderItem) -> str:
+    """The buyer of an order or a seat, as staff call them."""
+    return obj.buyer.get_full_name() or obj.buyer.get_username()
+
+
+@admin.display(description="Email", ordering="buyer__email")
+def buyer_email(obj: Order | OrderItem) -> str:
+    return obj.buyer.email
+
+
+class SeatInline(ReadOnlyInline):
     model = OrderItem
+    verbose_name = "seat"
+    verbose_name_plural = "seats"
     fields = ("workshop", "run", "session", "price", "status", "checked_in_at", "cancelled_at")
     readonly_fields = fields
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("reference", "buyer_name", "buyer_email", "status", "seats", "created_at")
+    list_display = ("reference", buyer_name, buyer_email, "status", "seat_count", "created_at")
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     search_fields = (
         "reference",
@@ -54,7 +67,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ("buyer",)
     fields = ("reference", "buyer", "status", "created_at", "updated_at")
     readonly_fields = fields
-    inlines = [OrderItemInline]
+    inlines = [SeatInline]
     actions = ["cancel_orders"]
 
     def has_add_permission(self, request) -> bool:
@@ -64,19 +77,11 @@ class OrderAdmin(admin.ModelAdmin):
         return False  # cancel instead: nothing is deleted
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("items")
-
-    @admin.display(description="Buyer", ordering="buyer__last_name")
-    def buyer_name(self, order: Order) -> str:
-        return order.buyer.get_full_name() or order.buyer.get_username()
-
-    @admin.display(description="Email", ordering="buyer__email")
-    def buyer_email(self, order: Order) -> str:
-        return order.buyer.email
+        return super().get_queryset(request).prefetch_related("seats")
 
     @admin.display(description="Seats")
-    def seats(self, order: Order) -> int:
-        return len(order.items.all())
+    def seat_count(self, order: Order) -> int:
+        return len(order.seats.all())
 
     @admin.action(description="Cancel selected orders and free their seats", permissions=["change"])
     def cancel_orders(self, request, queryset):
@@ -97,22 +102,17 @@ class AttendeeInline(ReadOnlyInline):
     model = OrderItem
     verbose_name = "attendee"
     verbose_name_plural = "attendees"
-    fields = ("buyer_name", "order_link", "status", "checked_in_at")
+    fields = (buyer_name, buyer_email, "order_link", "status", "checked_in_at")
     readonly_fields = fields
     ordering = ("status", "buyer__last_name", "buyer__username")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("buyer", "order")
 
-    @admin.display(description="Buyer")
-    def buyer_name(self, item: OrderItem) -> str:
-        name = item.buyer.get_full_name() or item.buyer.get_username()
-        return f"{name} <{item.buyer.email}>" if item.buyer.email else name
-
     @admin.display(description="Order")
-    def order_link(self, item: OrderItem) -> str:
-        url = reverse("admin:orders_order_change", args=[item.order_id])
-        return format_html('<a href="{}">{}</a>', url, item.order.reference)
+    def order_link(self, seat: OrderItem) -> str:
+        url = reverse("admin:orders_order_change", args=[seat.order_id])
+        return format_html('<a href="{}">{}</a>', url, seat.order.reference)
 
 
 ATTENDEE_COLUMNS = (
@@ -142,12 +142,12 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
         response["Content-Disposition"] = f'attachment; filename="attendees-{stamp}.csv"'
         writer = csv.writer(response)
         writer.writerow(ATTENDEE_COLUMNS)
-        for item in session_attendees(sessions=queryset):
-            session, buyer = item.session, item.buyer
+        for seat in session_attendees(sessions=queryset):
+            session, buyer = seat.session, seat.buyer
             writer.writerow(
                 [
-                    item.workshop.title,
-                    item.run.name,
+                    seat.workshop.title,
+                    seat.run.name,
                     session.number,
                     session.date.isoformat(),
                     f"{session.start_time:%H:%M}",
@@ -155,10 +155,10 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
                     buyer.get_username(),
                     buyer.get_full_name(),
                     buyer.email,
-                    item.order.reference,
-                    item.status,
-                    timezone.localtime(item.checked_in_at).isoformat()
-                    if item.checked_in_at
+                    seat.order.reference,
+                    seat.status,
+                    timezone.localtime(seat.checked_in_at).isoformat()
+                    if seat.checked_in_at
                     else "",
                 ]
             )

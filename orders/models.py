@@ -1,12 +1,13 @@
-"""Orders and their seats.
+"""Orders and their seats. In code an ``OrderItem`` is called a seat: one seat in one
+session, with its status (``SeatStatus``) and check-in time.
 
 Invariants kept here (see docs/invariants.md):
 
-- ``order_item_session``: an item's session exists, and the item's run and workshop
+- ``order_item_session``: a seat's session exists, and the seat's run and workshop
   equal the session's. ``clean()`` explains it; on PostgreSQL the composite foreign
   key ``(session_id, run_id, workshop_id) -> session(id, run_id, workshop_id)``
   refuses it (migration 0001).
-- ``session_capacity`` (count): a session's ``seats_taken`` equals its active items.
+- ``session_capacity`` (count): a session's ``seats_taken`` equals its active seats.
   Only ``orders.services`` change either, in one transaction, under a row lock.
 - One buyer, one active seat per session: a partial unique constraint.
 """
@@ -59,7 +60,7 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=OrderStatus.values), name="order_status_valid"
             ),
-            # The target of the items' (order_id, buyer_id) foreign key.
+            # The target of the seats' (order_id, buyer_id) foreign key.
             models.UniqueConstraint(fields=["id", "buyer"], name="order_id_buyer_key"),
         ]
 
@@ -73,16 +74,16 @@ class Order(models.Model):
 class OrderItem(models.Model):
     """One seat in one session. Run and workshop are copied from the session."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="items")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="seats")
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="seats",
         help_text="The order's buyer, repeated so one seat per session can be enforced.",
     )
-    session = models.ForeignKey(WorkshopSession, on_delete=models.PROTECT, related_name="items")
-    run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="items")
-    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="items")
+    session = models.ForeignKey(WorkshopSession, on_delete=models.PROTECT, related_name="seats")
+    run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="seats")
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="seats")
     price = models.DecimalField(max_digits=8, decimal_places=2)
     status = models.CharField(max_length=16, choices=SeatStatus, default=SeatStatus.ACTIVE)
     checked_in_at = models.DateTimeField(null=True, blank=True)

@@ -9,16 +9,16 @@ from orders.models import Order, OrderItem
 from workshops.models import WorkshopSession
 
 
-def _items_with_schedule() -> QuerySet[OrderItem]:
+def _seats_with_schedule() -> QuerySet[OrderItem]:
     return OrderItem.objects.select_related("session", "run", "workshop").order_by(
         "session__date", "session__start_time", "id"
     )
 
 
 def orders_for_buyer(*, buyer: AbstractBaseUser) -> QuerySet[Order]:
-    """The buyer's orders, newest first, each with its items, session, run and workshop."""
+    """The buyer's orders, newest first, each with its seats, session, run and workshop."""
     return Order.objects.filter(buyer=buyer).prefetch_related(
-        Prefetch("items", queryset=_items_with_schedule())
+        Prefetch("seats", queryset=_seats_with_schedule())
     )
 
 

@@ -1,10 +1,10 @@
-"""Booking and cancelling seats: the only writers of orders, items and ``seats_taken``.
+"""Booking and cancelling seats: the only writers of orders, seats and ``seats_taken``.
 
 ``session_capacity`` holds because every change to a session's seats happens in the
-same transaction as the item it counts, after the session row is locked, and the
+same transaction as the seat it counts, after the session row is locked, and the
 seat is taken by a conditional update that cannot pass capacity (pretix's habit:
 re-check availability after taking the lock). ``order_item_session`` holds because
-an item's run and workshop are copied from the locked session, never from the request.
+a seat's run and workshop are copied from the locked session, never from the request.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from orders.models import Order, OrderItem, OrderStatus, SeatStatus
-from workshops.models import Workshop, WorkshopSession
+from workshops.models import BookingBlock, Workshop, WorkshopSession
+from workshops.selectors import bookable_sessions
 
 # How many candidate sessions "next available" tries before giving up, when others
 # fill them between our read and our lock.
@@ -96,32 +97,27 @@ def _already_booked(session: WorkshopSession) -> AlreadyBooked:
 
 
 def _check_bookable(session: WorkshopSession, *, now: datetime.datetime) -> None:
-    if session.cancelled_at is not None:
+    """Refuse, in words, a session whose row does not allow a booking now."""
+    block = session.booking_block(now)
+    if block == BookingBlock.CANCELLED:
         raise SessionCancelled(
             f"The session on {session.date:%A %d %B} was cancelled; choose another session."
         )
-    if session.has_started(now):
+    if block == BookingBlock.STARTED:
         raise SessionPast(
             f"The session on {session.date:%A %d %B} has already started; choose a later one."
         )
-    if session.capacity is not None and session.seats_taken >= session.capacity:
+    if block == BookingBlock.FULL:
         raise _session_full(session)
 
 
 def _next_available_locked(
     *, workshop: Workshop, buyer: AbstractBaseUser, now: datetime.datetime
 ) -> WorkshopSession:
+    held = OrderItem.objects.filter(session=OuterRef("pk"), buyer=buyer, status=SeatStatus.ACTIVE)
     candidates = list(
-        WorkshopSession.objects.filter(workshop=workshop)
-        .bookable(now)
-        .exclude(
-            Exists(
-                OrderItem.objects.filter(
-                    session=OuterRef("pk"), buyer=buyer, status=SeatStatus.ACTIVE
-                )
-            )
-        )
-        .order_by("date", "start_time", "id")
+        bookable_sessions(workshop=workshop, now=now)
+        .exclude(Exists(held))
         .values_list("pk", flat=True)[:NEXT_AVAILABLE_ATTEMPTS]
     )
     for session_id in candidates:
@@ -152,7 +148,7 @@ def seat_book(
 
     One transaction: lock the session row (with a valid run), re-check it (not
     cancelled, not started, not full), take the seat with a conditional update, then
-    create the order and its item with run and workshop copied from the session. A
+    create the order and its seat with run and workshop copied from the session. A
     second active seat for the same buyer is refused by the partial unique index, which
     rolls the whole transaction back, seat count included. Raises a ``BookingError``
     subclass, with a message for the buyer, when it cannot book.
@@ -175,7 +171,7 @@ def seat_book(
             if not _take_seat(session):
                 raise _session_full(session)
             order = Order.objects.create(buyer=buyer, status=OrderStatus.CONFIRMED)
-            item = OrderItem.objects.create(
+            seat = OrderItem.objects.create(
                 order=order,
                 buyer=buyer,
                 session=session,
@@ -194,14 +190,14 @@ def seat_book(
         ):
             raise _already_booked(session) from None
         raise
-    return item
+    return seat
 
 
-def _release(items: Iterable[OrderItem], *, now: datetime.datetime) -> int:
+def _release(seats: Iterable[OrderItem], *, now: datetime.datetime) -> int:
     released = 0
-    for item in items:
-        OrderItem.objects.filter(pk=item.pk).update(status=SeatStatus.CANCELLED, cancelled_at=now)
-        WorkshopSession.objects.filter(pk=item.session_id).update(seats_taken=F("seats_taken") - 1)
+    for seat in seats:
+        OrderItem.objects.filter(pk=seat.pk).update(status=SeatStatus.CANCELLED, cancelled_at=now)
+        WorkshopSession.objects.filter(pk=seat.session_id).update(seats_taken=F("seats_taken") - 1)
         released += 1
     return released
 
@@ -219,30 +215,30 @@ def order_cancel(
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status == OrderStatus.CANCELLED:
             raise CancelRefused(f"Order {locked.reference} is already cancelled.")
-        items = list(
+        seats = list(
             OrderItem.objects.select_for_update(of=("self",))
             .select_related("session")
             .filter(order=locked, status=SeatStatus.ACTIVE)
             .order_by("session_id")
         )
         if not by_staff:
-            started = [item for item in items if item.session.has_started(now)]
+            started = [seat for seat in seats if seat.session.has_started(now)]
             if started:
                 raise CancelRefused(
                     f"The session on {started[0].session.date:%A %d %B} has already started; "
                     "this order can no longer be cancelled online."
                 )
-        _release(items, now=now)
+        _release(seats, now=now)
         locked.status = OrderStatus.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
     return locked
 
 
-def seat_cancel(*, item: OrderItem, now: datetime.datetime | None = None) -> OrderItem:
+def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> OrderItem:
     """Cancel one seat (staff), freeing it; the order is cancelled with its last seat."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = OrderItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
+        locked = OrderItem.objects.select_for_update(of=("self",)).get(pk=seat.pk)
         if locked.status == SeatStatus.CANCELLED:
             raise CancelRefused("This seat is already cancelled.")
         _release([locked], now=now)

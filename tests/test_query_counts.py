@@ -88,7 +88,7 @@ def test_workshop_page_does_not_grow_with_the_number_of_sessions(client, student
 
 
 def book_many(buyer, count: int) -> None:
-    sessions = WorkshopSession.objects.exclude(items__buyer=buyer).select_related("workshop")
+    sessions = WorkshopSession.objects.exclude(seats__buyer=buyer).select_related("workshop")
     for session in sessions[:count]:
         seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk)
 
@@ -100,4 +100,4 @@ def test_order_tracking_does_not_grow_with_the_number_of_orders(client, student)
     book_many(student, 195)
     assert student.orders.count() == 200
     with_200 = queries_for(client, reverse("orders:list"))
-    assert with_5 == with_200 == 4  # session, user, orders, their items with schedule
+    assert with_5 == with_200 == 4  # session, user, orders, their seats with schedule

@@ -6,14 +6,31 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from workshops.forms import RepeatRunForm
+from workshops.forms import CloneRunForm
 from workshops.models import SessionStatus, Workshop, WorkshopRun, WorkshopSession
 from workshops.selectors import run_summary, runs_with_totals
-from workshops.services import ScheduleError, run_repeat, sessions_cancel
+from workshops.services import ScheduleError, run_clone, session_update, sessions_cancel
 
 
 def seats_label(taken: int, capacity: int | None) -> str:
     return f"{taken} / {'∞' if capacity is None else capacity}"
+
+
+class SessionWritesThroughTheService:
+    """Sessions edited in the admin, on their own page or under a run, are saved by
+    ``session_update``, which re-checks capacity under a row lock.
+
+    Its refusal comes after the form was valid (seats were sold while the form was
+    open). The change view's transaction is then rolled back and the form shown
+    again with the reason, so nothing is half-saved and nothing is a 500.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ScheduleError as refusal:
+            self.message_user(request, f"Nothing was saved: {refusal}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class WorkshopRunInline(admin.TabularInline):
@@ -45,7 +62,7 @@ class WorkshopSessionInline(admin.TabularInline):
         "status",
         "cancelled_at",
     )
-    readonly_fields = ("seats", "status")
+    readonly_fields = ("seats", "status", "cancelled_at")
     extra = 0
     show_change_link = True
     ordering = ("number",)
@@ -87,7 +104,7 @@ class RunStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(WorkshopRun)
-class WorkshopRunAdmin(admin.ModelAdmin):
+class WorkshopRunAdmin(SessionWritesThroughTheService, admin.ModelAdmin):
     list_display = (
         "name",
         "workshop",
@@ -105,10 +122,20 @@ class WorkshopRunAdmin(admin.ModelAdmin):
     fields = ("workshop", "name", "name_ar", "start_date", "end_date", "is_default", "summary")
     readonly_fields = ("is_default", "summary")
     inlines = [WorkshopSessionInline]
-    actions = ["repeat_run"]
+    actions = ["clone_run"]
 
     def get_queryset(self, request):
         return runs_with_totals()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not WorkshopSession:
+            return super().save_formset(request, form, formset, change)
+        for session in formset.save(commit=False):
+            session_update(session=session)
+        for session in formset.deleted_objects:
+            session.delete()
+        formset.save_m2m()
+        return None
 
     @admin.display(description="Sessions", ordering="session_count")
     def sessions(self, run: WorkshopRun) -> int:
@@ -142,23 +169,23 @@ class WorkshopRunAdmin(admin.ModelAdmin):
             span,
         )
 
-    @admin.action(description="Repeat run at a new start date", permissions=["add"])
-    def repeat_run(self, request, queryset):
+    @admin.action(description="Clone run at a new start date", permissions=["add"])
+    def clone_run(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one run to repeat.", level=messages.WARNING)
+            self.message_user(request, "Select exactly one run to clone.", level=messages.WARNING)
             return None
         run = queryset.select_related("workshop").get()
-        form = RepeatRunForm(request.POST if "apply" in request.POST else None)
+        form = CloneRunForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             try:
-                copy = run_repeat(
+                copy = run_clone(
                     run=run,
                     start_date=form.cleaned_data["start_date"],
                     name=form.cleaned_data["name"],
                     name_ar=form.cleaned_data["name_ar"],
                 )
-            except ScheduleError as error:
-                form.add_error(None, str(error))
+            except ScheduleError as refusal:
+                form.add_error(refusal.field, refusal.message)
             else:
                 self.message_user(
                     request,
@@ -170,14 +197,14 @@ class WorkshopRunAdmin(admin.ModelAdmin):
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Repeat {run}",
+            "title": f"Clone {run}",
             "opts": self.model._meta,
             "run": run,
             "summary": run_summary(run=run),
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/workshops/repeat_run.html", context)
+        return TemplateResponse(request, "admin/workshops/clone_run.html", context)
 
 
 class SessionStatusFilter(admin.SimpleListFilter):
@@ -194,7 +221,7 @@ class SessionStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(WorkshopSession)
-class WorkshopSessionAdmin(admin.ModelAdmin):
+class WorkshopSessionAdmin(SessionWritesThroughTheService, admin.ModelAdmin):
     list_display = ("date", "time", "workshop", "run_name", "day", "seats", "status")
     list_display_links = ("date",)
     list_filter = (SessionStatusFilter, ("date", admin.DateFieldListFilter), "workshop", "run")
@@ -213,11 +240,14 @@ class WorkshopSessionAdmin(admin.ModelAdmin):
         "cancelled_at",
         "metadata",
     )
-    readonly_fields = ("seats_taken",)
+    readonly_fields = ("seats_taken", "cancelled_at")
     actions = ["cancel_sessions"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_status()
+
+    def save_model(self, request, obj, form, change):
+        session_update(session=obj)
 
     @admin.display(description="Run", ordering="run__name")
     def run_name(self, session: WorkshopSession) -> str:

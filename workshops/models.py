@@ -9,6 +9,10 @@ Invariants kept here (see docs/invariants.md):
 - ``run_dates``: a run's dates cover its sessions' dates. ``clean()`` on both
   models; a deferred constraint trigger on PostgreSQL.
 - ``session_capacity`` (bounds): ``0 <= seats_taken <= capacity``; check constraints.
+
+"Bookable" is defined here once, for a row (``WorkshopSession.booking_block``) and for
+a query (``WorkshopSessionQuerySet.bookable``); a test holds the two to the same
+answers, as it does for the derived status.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +34,14 @@ class SessionStatus(models.TextChoices):
     FULL = "full", "Full"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class BookingBlock(models.TextChoices):
+    """Why a session cannot take a booking now, as far as its own row says."""
+
+    CANCELLED = "cancelled", "Cancelled"
+    STARTED = "started", "Already started"
+    FULL = "full", "Full"
 
 
 class Workshop(models.Model):
@@ -145,6 +157,16 @@ def _ended(now: datetime.datetime | None) -> Q:
     return Q(date__lt=local.date()) | Q(date=local.date(), end_time__lte=local.time())
 
 
+def _open_for_booking(now: datetime.datetime | None) -> Q:
+    """Sessions whose own row allows a booking: the SQL side of ``booking_block``."""
+    local = timezone.localtime(now)
+    return (
+        Q(cancelled_at__isnull=True)
+        & (Q(date__gt=local.date()) | Q(date=local.date(), start_time__gt=local.time()))
+        & (Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity")))
+    )
+
+
 class WorkshopSessionQuerySet(models.QuerySet):
     def with_status(self, now: datetime.datetime | None = None) -> WorkshopSessionQuerySet:
         """Annotate ``status_value`` with the derived status, computed at read time.
@@ -181,15 +203,10 @@ class WorkshopSessionQuerySet(models.QuerySet):
         )
 
     def bookable(self, now: datetime.datetime | None = None) -> WorkshopSessionQuerySet:
-        """Sessions a student can still book: not cancelled, not started, not full."""
-        local = timezone.localtime(now)
-        today, time_now = local.date(), local.time()
-        return self.filter(
-            Q(date__gt=today) | Q(date=today, start_time__gt=time_now),
-            Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity")),
-            cancelled_at__isnull=True,
-            workshop__is_active=True,
-        ).with_valid_run()
+        """Sessions a student can book now: the session's own row allows it (not
+        cancelled, not started, a seat free: ``WorkshopSession.booking_block``), its
+        workshop is active, and its run belongs to its workshop."""
+        return self.filter(_open_for_booking(now), workshop__is_active=True).with_valid_run()
 
 
 class WorkshopSession(models.Model):
@@ -211,7 +228,10 @@ class WorkshopSession(models.Model):
     )
     seats_taken = models.PositiveIntegerField(default=0)
     cancelled_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set when staff cancel the session. Empty means it runs."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when staff cancel the session. Empty means it runs.",
     )
     metadata = models.JSONField(default=dict, blank=True)
 
@@ -311,12 +331,23 @@ class WorkshopSession(models.Model):
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
 
+    def booking_block(self, now: datetime.datetime | None = None) -> BookingBlock | None:
+        """Why this session cannot take a booking now, or ``None`` when it can.
+
+        The row's side of ``WorkshopSessionQuerySet.bookable``: the booking service asks
+        it again after locking the row, and pages ask it to disable a choice.
+        """
+        if self.cancelled_at is not None:
+            return BookingBlock.CANCELLED
+        if self.has_started(now):
+            return BookingBlock.STARTED
+        if self.capacity is not None and self.seats_taken >= self.capacity:
+            return BookingBlock.FULL
+        return None
+
     @property
     def is_bookable(self) -> bool:
-        """Open for booking as far as this row says: not cancelled, full or started."""
-        return self.status in (SessionStatus.UPCOMING, SessionStatus.ACTIVE) and not (
-            self.has_started()
-        )
+        return self.booking_block() is None
 
     def has_started(self, now: datetime.datetime | None = None) -> bool:
         local = timezone.localtime(now)
@@ -331,15 +362,6 @@ class WorkshopSession(models.Model):
             return self.run
         except WorkshopRun.DoesNotExist:
             return None
-
-    def _current_seats_taken(self) -> int:
-        """The seat count in the database now. Inside a transaction (the admin saves in
-        one) the row is locked, so no booking lands between this check and the save."""
-        rows = WorkshopSession.objects.filter(pk=self.pk)
-        if transaction.get_connection().in_atomic_block:
-            rows = rows.select_for_update()
-        current = rows.values_list("seats_taken", flat=True).first()
-        return self.seats_taken if current is None else current
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -359,8 +381,8 @@ class WorkshopSession(models.Model):
             )
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = "A session must end after it starts."
-        if self.capacity is not None and self.pk is not None:
-            self.seats_taken = self._current_seats_taken()
+        # The count as loaded; workshops.services.session_update re-checks it under a
+        # row lock, against the seats taken at the moment of saving.
         if self.capacity is not None and self.seats_taken > self.capacity:
             errors["capacity"] = (
                 f"{self.seats_taken} seats are already taken; capacity cannot be lower."

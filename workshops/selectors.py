@@ -11,20 +11,26 @@ from django.utils import timezone
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
 
 
-def next_available_session(
+def bookable_sessions(
     *, workshop: Workshop, now: datetime.datetime | None = None
-) -> WorkshopSession | None:
-    """The earliest session of ``workshop`` that a student can book now.
+) -> QuerySet[WorkshopSession]:
+    """The sessions of ``workshop`` a student can book now, earliest first.
 
-    Never returns a session whose run is missing or belongs to another workshop
-    (``session_run_workshop``), so an order copied from it cannot break.
+    Never includes a session whose run is missing or belongs to another workshop
+    (``session_run_workshop``), so an order copied from one cannot break.
     """
     return (
         WorkshopSession.objects.filter(workshop=workshop)
         .bookable(now)
         .order_by("date", "start_time", "id")
-        .first()
     )
+
+
+def next_available_session(
+    *, workshop: Workshop, now: datetime.datetime | None = None
+) -> WorkshopSession | None:
+    """The earliest session of ``workshop`` that a student can book now."""
+    return bookable_sessions(workshop=workshop, now=now).first()
 
 
 def session_availability(
@@ -40,55 +46,47 @@ def session_availability(
     return sessions.order_by("date", "start_time", "id")
 
 
-@dataclass(frozen=True)
-class RunSummary:
-    sessions: int
-    cancelled_sessions: int
-    seats_sold: int
-    seats_left: int | None  # None: at least one session is unlimited
-    first_date: datetime.date | None
-    last_date: datetime.date | None
-
-
-def run_summary(*, run: WorkshopRun, today: datetime.date | None = None) -> RunSummary:
-    """Sessions, seats sold, seats left and the date span.
-
-    Seats left counts only sessions still to come that are not cancelled.
-    """
-    today = today or timezone.localdate()
-    live = Q(cancelled_at__isnull=True, date__gte=today)
-    totals = run.sessions.aggregate(
-        sessions=Count("id"),
-        cancelled=Count("id", filter=Q(cancelled_at__isnull=False)),
-        sold=Sum("seats_taken", default=0),
-        unlimited=Count("id", filter=live & Q(capacity__isnull=True)),
-        left=Sum(F("capacity") - F("seats_taken"), filter=live, default=0),
-        first=Min("date"),
-        last=Max("date"),
-    )
-    return RunSummary(
-        sessions=totals["sessions"],
-        cancelled_sessions=totals["cancelled"],
-        seats_sold=totals["sold"],
-        seats_left=None if totals["unlimited"] else totals["left"],
-        first_date=totals["first"],
-        last_date=totals["last"],
-    )
-
-
 def runs_with_totals(today: datetime.date | None = None) -> QuerySet[WorkshopRun]:
-    """Runs annotated for listings: ``session_count``, ``seats_sold``, ``seats_left``,
-    ``unlimited_sessions`` (when above zero, seats left is unlimited). As in
-    ``run_summary``, seats left counts sessions still to come that are not cancelled."""
+    """Runs annotated with their totals, for listings and for one run's summary:
+    ``session_count``, ``cancelled_sessions``, ``seats_sold``, ``seats_left``,
+    ``unlimited_sessions`` (when above zero, seats left is unlimited), ``first_date``
+    and ``last_date``. Seats left counts only sessions still to come that are not
+    cancelled. One query, whatever the number of runs."""
     today = today or timezone.localdate()
     live = Q(sessions__cancelled_at__isnull=True, sessions__date__gte=today)
     return WorkshopRun.objects.select_related("workshop").annotate(
         session_count=Count("sessions"),
+        cancelled_sessions=Count("sessions", filter=Q(sessions__cancelled_at__isnull=False)),
         seats_sold=Sum("sessions__seats_taken", default=0),
         seats_left=Sum(
             F("sessions__capacity") - F("sessions__seats_taken"), filter=live, default=0
         ),
         unlimited_sessions=Count("sessions", filter=live & Q(sessions__capacity__isnull=True)),
+        first_date=Min("sessions__date"),
+        last_date=Max("sessions__date"),
+    )
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    sessions: int
+    cancelled_sessions: int
+    seats_sold: int
+    seats_left: int | None  # None: at least one session still to come is unlimited
+    first_date: datetime.date | None
+    last_date: datetime.date | None
+
+
+def run_summary(*, run: WorkshopRun, today: datetime.date | None = None) -> RunSummary:
+    """One run's totals, as ``runs_with_totals`` computes them for the run list."""
+    row = runs_with_totals(today).get(pk=run.pk)
+    return RunSummary(
+        sessions=row.session_count,
+        cancelled_sessions=row.cancelled_sessions,
+        seats_sold=row.seats_sold,
+        seats_left=None if row.unlimited_sessions else row.seats_left,
+        first_date=row.first_date,
+        last_date=row.last_date,
     )
 
 

@@ -17,12 +17,12 @@ class ScheduleError(DomainError):
     code = "schedule"
 
 
-def default_repeat_name(*, run: WorkshopRun, start_date: datetime.date) -> str:
+def default_clone_name(*, run: WorkshopRun, start_date: datetime.date) -> str:
     return f"{run.workshop.title} – {start_date:%d %b %Y}"
 
 
 @transaction.atomic
-def run_repeat(
+def run_clone(
     *,
     run: WorkshopRun,
     start_date: datetime.date,
@@ -30,7 +30,7 @@ def run_repeat(
     name_ar: str | None = None,
     today: datetime.date | None = None,
 ) -> WorkshopRun:
-    """Repeat ``run`` from ``start_date``: a new run of the same workshop with a copy of
+    """Clone ``run`` from ``start_date``: a new run of the same workshop with a copy of
     every session at the same day offset from the run's start, the same number, times,
     capacity and metadata, no seats taken and not cancelled.
 
@@ -41,13 +41,16 @@ def run_repeat(
     today = today or timezone.localdate()
     if start_date < today:
         raise ScheduleError(
-            f"The new start date {start_date:%d %b %Y} is in the past; choose today or later."
+            f"The new start date {start_date:%d %b %Y} is in the past; choose today or later.",
+            field="start_date",
         )
-    name = (name or "").strip() or default_repeat_name(run=run, start_date=start_date)
+    name = (name or "").strip() or default_clone_name(run=run, start_date=start_date)
     if len(name) > WorkshopRun._meta.get_field("name").max_length:
-        raise ScheduleError("The run name is too long (200 characters at most).")
+        raise ScheduleError("The run name is too long (200 characters at most).", field="name")
     if WorkshopRun.objects.filter(workshop_id=run.workshop_id, name=name).exists():
-        raise ScheduleError(f"{run.workshop} already has a run named “{name}”; choose another.")
+        raise ScheduleError(
+            f"{run.workshop} already has a run named “{name}”; choose another.", field="name"
+        )
 
     shift = start_date - run.start_date
     copy = WorkshopRun(
@@ -78,6 +81,32 @@ def run_repeat(
         for session in run.sessions.order_by("number")
     )
     return copy
+
+
+def session_update(*, session: WorkshopSession) -> WorkshopSession:
+    """Save staff's changes to a session, or add a new one.
+
+    Keeps ``session_capacity`` against bookings made while the form was open: the
+    row is locked, and the new capacity is compared with the seats taken at that
+    moment, not with the count the form loaded. ``seats_taken`` itself is never
+    written here (``WorkshopSession.save``); only the booking services change it.
+    """
+    with transaction.atomic():
+        if not session._state.adding:
+            taken = (
+                WorkshopSession.objects.select_for_update()
+                .filter(pk=session.pk)
+                .values_list("seats_taken", flat=True)
+                .get()
+            )
+            session.seats_taken = taken
+            if session.capacity is not None and taken > session.capacity:
+                raise ScheduleError(
+                    f"{taken} seats are already taken; capacity cannot be lower.",
+                    field="capacity",
+                )
+        session.save()
+    return session
 
 
 def sessions_cancel(

@@ -7,6 +7,17 @@ from workshops.selectors import workshop_schedule, workshops_with_upcoming_sessi
 
 
 @require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Upcoming workshops, each with its next few sessions."""
+    workshops = [
+        workshop
+        for workshop in workshops_with_upcoming_sessions(per_workshop=3)
+        if workshop.upcoming_sessions
+    ]
+    return render(request, "workshops/home.html", {"workshops": workshops})
+
+
+@require_GET
 def store(request: HttpRequest) -> HttpResponse:
     workshops = workshops_with_upcoming_sessions(per_workshop=4)
     return render(request, "workshops/store.html", {"workshops": workshops})

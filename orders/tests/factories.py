@@ -11,7 +11,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     buyer = factory.SubFactory(UserFactory)
 
 
-class OrderItemFactory(factory.django.DjangoModelFactory):
+class SeatFactory(factory.django.DjangoModelFactory):
     """A seat row as storage holds it. Tests of behaviour book through the service."""
 
     class Meta:

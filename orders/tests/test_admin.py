@@ -105,7 +105,7 @@ def test_session_change_page_lists_its_attendees(staff_client, orders, session):
         reverse("admin:workshops_workshopsession_change", args=[session.pk])
     )
     assert response.status_code == 200
-    assert "Amira Saleh &lt;amira@example.com&gt;" in response.text
+    assert "Amira Saleh" in response.text and "amira@example.com" in response.text
     assert orders[0].reference in response.text and orders[1].reference in response.text
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from orders.models import REFERENCE_ALPHABET, OrderItem, new_reference
-from orders.tests.factories import OrderFactory, OrderItemFactory
+from orders.tests.factories import OrderFactory, SeatFactory
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,48 +18,48 @@ def test_references_are_short_unambiguous_and_distinct():
     assert not set("01OIL") & set(REFERENCE_ALPHABET)
 
 
-def test_item_whose_run_is_not_its_sessions_is_a_run_field_error():
-    item = OrderItemFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
-    item.buyer = item.order.buyer
-    item.run = WorkshopRunFactory(workshop=item.session.workshop)
+def test_seat_whose_run_is_not_its_sessions_is_a_run_field_error():
+    seat = SeatFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
+    seat.buyer = seat.order.buyer
+    seat.run = WorkshopRunFactory(workshop=seat.session.workshop)
     with pytest.raises(ValidationError) as caught:
-        item.full_clean()
+        seat.full_clean()
     assert caught.value.message_dict["run"] == ["The seat's run must be its session's run."]
 
 
-def test_item_whose_workshop_is_not_its_sessions_is_a_workshop_field_error():
-    item = OrderItemFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
-    item.buyer = item.order.buyer
-    item.workshop = WorkshopSessionFactory().workshop
+def test_seat_whose_workshop_is_not_its_sessions_is_a_workshop_field_error():
+    seat = SeatFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
+    seat.buyer = seat.order.buyer
+    seat.workshop = WorkshopSessionFactory().workshop
     with pytest.raises(ValidationError) as caught:
-        item.full_clean()
+        seat.full_clean()
     assert "workshop" in caught.value.message_dict
 
 
-def test_item_whose_buyer_is_not_its_orders_is_a_buyer_field_error():
-    item = OrderItemFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
-    item.buyer = OrderFactory().buyer
+def test_seat_whose_buyer_is_not_its_orders_is_a_buyer_field_error():
+    seat = SeatFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
+    seat.buyer = OrderFactory().buyer
     with pytest.raises(ValidationError) as caught:
-        item.full_clean()
+        seat.full_clean()
     assert caught.value.message_dict["buyer"] == ["The seat's buyer must be its order's buyer."]
 
 
-def test_a_valid_item_passes_clean():
-    item = OrderItemFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
-    item.buyer = item.order.buyer
-    item.full_clean()
+def test_a_valid_seat_passes_clean():
+    seat = SeatFactory.build(order=OrderFactory(), session=WorkshopSessionFactory())
+    seat.buyer = seat.order.buyer
+    seat.full_clean()
 
 
 def test_database_refuses_a_second_active_seat_for_one_buyer_in_one_session():
-    item = OrderItemFactory()
+    seat = SeatFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        OrderItemFactory(order=OrderFactory(buyer=item.buyer), session=item.session)
+        SeatFactory(order=OrderFactory(buyer=seat.buyer), session=seat.session)
 
 
 def test_a_cancelled_seat_does_not_block_a_new_one():
-    item = OrderItemFactory(status="cancelled", cancelled_at="2030-01-01T00:00Z")
-    OrderItemFactory(order=OrderFactory(buyer=item.buyer), session=item.session)
-    assert OrderItem.objects.filter(session=item.session).count() == 2
+    seat = SeatFactory(status="cancelled", cancelled_at="2030-01-01T00:00Z")
+    SeatFactory(order=OrderFactory(buyer=seat.buyer), session=seat.session)
+    assert OrderItem.objects.filter(session=seat.session).count() == 2
 
 
 @pytest.mark.postgres
@@ -84,9 +84,9 @@ class TestRawSQL:
             run_id=session.run_id,
             workshop_id=session.workshop_id,
         )
-        assert order.items.count() == 1
+        assert order.seats.count() == 1
 
-    def test_a_raw_item_with_another_run_is_refused(self):
+    def test_a_raw_seat_with_another_run_is_refused(self):
         order, session = OrderFactory(), WorkshopSessionFactory()
         other_run = WorkshopRunFactory(workshop=session.workshop)
         with pytest.raises(IntegrityError, match="item_session_run_workshop_fk"):
@@ -98,7 +98,7 @@ class TestRawSQL:
                 workshop_id=session.workshop_id,
             )
 
-    def test_a_raw_item_with_another_workshop_is_refused(self):
+    def test_a_raw_seat_with_another_workshop_is_refused(self):
         order, session = OrderFactory(), WorkshopSessionFactory()
         other = WorkshopSessionFactory()
         with pytest.raises(IntegrityError, match="item_session_run_workshop_fk"):
@@ -110,7 +110,7 @@ class TestRawSQL:
                 workshop_id=other.workshop_id,
             )
 
-    def test_a_raw_item_for_a_missing_session_is_refused(self):
+    def test_a_raw_seat_for_a_missing_session_is_refused(self):
         order, session = OrderFactory(), WorkshopSessionFactory()
         with pytest.raises(IntegrityError):
             self.insert(
@@ -121,7 +121,7 @@ class TestRawSQL:
                 workshop_id=session.workshop_id,
             )
 
-    def test_a_raw_item_with_another_buyer_than_its_order_is_refused(self):
+    def test_a_raw_seat_with_another_buyer_than_its_order_is_refused(self):
         order, session = OrderFactory(), WorkshopSessionFactory()
         with pytest.raises(IntegrityError, match="item_order_buyer_fk"):
             self.insert(
@@ -133,8 +133,8 @@ class TestRawSQL:
             )
 
     def test_moving_a_session_to_another_run_carries_its_seats(self):
-        item = OrderItemFactory()
-        session = item.session
+        seat = SeatFactory()
+        session = seat.session
         other_run = WorkshopRunFactory(
             workshop=session.workshop,
             start_date=session.run.start_date,
@@ -142,5 +142,5 @@ class TestRawSQL:
         )
         session.run = other_run
         session.save()
-        item.refresh_from_db()
-        assert item.run_id == other_run.pk
+        seat.refresh_from_db()
+        assert seat.run_id == other_run.pk

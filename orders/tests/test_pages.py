@@ -101,7 +101,7 @@ def test_booking_goes_to_the_order_page_with_a_confirmation(client, student, run
 
 def test_booking_with_no_session_chosen_takes_the_next_available(client, student, run, session):
     client.post(book_url(run.workshop), {"session": ""})
-    assert Order.objects.get(buyer=student).items.get().session == session
+    assert Order.objects.get(buyer=student).seats.get().session == session
 
 
 def test_a_full_session_comes_back_as_a_message_on_the_workshop_page(client, student, run, session):

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.tests.factories import UserFactory
@@ -22,6 +21,7 @@ from orders.services import (
     seat_cancel,
 )
 from workshops.models import WorkshopSession
+from workshops.services import ScheduleError, session_update
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 
 pytestmark = pytest.mark.django_db
@@ -50,11 +50,11 @@ def test_booking_a_chosen_session_confirms_an_order_with_one_seat(run, buyer):
     run.workshop.price = "45.00"
     run.workshop.save()
     order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order
-    item = order.items.get()
+    seat = order.seats.get()
     assert order.status == OrderStatus.CONFIRMED
     assert order.buyer == buyer
-    assert (item.session, item.run_id, item.workshop_id) == (session, run.pk, run.workshop_id)
-    assert str(item.price) == "45.00"
+    assert (seat.session, seat.run_id, seat.workshop_id) == (session, run.pk, run.workshop_id)
+    assert str(seat.price) == "45.00"
     assert seats(session) == 1
 
 
@@ -63,7 +63,7 @@ def test_booking_without_a_choice_takes_the_next_available_session(run, buyer):
     first_free = session_on(run, 4)
     session_on(run, 6)
     order = seat_book(buyer=buyer, workshop=run.workshop).order
-    assert order.items.get().session == first_free
+    assert order.seats.get().session == first_free
 
 
 def test_next_available_skips_sessions_the_buyer_already_holds(run, buyer):
@@ -71,7 +71,7 @@ def test_next_available_skips_sessions_the_buyer_already_holds(run, buyer):
     second = session_on(run, 4)
     seat_book(buyer=buyer, workshop=run.workshop, session_id=first.pk)
     order = seat_book(buyer=buyer, workshop=run.workshop).order
-    assert order.items.get().session == second
+    assert order.seats.get().session == second
 
 
 @pytest.mark.parametrize(
@@ -162,11 +162,20 @@ def test_lowering_capacity_is_checked_against_the_seats_taken_now(run):
     for _ in range(3):  # ...three seats were sold
         seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk)
     stale.capacity = 2
-    with pytest.raises(ValidationError) as caught:
-        stale.full_clean()
-    assert caught.value.message_dict["capacity"] == [
-        "3 seats are already taken; capacity cannot be lower."
-    ]
+    stale.full_clean()  # the form's check sees the count it loaded: no seats taken
+    with pytest.raises(ScheduleError, match="3 seats are already taken") as caught:
+        session_update(session=stale)
+    assert caught.value.field == "capacity"
+    assert WorkshopSession.objects.get(pk=session.pk).capacity == 5
+
+
+def test_a_session_update_that_leaves_room_keeps_the_seats_sold_meanwhile(run):
+    session = session_on(run, 3, capacity=5)
+    stale = WorkshopSession.objects.get(pk=session.pk)
+    seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk)
+    stale.capacity = 3
+    session_update(session=stale)
+    assert (seats(session), WorkshopSession.objects.get(pk=session.pk).capacity) == (1, 3)
 
 
 def test_cancelling_frees_the_seat_at_once(run, buyer):
@@ -175,9 +184,9 @@ def test_cancelling_frees_the_seat_at_once(run, buyer):
     assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "full"
     order_cancel(order=order)
     assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "upcoming"
-    item = order.items.get()
-    assert item.status == SeatStatus.CANCELLED
-    assert item.cancelled_at is not None
+    seat = order.seats.get()
+    assert seat.status == SeatStatus.CANCELLED
+    assert seat.cancelled_at is not None
     # The freed seat can be booked again, by anyone.
     seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=session.pk)
 
@@ -212,7 +221,7 @@ def test_a_buyer_cannot_cancel_once_the_session_has_started(run, buyer):
 def test_staff_cancelling_the_last_seat_cancels_the_order(run, buyer):
     session = session_on(run, 3)
     order = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order
-    seat_cancel(item=order.items.get())
+    seat_cancel(seat=order.seats.get())
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert seats(session) == 0

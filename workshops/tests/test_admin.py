@@ -33,6 +33,23 @@ def session():
     )
 
 
+def run_form(run, *sessions: dict, **changes) -> dict:
+    """The run's change form, with the given rows in its sessions inline."""
+    data = {
+        "workshop": run.workshop_id,
+        "name": run.name,
+        "name_ar": "",
+        "start_date": run.start_date.isoformat(),
+        "end_date": run.end_date.isoformat(),
+        "sessions-TOTAL_FORMS": str(len(sessions)),
+        "sessions-INITIAL_FORMS": str(sum(1 for row in sessions if "id" in row)),
+    }
+    for n, row in enumerate(sessions):
+        data.update({f"sessions-{n}-{key}": value for key, value in row.items()})
+    data.update(changes)
+    return data
+
+
 def session_form(session, **changes):
     data = {
         "workshop": session.workshop_id,
@@ -132,21 +149,14 @@ def test_session_rule_breaks_are_field_errors(staff_client, session, changes, fi
 def test_sessions_inline_under_a_run_take_the_runs_workshop(staff_client):
     run = WorkshopRunFactory(start_date=days_from_today(10), end_date=days_from_today(12))
     url = reverse("admin:workshops_workshoprun_change", args=[run.pk])
-    data = {
-        "workshop": run.workshop_id,
-        "name": run.name,
-        "name_ar": "",
-        "start_date": run.start_date.isoformat(),
-        "end_date": run.end_date.isoformat(),
-        "sessions-TOTAL_FORMS": "1",
-        "sessions-INITIAL_FORMS": "0",
-        "sessions-0-number": "1",
-        "sessions-0-date": days_from_today(11).isoformat(),
-        "sessions-0-start_time": "09:00",
-        "sessions-0-end_time": "11:00",
-        "sessions-0-capacity": "6",
+    row = {
+        "number": "1",
+        "date": days_from_today(11).isoformat(),
+        "start_time": "09:00",
+        "end_time": "11:00",
+        "capacity": "6",
     }
-    response = staff_client.post(url, data)
+    response = staff_client.post(url, run_form(run, row))
     assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
     session = run.sessions.get()
     assert (session.workshop_id, session.capacity) == (run.workshop_id, 6)
@@ -162,35 +172,26 @@ def test_new_sessions_under_a_run_start_with_the_workshops_default_seats(staff_c
 def test_narrowing_a_run_past_its_sessions_is_a_field_error(staff_client, session):
     run = session.run
     url = reverse("admin:workshops_workshoprun_change", args=[run.pk])
-    data = {
-        "workshop": run.workshop_id,
-        "name": run.name,
-        "name_ar": "",
-        "start_date": days_from_today(11).isoformat(),
-        "end_date": run.end_date.isoformat(),
-        "sessions-TOTAL_FORMS": "0",
-        "sessions-INITIAL_FORMS": "0",
-    }
-    response = staff_client.post(url, data)
+    response = staff_client.post(url, run_form(run, start_date=days_from_today(11).isoformat()))
     assert response.status_code == 200
     assert "must cover all of its sessions" in str(response.context["adminform"].form.errors)
 
 
-def test_repeat_run_action_asks_for_a_start_date(staff_client, session):
+def test_clone_run_action_asks_for_a_start_date(staff_client, session):
     response = staff_client.post(
         reverse("admin:workshops_workshoprun_changelist"),
-        {"action": "repeat_run", "_selected_action": [session.run_id]},
+        {"action": "clone_run", "_selected_action": [session.run_id]},
     )
     assert response.status_code == 200
     assert "New start date" in response.text
 
 
-def test_repeat_run_action_creates_the_new_run(staff_client, session):
+def test_clone_run_action_creates_the_new_run(staff_client, session):
     start = days_from_today(60)
     response = staff_client.post(
         reverse("admin:workshops_workshoprun_changelist"),
         {
-            "action": "repeat_run",
+            "action": "clone_run",
             "_selected_action": [session.run_id],
             "apply": "1",
             "start_date": start.isoformat(),
@@ -204,11 +205,11 @@ def test_repeat_run_action_creates_the_new_run(staff_client, session):
     assert list(copy.sessions.values_list("date", "seats_taken", "capacity")) == [(start, 0, 5)]
 
 
-def test_repeat_run_action_explains_a_bad_start_date(staff_client, session):
+def test_clone_run_action_explains_a_bad_start_date(staff_client, session):
     response = staff_client.post(
         reverse("admin:workshops_workshoprun_changelist"),
         {
-            "action": "repeat_run",
+            "action": "clone_run",
             "_selected_action": [session.run_id],
             "apply": "1",
             "start_date": days_from_today(-3).isoformat(),
@@ -216,17 +217,17 @@ def test_repeat_run_action_explains_a_bad_start_date(staff_client, session):
         },
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["start_date"] == [
-        "The new run cannot start in the past."
-    ]
+    assert "is in the past; choose today or later." in " ".join(
+        response.context["form"].errors["start_date"]
+    )
     assert WorkshopRun.objects.count() == 1
 
 
-def test_repeat_run_action_explains_a_taken_name(staff_client, session):
+def test_clone_run_action_explains_a_taken_name(staff_client, session):
     response = staff_client.post(
         reverse("admin:workshops_workshoprun_changelist"),
         {
-            "action": "repeat_run",
+            "action": "clone_run",
             "_selected_action": [session.run_id],
             "apply": "1",
             "start_date": days_from_today(40).isoformat(),
@@ -234,17 +235,17 @@ def test_repeat_run_action_explains_a_taken_name(staff_client, session):
         },
     )
     assert response.status_code == 200
-    assert "already has a run named" in str(response.context["form"].non_field_errors())
+    assert "already has a run named" in " ".join(response.context["form"].errors["name"])
 
 
-def test_repeat_run_action_takes_one_run_at_a_time(staff_client, session):
+def test_clone_run_action_takes_one_run_at_a_time(staff_client, session):
     other = WorkshopRunFactory()
     response = staff_client.post(
         reverse("admin:workshops_workshoprun_changelist"),
-        {"action": "repeat_run", "_selected_action": [session.run_id, other.pk]},
+        {"action": "clone_run", "_selected_action": [session.run_id, other.pk]},
         follow=True,
     )
-    assert "Select exactly one run to repeat." in response.text
+    assert "Select exactly one run to clone." in response.text
     assert WorkshopRun.objects.count() == 2
 
 
@@ -302,3 +303,60 @@ def test_staff_adds_a_workshop_with_its_first_run(staff_client):
     assert response.status_code == 302
     assert WorkshopRun.objects.get(workshop__slug="pottery").name == "First"
     assert WorkshopFactory._meta.model.objects.get(slug="pottery").title_ar == "الفخار"
+
+
+def test_cancelled_at_is_read_only_for_staff(staff_client, session):
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    form = staff_client.get(url).context["adminform"].form
+    assert "cancelled_at" not in form.fields
+    staff_client.post(
+        url, session_form(session, cancelled_at_0="2030-01-01", cancelled_at_1="10:00")
+    )
+    session.refresh_from_db()
+    assert session.cancelled_at is None
+
+
+def test_seats_sold_while_the_form_was_open_refuse_a_lower_capacity(
+    staff_client, session, monkeypatch
+):
+    from django.db.models import F
+
+    from workshops import admin as workshops_admin
+    from workshops.services import session_update
+
+    WorkshopSession.objects.filter(pk=session.pk).update(capacity=10, seats_taken=2)
+
+    def booked_meanwhile(*, session):
+        WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + 4)
+        return session_update(session=session)
+
+    monkeypatch.setattr(workshops_admin, "session_update", booked_meanwhile)
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    response = staff_client.post(url, session_form(session, capacity=5), follow=True)
+    assert response.status_code == 200
+    assert "Nothing was saved: 6 seats are already taken; capacity cannot be lower." in (
+        response.text
+    )
+    session.refresh_from_db()
+    assert (session.capacity, session.seats_taken) == (10, 2)  # the whole save rolled back
+
+
+def test_lowering_capacity_under_a_run_is_checked_by_the_same_service(staff_client, session):
+    run = session.run
+    url = reverse("admin:workshops_workshoprun_change", args=[run.pk])
+    row = {
+        "id": session.pk,
+        "run": run.pk,
+        "number": "1",
+        "date": session.date.isoformat(),
+        "start_time": "09:00",
+        "end_time": "12:00",
+        "capacity": "4",
+    }
+    response = staff_client.post(url, run_form(run, row))
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert "5 seats are already taken; capacity cannot be lower." in str(errors)
+    assert staff_client.post(url, run_form(run, {**row, "capacity": "8"})).status_code == 302
+    session.refresh_from_db()
+    assert (session.capacity, session.seats_taken) == (8, 5)

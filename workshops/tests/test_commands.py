@@ -51,20 +51,21 @@ def test_clone_run_dry_run_prints_the_plan_and_writes_nothing(monkeypatch, run):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["999999", "--start-date", "2031-01-01"], "There is no run with ID 999999."),
+        (["999999", "--start-date", "{future}"], "There is no run with ID 999999."),
         (["{run}", "--start-date", "2031-02-30"], "--start-date must be a date as YYYY-MM-DD"),
         (["{run}", "--start-date", "yesterday"], "--start-date must be a date as YYYY-MM-DD"),
         (["{run}"], "the following arguments are required: --start-date"),
-        (["x1", "--start-date", "2031-01-01"], "RUN_ID must be a whole number"),
-        (["99999999999999999999999", "--start-date", "2031-01-01"], "RUN_ID must be a whole"),
-        (["{run}", "--start-date", "2001-01-01"], "is in the past"),
-        (["{run}", "--start-date", "2031-01-01", "--name", "March"], "already has a run named"),
+        (["x1", "--start-date", "{future}"], "RUN_ID must be a whole number"),
+        (["99999999999999999999999", "--start-date", "{future}"], "RUN_ID must be a whole"),
+        (["{run}", "--start-date", "{past}"], "is in the past"),
+        (["{run}", "--start-date", "{future}", "--name", "March"], "already has a run named"),
     ],
 )
 def test_clone_run_bad_input_is_one_line_exit_2_and_nothing_written(
     monkeypatch, run, args, message
 ):
-    argv = [arg.format(run=run.pk) for arg in args]
+    dates = {"future": days_from_today(40).isoformat(), "past": days_from_today(-1).isoformat()}
+    argv = [arg.format(run=run.pk, **dates) for arg in args]
     result = run_command(monkeypatch, "clone_run", *argv)
     assert result.code == 2
     assert message in result.err
@@ -75,7 +76,7 @@ def test_clone_run_bad_input_is_one_line_exit_2_and_nothing_written(
 
 def test_clone_run_from_the_shell_reports_bad_input_without_a_traceback():
     completed = subprocess.run(
-        [sys.executable, "manage.py", "clone_run", "seven", "--start-date", "2031-01-01"],
+        [sys.executable, "manage.py", "clone_run", "seven", "--start-date", "2099-01-01"],
         capture_output=True,
         text=True,
         check=False,

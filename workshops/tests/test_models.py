@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from workshops.models import SessionStatus, WorkshopSession
+from workshops.models import BookingBlock, SessionStatus, WorkshopSession
 from workshops.tests.factories import (
     WorkshopFactory,
     WorkshopRunFactory,
@@ -148,6 +148,22 @@ def test_database_refuses_out_of_bounds_rows_written_through_the_orm(field, valu
 NOW = timezone.make_aware(datetime.datetime(2031, 3, 10, 11, 0))
 
 
+def session_in_march_2031(**changes) -> WorkshopSession:
+    """A session of a run spanning March 2031 (``NOW`` is 10 March, 11:00)."""
+    run = WorkshopRunFactory(
+        start_date=datetime.date(2031, 3, 1), end_date=datetime.date(2031, 3, 20)
+    )
+    values = {
+        "date": datetime.date(2031, 3, 15),
+        "start_time": datetime.time(9),
+        "end_time": datetime.time(12),
+        "capacity": 10,
+        "seats_taken": 0,
+        **changes,
+    }
+    return WorkshopSessionFactory(run=run, **values)
+
+
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
@@ -170,20 +186,41 @@ NOW = timezone.make_aware(datetime.datetime(2031, 3, 10, 11, 0))
     ],
 )
 def test_status_is_derived_the_same_way_in_python_and_in_sql(changes, expected):
-    run = WorkshopRunFactory(
-        start_date=datetime.date(2031, 3, 1), end_date=datetime.date(2031, 3, 20)
-    )
-    values = {
-        "date": datetime.date(2031, 3, 15),
-        "start_time": datetime.time(9),
-        "end_time": datetime.time(12),
-        "capacity": 10,
-        "seats_taken": 0,
-        **changes,
-    }
-    session = WorkshopSessionFactory(run=run, **values)
+    session = session_in_march_2031(**changes)
     assert session.status_at(NOW) == expected
     assert WorkshopSession.objects.with_status(NOW).get(pk=session.pk).status == expected
+
+
+@pytest.mark.parametrize(
+    ("changes", "block"),
+    [
+        ({}, None),
+        ({"seats_taken": 9}, None),
+        ({"capacity": None, "seats_taken": 500}, None),
+        ({"seats_taken": 10}, BookingBlock.FULL),
+        ({"cancelled_at": NOW}, BookingBlock.CANCELLED),
+        ({"cancelled_at": NOW, "seats_taken": 10}, BookingBlock.CANCELLED),
+        (
+            {"date": datetime.date(2031, 3, 10), "start_time": datetime.time(11)},
+            BookingBlock.STARTED,
+        ),
+        ({"date": datetime.date(2031, 3, 10), "start_time": datetime.time(11, 1)}, None),
+        ({"date": datetime.date(2031, 3, 9)}, BookingBlock.STARTED),
+    ],
+)
+def test_bookable_is_decided_the_same_way_for_a_row_and_in_sql(changes, block):
+    session = session_in_march_2031(end_time=datetime.time(23), **changes)
+    assert session.booking_block(NOW) == block
+    in_query = WorkshopSession.objects.bookable(NOW).filter(pk=session.pk).exists()
+    assert in_query == (block is None)
+
+
+def test_sessions_of_an_inactive_workshop_are_not_bookable():
+    session = WorkshopSessionFactory(date=days_from_today(12), run__start_date=days_from_today(10))
+    assert WorkshopSession.objects.bookable().filter(pk=session.pk).exists()
+    session.workshop.is_active = False
+    session.workshop.save()
+    assert not WorkshopSession.objects.bookable().filter(pk=session.pk).exists()
 
 
 def test_a_session_reads_full_as_soon_as_its_last_seat_is_taken():

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from workshops.models import WorkshopRun, WorkshopSession
-from workshops.services import ScheduleError, run_repeat, sessions_cancel
+from workshops.services import ScheduleError, run_clone, sessions_cancel
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def days_and_time():
 
 
 def test_repeating_a_run_copies_offsets_times_and_capacity(three_day_run):
-    copy = run_repeat(run=three_day_run, start_date=days_from_today(40))
+    copy = run_clone(run=three_day_run, start_date=days_from_today(40))
     sessions = list(copy.sessions.order_by("number"))
     assert [s.date for s in sessions] == [
         days_from_today(40),
@@ -64,7 +64,7 @@ def test_repeating_a_run_copies_offsets_times_and_capacity(three_day_run):
 
 
 def test_a_repeated_run_starts_empty_and_running(three_day_run):
-    copy = run_repeat(run=three_day_run, start_date=days_from_today(40))
+    copy = run_clone(run=three_day_run, start_date=days_from_today(40))
     assert list(copy.sessions.values_list("seats_taken", "cancelled_at")) == [(0, None)] * 3
     # The source run is untouched.
     assert list(
@@ -74,22 +74,22 @@ def test_a_repeated_run_starts_empty_and_running(three_day_run):
 
 def test_a_repeated_run_is_named_after_the_workshop_and_date_unless_named(three_day_run):
     start = days_from_today(40)
-    unnamed = run_repeat(run=three_day_run, start_date=start)
+    unnamed = run_clone(run=three_day_run, start_date=start)
     assert unnamed.name == f"{three_day_run.workshop.title} – {start:%d %b %Y}"
     assert unnamed.name_ar == "دفعة مارس"
-    named = run_repeat(run=three_day_run, start_date=start, name=" May cohort ", name_ar="مايو")
+    named = run_clone(run=three_day_run, start_date=start, name=" May cohort ", name_ar="مايو")
     assert (named.name, named.name_ar) == ("May cohort", "مايو")
 
 
 def test_repeating_into_the_past_is_refused_and_writes_nothing(three_day_run):
     with pytest.raises(ScheduleError, match="in the past"):
-        run_repeat(run=three_day_run, start_date=days_from_today(-1))
+        run_clone(run=three_day_run, start_date=days_from_today(-1))
     assert WorkshopRun.objects.count() == 1
 
 
 def test_repeating_with_a_name_the_workshop_already_uses_is_refused(three_day_run):
     with pytest.raises(ScheduleError, match="already has a run named “March cohort”"):
-        run_repeat(run=three_day_run, start_date=days_from_today(40), name="March cohort")
+        run_clone(run=three_day_run, start_date=days_from_today(40), name="March cohort")
     assert WorkshopSession.objects.count() == 3
 
 

@@ -1,7 +1,7 @@
 from core.commands import StudyhallCommand, UsageError, parse_date
 from core.ids import parse_id
 from workshops.models import WorkshopRun
-from workshops.services import run_repeat
+from workshops.services import run_clone
 
 
 class Command(StudyhallCommand):
@@ -29,7 +29,7 @@ class Command(StudyhallCommand):
             raise UsageError(f"There is no run with ID {run_id}.")
 
         with self.maybe_rolled_back(dry_run):
-            copy = run_repeat(run=source, start_date=start, name=name)
+            copy = run_clone(run=source, start_date=start, name=name)
             sessions = list(copy.sessions.order_by("number"))
             verb = "Would create" if dry_run else "Created"
             self.stdout.write(

@@ -1,7 +1,8 @@
 from django.utils import timezone
 
 from core.commands import StudyhallCommand
-from core.demo import DEMO_PASSWORD, seed_bookings, seed_schedule, seed_users
+from demo.accounts import DEMO_PASSWORD, seed_staff
+from demo.schedule import seed_bookings, seed_schedule, seed_students
 
 
 class Command(StudyhallCommand):
@@ -9,7 +10,8 @@ class Command(StudyhallCommand):
 
     def handle(self, *args, **options) -> None:
         workshops = seed_schedule(timezone.localdate())
-        staff, students = seed_users()
+        staff = seed_staff()
+        students = seed_students()
         booked = seed_bookings()
         self.stdout.write(f"Demo data ready: {len(workshops)} workshops, {booked} new booking(s).")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

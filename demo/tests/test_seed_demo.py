@@ -50,4 +50,4 @@ def test_the_printed_logins_work(monkeypatch, client):
 def test_seeded_seat_counts_equal_the_booked_seats(monkeypatch):
     run_command(monkeypatch, "seed_demo")
     for session in WorkshopSession.objects.all():
-        assert session.seats_taken == session.items.filter(status="active").count()
+        assert session.seats_taken == session.seats.filter(status="active").count()

@@ -1,4 +1,6 @@
-"""Demo data for `make run`: realistic, idempotent, dated relative to the first seed."""
+"""The demo schedule: workshops, runs, sessions, students and their bookings.
+
+Realistic, idempotent, and dated relative to the day it is seeded."""
 
 from __future__ import annotations
 
@@ -6,16 +8,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from demo.accounts import demo_user
 from orders.services import BookingError, seat_book
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
-
-STAFF_GROUP = "Staff"
-STAFF_APPS = ("workshops", "orders")
-DEMO_PASSWORD = "studyhall-demo"
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,6 @@ WORKSHOPS = (
 )
 
 CANCELLED_SESSION = ("watercolour-landscapes", "First run", 2)
-STAFF_USER = ("staff", "Sara", "Haddad")
 STUDENTS = (
     ("amira", "Amira", "Saleh"),
     ("omar", "Omar", "Nasser"),
@@ -181,26 +179,9 @@ def seed_schedule(today: datetime.date) -> list[Workshop]:
     return workshops
 
 
-def _user(username: str, first: str, last: str, *, staff: bool = False) -> User:
-    user, _ = User.objects.get_or_create(
-        username=username,
-        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
-    )
-    # The printed logins must work even if someone changed a demo password.
-    user.set_password(DEMO_PASSWORD)
-    user.is_staff = staff
-    user.save()
-    return user
-
-
 @transaction.atomic
-def seed_users() -> tuple[User, list[User]]:
-    group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=STAFF_APPS))
-    staff = _user(*STAFF_USER, staff=True)
-    staff.groups.add(group)
-    students = [_user(*student) for student in STUDENTS]
-    return staff, students
+def seed_students() -> list[User]:
+    return [demo_user(*student) for student in STUDENTS]
 
 
 def seed_bookings() -> int:

@@ -1,0 +1,57 @@
+"""Dependencies between Studyhall's apps point one way (docs: the README's layout).
+
+``core`` is a leaf every app may use; a domain app imports only the apps below it;
+``demo`` may import everything and nothing imports it.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_APPS = {"core", "accounts", "workshops", "orders", "demo", "config", "bench"}
+# What each app's own code (tests aside) may import from the project.
+ALLOWED = {
+    "core": set(),
+    "accounts": {"core"},
+    "workshops": {"core"},
+    "orders": {"core", "workshops"},
+    "demo": PROJECT_APPS - {"config", "bench"},
+}
+
+
+def project_imports(app: str) -> dict[str, set[str]]:
+    """Each module of ``app`` (tests excluded) and the project apps it imports."""
+    found = {}
+    for path in (ROOT / app).rglob("*.py"):
+        if "tests" in path.relative_to(ROOT).parts:
+            continue
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module.split(".")[0])
+        found[str(path.relative_to(ROOT))] = (names & PROJECT_APPS) - {app}
+    return found
+
+
+@pytest.mark.parametrize("app", sorted(ALLOWED))
+def test_an_app_imports_only_the_apps_below_it(app):
+    offending = {
+        module: sorted(imported - ALLOWED[app])
+        for module, imported in project_imports(app).items()
+        if imported - ALLOWED[app]
+    }
+    assert offending == {}
+
+
+def test_nothing_imports_the_demo_data():
+    importers = {
+        module
+        for app in ALLOWED.keys() - {"demo"}
+        for module, imported in project_imports(app).items()
+        if "demo" in imported
+    }
+    assert importers == set()
