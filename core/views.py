@@ -2,7 +2,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.health import database_health, migrations_health
+from core.health import database_health, migrations_health, reports
 
 
 @never_cache
@@ -15,5 +15,6 @@ def healthz(request):
         "status": "ok" if healthy else "error",
         "database": database,
         "migrations": migrations,
+        **reports(),
     }
     return JsonResponse(payload, status=200 if healthy else 503)

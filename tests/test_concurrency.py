@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 
+from core.tests.concurrency import race
 from core.tests.factories import UserFactory
 from orders import services
 from orders.models import OrderItem
@@ -21,33 +19,6 @@ from workshops.models import WorkshopSession
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run ``work(i)`` in ``count`` threads released together; each has its own connection.
-
-    Returns each thread's result, or the exception it raised.
-    """
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:  # the race reports every outcome, whatever it is
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread hung"
-    close_old_connections()
-    return results
 
 
 def outcome_kinds(results: list[object]) -> Counter:

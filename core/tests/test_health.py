@@ -27,3 +27,19 @@ def test_healthz_reports_pending_migrations_as_unhealthy(client):
 
 def test_healthz_is_read_only(client):
     assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_apps_add_reports_that_never_make_the_check_unhealthy(client, monkeypatch):
+    from core import health
+
+    def broken():
+        raise RuntimeError("cache unreachable")
+
+    monkeypatch.setattr(health, "_reports", {})
+    health.register_report("sample", lambda: {"count": 3})
+    health.register_report("broken", broken)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["sample"] == {"count": 3}
+    assert body["broken"] == {"error": "RuntimeError"}
