@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Studyhall"
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from core.converters import IdConverter
+
+        # Before any app's URLconf is loaded: paths use <id:pk>.
+        register_converter(IdConverter, "id")

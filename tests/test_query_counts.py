@@ -101,3 +101,67 @@ def test_order_tracking_does_not_grow_with_the_number_of_orders(client, student)
     assert student.orders.count() == 200
     with_200 = queries_for(client, reverse("orders:list"))
     assert with_5 == with_200 == 4  # session, user, orders, their seats with schedule
+
+
+# -- tutoring -------------------------------------------------------------------
+
+
+def add_tutors(count: int) -> list:
+    from tutoring.tests.factories import TutorPackageFactory, TutorProfileFactory
+
+    tutors = [TutorProfileFactory() for _ in range(count)]
+    for tutor in tutors:
+        TutorPackageFactory.create_batch(2, tutor=tutor)
+    return tutors
+
+
+def test_the_tutor_list_does_not_grow_with_the_number_of_tutors(client, student):
+    add_tutors(3)
+    with_3 = queries_for(client, reverse("tutoring:tutors"))
+    add_tutors(30)
+    with_33 = queries_for(client, reverse("tutoring:tutors"))
+    assert with_3 == with_33 == 4  # session, user, tutors with users, their packages
+
+
+def test_a_tutor_page_does_not_grow_with_packages_or_children(client):
+    from tutoring.tests.factories import (
+        ParentProfileFactory,
+        StudentProfileFactory,
+        TutorPackageFactory,
+    )
+
+    [tutor] = add_tutors(1)
+    parent = ParentProfileFactory()
+    parent.children.add(StudentProfileFactory())
+    client.force_login(parent.user)
+    few = queries_for(client, tutor.get_absolute_url())
+    TutorPackageFactory.create_batch(20, tutor=tutor)
+    parent.children.add(*StudentProfileFactory.create_batch(10))
+    many = queries_for(client, tutor.get_absolute_url())
+    # session, user, tutor with user, packages, the visitor's profiles, their children
+    assert few == many == 6
+
+
+def test_the_requests_panel_does_not_grow_with_the_number_of_requests(client):
+    from tutoring.tests.factories import (
+        ParentProfileFactory,
+        SessionRequestFactory,
+        StudentProfileFactory,
+    )
+
+    [tutor] = add_tutors(1)
+    StudentProfileFactory(user=tutor.user)  # a tutor who also asks others
+
+    def add_requests(count):
+        for _ in range(count):
+            SessionRequestFactory(tutor=tutor, student=StudentProfileFactory())
+            parent = ParentProfileFactory()
+            SessionRequestFactory(tutor=tutor, requester_type="parent", student=None, parent=parent)
+
+    client.force_login(tutor.user)
+    add_requests(2)
+    few = queries_for(client, reverse("tutoring:requests"))
+    add_requests(40)
+    many = queries_for(client, reverse("tutoring:requests"))
+    # session, user, profiles, counts, received requests, requests made
+    assert few == many == 6

@@ -203,6 +203,9 @@ class WorkshopRunAdmin(SessionWritesThroughTheService, admin.ModelAdmin):
             "summary": run_summary(run=run),
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "selected": [run.pk],
+            "action": "clone_run",
+            "submit_label": "Clone run",
         }
         return TemplateResponse(request, "admin/workshops/clone_run.html", context)
 

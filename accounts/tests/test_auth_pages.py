@@ -17,6 +17,7 @@ def test_signup_creates_the_account_and_logs_in(client):
             "email": "nadia@example.com",
             "password1": "a-long-enough-pass",
             "password2": "a-long-enough-pass",
+            "role": "student",
         },
     )
     assert response.status_code == 302
@@ -31,6 +32,7 @@ def test_signup_returns_to_where_the_visitor_was_going(client):
             "username": "nadia",
             "password1": "a-long-enough-pass",
             "password2": "a-long-enough-pass",
+            "role": "student",
             "next": "/admin/",
         },
     )
@@ -44,6 +46,7 @@ def test_signup_ignores_a_next_that_leaves_the_site(client):
             "username": "nadia",
             "password1": "a-long-enough-pass",
             "password2": "a-long-enough-pass",
+            "role": "student",
             "next": "https://evil.example/",
         },
     )

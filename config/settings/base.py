@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "accounts",
     "workshops",
     "orders",
+    "integrity",
+    "tutoring",
     "demo",
 ]
 
@@ -89,6 +92,39 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+
+def mailer_from_url(url: str) -> dict:
+    """A ``MAILERS`` entry from an email URL (django-environ's format), e.g.
+    ``smtp+tls://user:password@smtp.example.org:587`` or ``consolemail://``."""
+    config = environ.Env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    options = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {
+            "host": config.get("EMAIL_HOST"),
+            "port": config.get("EMAIL_PORT"),
+            "username": config.get("EMAIL_HOST_USER"),
+            "password": config.get("EMAIL_HOST_PASSWORD"),
+            "use_tls": config.get("EMAIL_USE_TLS", False),
+            "use_ssl": config.get("EMAIL_USE_SSL", False),
+            "timeout": 10,
+        }
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": config.get("EMAIL_FILE_PATH")}
+    return {"BACKEND": backend, "OPTIONS": {k: v for k, v in options.items() if v is not None}}
+
+
+# Mail: the console in development; SMTP in production (see the README).
+MAILERS = {"default": mailer_from_url(env("DJANGO_EMAIL_URL", default="consolemail://"))}
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Studyhall <noreply@localhost>")
+
+# Studyhall's own settings.
+# The public address, for links in emails and in command output.
+STUDYHALL_SITE_URL = env("STUDYHALL_SITE_URL", default="http://127.0.0.1:8000")
+STUDYHALL_TUTORING_REQUEST_TTL_HOURS = env.int("STUDYHALL_TUTORING_REQUEST_TTL_HOURS", default=72)
+if STUDYHALL_TUTORING_REQUEST_TTL_HOURS < 1:
+    raise ImproperlyConfigured("STUDYHALL_TUTORING_REQUEST_TTL_HOURS must be at least 1.")
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,7 @@ def test_production_passes_check_deploy():
         "WARNING",
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="studyhall.example.org",
+        DJANGO_EMAIL_URL="smtp+tls://studyhall:secret@smtp.example.org:587",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout

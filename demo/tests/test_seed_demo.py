@@ -51,3 +51,40 @@ def test_seeded_seat_counts_equal_the_booked_seats(monkeypatch):
     run_command(monkeypatch, "seed_demo")
     for session in WorkshopSession.objects.all():
         assert session.seats_taken == session.seats.filter(status="active").count()
+
+
+def test_seed_demo_has_tutoring_requests_in_every_status(monkeypatch):
+    from tutoring.models import RequestStatus, SessionRequest
+
+    result = run_command(monkeypatch, "seed_demo")
+    statuses = set(
+        SessionRequest.objects.with_effective_status().values_list("effective_status", flat=True)
+    )
+    assert statuses == set(RequestStatus.values)
+    assert "6 new session request(s)" in result.out
+    assert "0 new session request(s)" in run_command(monkeypatch, "seed_demo").out
+    assert SessionRequest.objects.count() == 6
+
+
+def test_seed_demo_prints_tutor_and_parent_logins_that_work(monkeypatch):
+    from tutoring.models import ParentProfile, TutorProfile
+
+    result = run_command(monkeypatch, "seed_demo")
+    password = result.out.split("password for all: ")[1].split(")")[0]
+    for tutor in ("hana", "samir"):
+        assert f"tutor (requests at /tutoring/requests/): {tutor}" in result.out
+        user = authenticate(username=tutor, password=password)
+        assert TutorProfile.objects.filter(user=user).exists()
+    assert "parent of two children: mariam" in result.out
+    parent = ParentProfile.objects.get(user=authenticate(username="mariam", password=password))
+    assert parent.children.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_sends_no_email(monkeypatch, mailoutbox):
+    """Committed for real, so the services' after-commit emails would go out."""
+    run_command(monkeypatch, "seed_demo")
+    assert mailoutbox == []
+    from tutoring.models import SessionRequest
+
+    assert SessionRequest.objects.count() == 6

@@ -1,20 +1,38 @@
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from core.commands import StudyhallCommand
 from demo.accounts import DEMO_PASSWORD, seed_staff
 from demo.schedule import seed_bookings, seed_schedule, seed_students
+from demo.tutoring import seed_people, seed_requests
 
 
 class Command(StudyhallCommand):
-    help = "Load demo workshops, runs, sessions, users and bookings. Safe to run again."
+    help = (
+        "Load demo workshops, runs, sessions, users, bookings, tutors and session requests. "
+        "Safe to run again."
+    )
 
+    # The demo's requests and answers go through the real services, which email the
+    # people involved; demo people have no inboxes.
+    @override_settings(
+        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    )
     def handle(self, *args, **options) -> None:
         workshops = seed_schedule(timezone.localdate())
         staff = seed_staff()
         students = seed_students()
         booked = seed_bookings()
-        self.stdout.write(f"Demo data ready: {len(workshops)} workshops, {booked} new booking(s).")
+        tutors, parent = seed_people()
+        requested = seed_requests()
+        self.stdout.write(
+            f"Demo data ready: {len(workshops)} workshops, {booked} new booking(s), "
+            f"{len(tutors)} tutors, {requested} new session request(s)."
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write(f"  staff (admin at /admin/): {staff.username}")
         for student in students:
             self.stdout.write(f"  student: {student.username}")
+        for tutor in tutors:
+            self.stdout.write(f"  tutor (requests at /tutoring/requests/): {tutor.username}")
+        self.stdout.write(f"  parent of two children: {parent.username}")

@@ -1,0 +1,209 @@
+"""Tutoring in the admin: profiles, packages, and requests answered through the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.template.response import TemplateResponse
+
+from tutoring.models import (
+    ParentProfile,
+    RequestStatus,
+    SessionRequest,
+    StudentProfile,
+    TutorPackage,
+    TutorProfile,
+)
+from tutoring.services import TutoringError, request_accept, request_reject
+
+USER_SEARCH = ("user__username", "user__first_name", "user__last_name", "user__email")
+
+
+class TutorPackageInline(admin.TabularInline):
+    model = TutorPackage
+    fields = ("name", "name_ar", "sessions_count", "price", "is_active", "description")
+    extra = 0
+
+
+@admin.register(TutorProfile)
+class TutorProfileAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "headline", "subjects", "hourly_rate", "is_accepting_requests")
+    list_filter = ("is_accepting_requests",)
+    list_select_related = ("user",)
+    search_fields = (*USER_SEARCH, "subjects", "headline", "headline_ar")
+    autocomplete_fields = ("user",)
+    fields = (
+        "user",
+        ("headline", "headline_ar"),
+        ("bio", "bio_ar"),
+        "subjects",
+        "hourly_rate",
+        "is_accepting_requests",
+    )
+    inlines = [TutorPackageInline]
+
+
+@admin.register(StudentProfile)
+class StudentProfileAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "user", "grade")
+    list_select_related = ("user",)
+    search_fields = (*USER_SEARCH, "grade")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(ParentProfile)
+class ParentProfileAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "user", "child_count")
+    list_select_related = ("user",)
+    search_fields = USER_SEARCH
+    autocomplete_fields = ("user", "children")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("children")
+
+    @admin.display(description="Children")
+    def child_count(self, parent: ParentProfile) -> int:
+        return len(parent.children.all())
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status as people see it: a pending request past its time reads as expired."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return RequestStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in RequestStatus.values:
+            return queryset.filter(effective_status=self.value())
+        return queryset
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason, sent to each requester",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+@admin.register(SessionRequest)
+class SessionRequestAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "student_name",
+        "requester",
+        "requester_type",
+        "tutor",
+        "package_name",
+        "status_display",
+    )
+    list_filter = (StatusFilter, "requester_type", "tutor")
+    list_select_related = ("tutor__user", "student__user", "parent__user")
+    search_fields = (
+        "student_name",
+        "contact_email",
+        "contact_phone",
+        "tutor__user__first_name",
+        "tutor__user__last_name",
+        "student__user__username",
+        "student__user__first_name",
+        "student__user__last_name",
+        "parent__user__username",
+        "parent__user__first_name",
+        "parent__user__last_name",
+    )
+    date_hierarchy = "created_at"
+    fields = (
+        ("tutor", "requester_type"),
+        ("student", "parent", "child"),
+        ("package", "package_name"),
+        ("student_name", "student_grade"),
+        "preferred_schedule",
+        "message",
+        ("contact_email", "contact_phone"),
+        ("status", "responded_at"),
+        "decline_reason",
+        ("created_at", "updated_at"),
+    )
+    readonly_fields = (
+        "tutor",
+        "requester_type",
+        "student",
+        "parent",
+        "child",
+        "package",
+        "package_name",
+        "status",
+        "responded_at",
+        "decline_reason",
+        "created_at",
+        "updated_at",
+    )
+    actions = ["accept_requests", "decline_requests"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # requests come from students and parents, through the request form
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # nothing is deleted behind a request; it is declined or cancelled
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_effective_status()
+
+    @admin.display(description="Requester")
+    def requester(self, request: SessionRequest):
+        return request.requester
+
+    @admin.display(description="Status", ordering="effective_status")
+    def status_display(self, request: SessionRequest) -> str:
+        return request.get_current_status_display()
+
+    def _answer_each(self, request, queryset, answer) -> None:
+        done, refused = 0, []
+        for session_request in queryset.select_related("tutor"):
+            try:
+                answer(session_request)
+            except TutoringError as refusal:
+                refused.append(f"{session_request}: {refusal.message}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Answered {done} request(s).", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description="Accept selected requests", permissions=["change"])
+    def accept_requests(self, request, queryset):
+        self._answer_each(
+            request,
+            queryset,
+            lambda r: request_accept(request_id=r.pk, tutor=r.tutor),
+        )
+
+    @admin.action(description="Decline selected requests…", permissions=["change"])
+    def decline_requests(self, request, queryset):
+        form = DeclineForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._answer_each(
+                request,
+                queryset,
+                lambda r: request_reject(request_id=r.pk, tutor=r.tutor, reason=reason),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Decline requests",
+            "opts": self.model._meta,
+            "requests": queryset.select_related("tutor__user"),
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "selected": [r.pk for r in queryset],
+            "action": "decline_requests",
+            "submit_label": "Decline",
+        }
+        return TemplateResponse(request, "admin/tutoring/decline_requests.html", context)

@@ -1,0 +1,106 @@
+"""The request form. Who asks comes from the signed-in user's profiles, never from it."""
+
+from __future__ import annotations
+
+from django import forms
+
+from core.ids import MAX_ID
+from tutoring.models import RequesterType, TutorProfile, display_name
+from tutoring.selectors import Profiles
+from tutoring.services import RequestDetails
+
+CHOOSE_PACKAGE = "Choose one of the packages listed, or none."
+CHOOSE_CHILD = "Choose one of your children, or type a name."
+
+
+def _id_field(label: str, message: str, choices: list[tuple[str, str]]) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.Select(choices=choices),
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
+
+
+class RequestForm(forms.Form):
+    requester_type = forms.ChoiceField(
+        label="I am asking as",
+        choices=RequesterType.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    package = forms.IntegerField()  # replaced per tutor in __init__
+    child = forms.IntegerField()  # replaced per parent in __init__
+    student_name = forms.CharField(
+        label="Who the sessions are for",
+        max_length=255,
+        required=False,
+        help_text="Leave empty for yourself, or for the child you chose.",
+    )
+    student_grade = forms.CharField(label="Grade", max_length=50, required=False)
+    preferred_schedule = forms.CharField(
+        label="When suits you",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="e.g. weekday evenings after 5 pm",
+    )
+    message = forms.CharField(
+        label="Message to the tutor",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    contact_phone = forms.CharField(label="Phone", max_length=32, required=False)
+    contact_email = forms.EmailField(
+        label="Email", max_length=255, required=False, help_text="Leave empty for your account's."
+    )
+
+    def __init__(self, *args, profiles: Profiles, tutor: TutorProfile, children=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profiles = profiles
+        packages = getattr(tutor, "offered_packages", [])
+        if packages:
+            self.fields["package"] = _id_field(
+                "Package",
+                CHOOSE_PACKAGE,
+                [("", "No package: just get in touch")]
+                + [
+                    (str(p.pk), f"{p.name} · {p.sessions_count} sessions · {p.price}")
+                    for p in packages
+                ],
+            )
+        else:
+            del self.fields["package"]
+        if profiles.parent is not None and children:
+            self.fields["child"] = _id_field(
+                "For my child",
+                CHOOSE_CHILD,
+                [("", "Someone else (type the name below)")]
+                + [(str(c.pk), display_name(c.user)) for c in children],
+            )
+        else:
+            del self.fields["child"]
+        held = profiles.requester_types
+        if len(held) == 1:
+            del self.fields["requester_type"]
+        else:
+            self.fields["requester_type"].required = True
+            if not held:
+                self.fields["requester_type"].label = "I am a"
+                self.fields["requester_type"].help_text = "We ask once; you can request as either."
+
+    def details(self) -> RequestDetails:
+        data = self.cleaned_data
+        return RequestDetails(**{name: data[name] for name in RequestDetails.__dataclass_fields__})
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why you decline, so the requester knows."},
+    )

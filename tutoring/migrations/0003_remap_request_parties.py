@@ -1,0 +1,231 @@
+"""Point session requests at profiles, not users (``session_request_parties``).
+
+The old table kept ``tutor_id`` and ``requester_id`` as user ids. Each row gets:
+
+- ``tutor_profile``: the tutor profile of the user in ``tutor_id``;
+- ``student`` or ``parent``: the profile, of the kind ``requester_type`` names, of
+  the user in ``requester_id``.
+
+A row that cannot be mapped (no such user, a user without the matching profile,
+an unknown ``requester_type`` or status, a package of another tutor) is copied to
+``integrity.QuarantinedRow`` with its original values and the reason, then taken
+out of the live table. Nothing is simply deleted.
+
+The new rules are then made true on the rows that stay: an answered request gets
+its answer time (the row's last update), a pending one loses a stray answer time, a
+declined one without a reason says none was recorded, the package name is kept as a
+snapshot, and when a requester has several pending requests to one tutor the newer
+one stays pending and the older ones are marked expired.
+
+Batched by id range, each batch in its own transaction (``atomic = False``), so a
+large table is never locked for long; safe to re-run (a second pass finds nothing
+to do). The reverse is a no-op: the old columns are untouched until 0004, and the
+quarantine keeps every row it took.
+"""
+
+from django.db import migrations, transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+
+BATCH_SIZE = 5000
+TABLE = "tutoring_sessionrequest"
+# The old statuses, and those this upgrade itself writes (so a second pass keeps them).
+KNOWN_STATUSES = ("pending", "accepted", "rejected", "cancelled", "expired")
+LEGACY_COLUMNS = {
+    "id": "id",
+    "tutor_id": "tutor_id",
+    "requester_id": "requester_id",
+    "requester_type": "requester_type",
+    "package_id": "package_id",
+    "package_name": "package_name",
+    "status": "status",
+    "message": "message",
+    "student_name": "student_name",
+    "student_grade": "student_grade",
+    "preferred_schedule": "preferred_schedule",
+    "contact_phone": "contact_phone",
+    "contact_email": "contact_email",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "responded_at": "responded_at",
+}
+NO_REASON = "No reason was recorded."
+
+
+def id_ranges(queryset, size=BATCH_SIZE):
+    bounds = queryset.aggregate(first=Min("pk"), last=Max("pk"))
+    if bounds["first"] is None:
+        return
+    for start in range(bounds["first"], bounds["last"] + 1, size):
+        yield start, start + size
+
+
+class Upgrade:
+    def __init__(self, apps, db):
+        self.db = db
+        self.User = apps.get_model("auth", "User")
+        self.Request = apps.get_model("tutoring", "SessionRequest")
+        self.Tutor = apps.get_model("tutoring", "TutorProfile")
+        self.Student = apps.get_model("tutoring", "StudentProfile")
+        self.Parent = apps.get_model("tutoring", "ParentProfile")
+        self.Package = apps.get_model("tutoring", "TutorPackage")
+        self.Quarantine = apps.get_model("integrity", "QuarantinedRow")
+        self.quarantined = 0
+        self.superseded = 0
+
+    def rows(self):
+        return self.Request.objects.using(self.db)
+
+    def profile_of(self, model, user_column):
+        return Subquery(
+            model.objects.using(self.db).filter(user_id=OuterRef(user_column)).values("pk")[:1]
+        )
+
+    def remap(self, start, stop):
+        batch = self.rows().filter(pk__gte=start, pk__lt=stop)
+        batch.filter(tutor_profile__isnull=True).update(
+            tutor_profile_id=self.profile_of(self.Tutor, "tutor_id")
+        )
+        batch.filter(requester_type="student", student__isnull=True).update(
+            student_id=self.profile_of(self.Student, "requester_id")
+        )
+        batch.filter(requester_type="parent", parent__isnull=True).update(
+            parent_id=self.profile_of(self.Parent, "requester_id")
+        )
+
+    def unmappable(self, start, stop):
+        """(reason, queryset) for each kind of row that cannot stay, in this id range."""
+        batch = self.rows().filter(pk__gte=start, pk__lt=stop)
+        user_exists = Exists(self.User.objects.using(self.db).filter(pk=OuterRef("requester_id")))
+        package_elsewhere = Exists(
+            self.Package.objects.using(self.db)
+            .filter(pk=OuterRef("package_id"))
+            .exclude(tutor_id=OuterRef("tutor_profile_id"))
+        )
+        return [
+            (
+                "requester_type {requester_type!r} is neither 'student' nor 'parent'",
+                batch.exclude(requester_type__in=("student", "parent")),
+            ),
+            ("status {status!r} is not a known status", batch.exclude(status__in=KNOWN_STATUSES)),
+            (
+                "tutor_id {tutor_id} is a user without a tutor profile",
+                batch.filter(tutor_profile__isnull=True),
+            ),
+            (
+                "requester_id {requester_id} is no user",
+                batch.filter(requester_type__in=("student", "parent"))
+                .filter(student__isnull=True, parent__isnull=True)
+                .filter(~user_exists),
+            ),
+            (
+                "requester_id {requester_id} is a user without a {requester_type} profile",
+                batch.filter(requester_type__in=("student", "parent"))
+                .filter(student__isnull=True, parent__isnull=True)
+                .filter(user_exists),
+            ),
+            (
+                "package_id {package_id} belongs to another tutor",
+                batch.filter(tutor_profile__isnull=False, package__isnull=False).filter(
+                    package_elsewhere
+                ),
+            ),
+        ]
+
+    def quarantine(self, start, stop):
+        for reason, queryset in self.unmappable(start, stop):
+            rows = list(queryset.values(*LEGACY_COLUMNS))
+            if not rows:
+                continue
+            with transaction.atomic(using=self.db):
+                self.Quarantine.objects.using(self.db).bulk_create(
+                    self.Quarantine(
+                        source_table=TABLE,
+                        source_pk=str(row["id"]),
+                        data={LEGACY_COLUMNS[key]: value for key, value in row.items()},
+                        reason=f"tutoring 0003: {reason.format(**row)}",
+                    )
+                    for row in rows
+                )
+                self.rows().filter(pk__in=[row["id"] for row in rows]).delete()
+            self.quarantined += len(rows)
+
+    def make_rules_true(self, start, stop):
+        batch = self.rows().filter(pk__gte=start, pk__lt=stop)
+        batch.filter(status__in=("accepted", "rejected"), responded_at__isnull=True).update(
+            responded_at=F("updated_at")
+        )
+        batch.exclude(status__in=("accepted", "rejected")).exclude(responded_at=None).update(
+            responded_at=None
+        )
+        batch.filter(status="rejected", decline_reason="").update(decline_reason=NO_REASON)
+        batch.filter(package__isnull=False, package_name="").update(
+            package_name=Subquery(
+                self.Package.objects.using(self.db)
+                .filter(pk=OuterRef("package_id"))
+                .values("name")[:1]
+            )
+        )
+
+    def expire_superseded(self):
+        """Older pending duplicates of one requester to one tutor are marked expired."""
+        for requester in ("student", "parent"):
+            groups = (
+                self.rows()
+                .filter(status="pending", requester_type=requester)
+                .values("tutor_profile_id", f"{requester}_id")
+                .annotate(n=Count("id"), newest=Max("id"))
+                .filter(n__gt=1)
+                .order_by()
+            )
+            for group in groups.iterator():
+                self.superseded += (
+                    self.rows()
+                    .filter(
+                        status="pending",
+                        requester_type=requester,
+                        tutor_profile_id=group["tutor_profile_id"],
+                        **{f"{requester}_id": group[f"{requester}_id"]},
+                    )
+                    .exclude(pk=group["newest"])
+                    .update(status="expired")
+                )
+
+    def run(self) -> int:
+        """Upgrade every row; returns how many still had user ids to map."""
+        unmapped = self.rows().filter(
+            Q(tutor_profile__isnull=True) | Q(student__isnull=True, parent__isnull=True)
+        )
+        to_map = unmapped.count()
+        for start, stop in id_ranges(self.rows()):
+            with transaction.atomic(using=self.db):
+                self.remap(start, stop)
+            self.quarantine(start, stop)
+            with transaction.atomic(using=self.db):
+                self.make_rules_true(start, stop)
+        with transaction.atomic(using=self.db):
+            self.expire_superseded()
+        return to_map
+
+
+def forwards(apps, schema_editor):
+    upgrade = Upgrade(apps, schema_editor.connection.alias)
+    to_map = upgrade.run()
+    if to_map:
+        print(
+            f"\n  tutoring 0003: {to_map - upgrade.quarantined} session request(s) remapped "
+            f"to profiles, {upgrade.quarantined} quarantined, {upgrade.superseded} older "
+            "pending duplicate(s) marked expired"
+        )
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("tutoring", "0002_request_parties"),
+        ("integrity", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False),
+    ]

@@ -1,0 +1,321 @@
+"""Writes to tutoring: profiles, requests and their answers. The only writers of
+``SessionRequest``.
+
+``session_request_parties`` holds because the requester and its type are taken from
+the signed-in user's own profile, never from the request's input, and the package
+is checked against the tutor before the row is written; the database refuses the
+rest. Every change of status is a conditional update on ``status = 'pending'`` (and
+not yet expired), so two answers racing for one request end with one winner and a
+clear message for the other. A write that meets a pending request past its time to
+live stores it as expired first, in its own committed step, so the index that
+allows one pending request per requester and tutor never blocks a new request
+behind an expired one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.links import absolute_url
+from core.mail import send_after_commit
+from tutoring.models import (
+    ParentProfile,
+    RequesterType,
+    RequestStatus,
+    SessionRequest,
+    StudentProfile,
+    TutorPackage,
+    TutorProfile,
+    display_name,
+)
+from tutoring.selectors import Profiles, profiles_of
+
+REASON_MAX_LENGTH = 2000
+
+
+class TutoringError(DomainError):
+    code = "tutoring"
+
+
+class RequestNotFound(TutoringError):
+    code = "request_not_found"
+
+
+class RequestClosed(TutoringError):
+    """The request is no longer pending: answered, cancelled or expired."""
+
+    code = "request_closed"
+
+
+# -- profiles -----------------------------------------------------------------
+
+
+def profile_create(*, user: AbstractBaseUser, role: str, grade: str = "") -> Profiles:
+    """Give ``user`` a student or a parent profile (kept if they have one already)."""
+    if role == RequesterType.STUDENT:
+        StudentProfile.objects.get_or_create(user=user, defaults={"grade": grade.strip()})
+    elif role == RequesterType.PARENT:
+        ParentProfile.objects.get_or_create(user=user)
+    else:
+        raise TutoringError("Choose whether you are a student or a parent.", field="role")
+    return profiles_of(user)
+
+
+# -- requests -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    """What the requester typed. Who asks is never part of it."""
+
+    message: str = ""
+    student_name: str = ""
+    student_grade: str = ""
+    preferred_schedule: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+
+
+def _requester_type(profiles: Profiles, chosen: str | None) -> str:
+    """The kind of requester the user asks as: their only role, or the one they chose
+    among their own (a posted choice of a role they do not hold is refused)."""
+    held = profiles.requester_types
+    if len(held) == 1:
+        return held[0]
+    if chosen in held:
+        return chosen
+    raise TutoringError(
+        "Choose whether you ask as a student or as a parent.", field="requester_type"
+    )
+
+
+def _package(tutor: TutorProfile, package_id: int | None) -> TutorPackage | None:
+    if package_id is None:
+        return None
+    package = TutorPackage.objects.filter(pk=package_id, tutor=tutor, is_active=True).first()
+    if package is None:
+        raise TutoringError(
+            f"That package is not offered by {tutor}; choose one of the packages listed, or none.",
+            field="package",
+        )
+    return package
+
+
+def _child(parent: ParentProfile, child_id: int | None) -> StudentProfile | None:
+    if child_id is None:
+        return None
+    child = parent.children.select_related("user").filter(pk=child_id).first()
+    if child is None:
+        raise TutoringError("Choose one of your own children, or type a name.", field="child")
+    return child
+
+
+def _expire_stale(requests: QuerySet[SessionRequest], now: datetime.datetime) -> int:
+    """Store pending requests past their time to live as expired."""
+    return requests.stale(now).update(status=RequestStatus.EXPIRED, updated_at=now)
+
+
+def request_create(
+    *,
+    user: AbstractBaseUser,
+    tutor: TutorProfile,
+    details: RequestDetails,
+    requester_type: str | None = None,
+    package_id: int | None = None,
+    child_id: int | None = None,
+    now: datetime.datetime | None = None,
+) -> SessionRequest:
+    """Send a request from ``user`` to ``tutor``, as the student or parent ``user`` is.
+
+    ``requester_type`` matters only for a user who is both; a user who is neither
+    must have been given a profile first (``profile_create``). A parent names one of
+    their own children or types a name; a student's name and grade default to their
+    own. Refused, with a message for the requester: their own tutor profile, a tutor
+    not taking requests, a package that is not the tutor's or not offered, and a
+    second pending request to the same tutor (and child).
+    """
+    now = now or timezone.now()
+    profiles = profiles_of(user)
+    if not profiles.requester_types:
+        raise TutoringError(
+            "Tell us whether you are a student or a parent first.", field="requester_type"
+        )
+    kind = _requester_type(profiles, requester_type)
+    if tutor.user_id == user.pk:
+        raise TutoringError("You cannot request a session with yourself.")
+    if not tutor.is_accepting_requests:
+        raise TutoringError(f"{tutor} is not taking new requests at the moment.")
+    package = _package(tutor, package_id)
+
+    request = SessionRequest(
+        tutor=tutor,
+        requester_type=kind,
+        package=package,
+        package_name=package.name if package else "",
+        created_at=now,
+        **{field: getattr(details, field).strip() for field in RequestDetails.__dataclass_fields__},
+    )
+    mine = SessionRequest.objects.filter(tutor=tutor)
+    if kind == RequesterType.STUDENT:
+        request.student = profiles.student
+        mine = mine.filter(student=profiles.student)
+        request.student_name = request.student_name or display_name(user)
+        request.student_grade = request.student_grade or profiles.student.grade
+    else:
+        child = _child(profiles.parent, child_id)
+        request.parent, request.child = profiles.parent, child
+        mine = mine.filter(parent=profiles.parent, child=child)
+        if child is not None:
+            request.student_name = request.student_name or display_name(child.user)
+            request.student_grade = request.student_grade or child.grade
+    if not request.student_name:
+        raise TutoringError("Say who the sessions are for.", field="student_name")
+    request.contact_email = request.contact_email or user.email
+
+    with transaction.atomic():
+        _expire_stale(mine, now)
+    try:
+        with transaction.atomic():
+            request.save()
+            _tell_tutor(request)
+    except IntegrityError:
+        if mine.pending(now).exists():
+            whom = f" for {request.student_name}" if kind == RequesterType.PARENT else ""
+            raise TutoringError(
+                f"You already have a pending request with {tutor}{whom}; wait for the answer or "
+                "cancel it under My requests."
+            ) from None
+        raise
+    return request
+
+
+def _answer(
+    *,
+    request_id: int,
+    tutor: TutorProfile,
+    status: RequestStatus,
+    now: datetime.datetime,
+    decline_reason: str = "",
+) -> SessionRequest:
+    mine = SessionRequest.objects.filter(pk=request_id, tutor=tutor)
+    with transaction.atomic():
+        answered = mine.pending(now).update(
+            status=status, responded_at=now, decline_reason=decline_reason, updated_at=now
+        )
+        if answered:
+            request = mine.select_related("student__user", "parent__user", "tutor__user").get()
+            _tell_requester(request)
+            return request
+    raise _why_not_pending(mine, now)
+
+
+def _why_not_pending(mine: QuerySet[SessionRequest], now: datetime.datetime) -> TutoringError:
+    """The refusal for a request that could not change: missing, expired (stored as
+    expired now, in its own committed step) or already closed."""
+    with transaction.atomic():
+        _expire_stale(mine, now)
+        current = mine.values_list("status", flat=True).first()
+    if current is None:
+        return RequestNotFound("There is no such request.")
+    return RequestClosed(_closed_message(current))
+
+
+def _closed_message(status: str) -> str:
+    return {
+        RequestStatus.ACCEPTED: "This request was already accepted.",
+        RequestStatus.REJECTED: "This request was already declined.",
+        RequestStatus.CANCELLED: "This request was cancelled by the requester.",
+        RequestStatus.EXPIRED: "This request expired before it was answered; it can no longer "
+        "be accepted.",
+    }.get(status, "This request is no longer pending.")
+
+
+def request_accept(
+    *, request_id: int, tutor: TutorProfile, now: datetime.datetime | None = None
+) -> SessionRequest:
+    """The tutor accepts a pending request of theirs; the requester is told by email."""
+    return _answer(
+        request_id=request_id,
+        tutor=tutor,
+        status=RequestStatus.ACCEPTED,
+        now=now or timezone.now(),
+    )
+
+
+def request_reject(
+    *, request_id: int, tutor: TutorProfile, reason: str, now: datetime.datetime | None = None
+) -> SessionRequest:
+    """The tutor declines a pending request of theirs, saying why; the requester is told."""
+    reason = reason.strip()
+    if not reason:
+        raise TutoringError("Say why you decline, so the requester knows.", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise TutoringError(
+            f"Keep the reason under {REASON_MAX_LENGTH} characters.", field="reason"
+        )
+    return _answer(
+        request_id=request_id,
+        tutor=tutor,
+        status=RequestStatus.REJECTED,
+        now=now or timezone.now(),
+        decline_reason=reason,
+    )
+
+
+def request_cancel(
+    *, request_id: int, user: AbstractBaseUser, now: datetime.datetime | None = None
+) -> SessionRequest:
+    """The requester withdraws a pending request of their own."""
+    now = now or timezone.now()
+    profiles = profiles_of(user)
+    mine = SessionRequest.objects.filter(pk=request_id).filter(profiles.as_requester())
+    with transaction.atomic():
+        if mine.pending(now).update(status=RequestStatus.CANCELLED, updated_at=now):
+            return mine.get()
+    raise _why_not_pending(mine, now)
+
+
+# -- email --------------------------------------------------------------------
+
+
+def _tell_tutor(request: SessionRequest) -> None:
+    tutor_user = request.tutor.user
+    package = f"\nPackage: {request.package_name}" if request.package_name else ""
+    send_after_commit(
+        subject=f"New session request for {request.student_name}",
+        body=(
+            f"Hello {display_name(tutor_user)},\n\n"
+            f"{request.student_name} would like sessions with you.{package}\n"
+            f"Preferred schedule: {request.preferred_schedule or 'not given'}\n\n"
+            f"{request.message}\n\n"
+            f"Answer it under Requested sessions: {absolute_url(reverse('tutoring:requests'))}\n"
+        ),
+        to=[tutor_user.email],
+    )
+
+
+def _tell_requester(request: SessionRequest) -> None:
+    requester_user = request.requester.user
+    if request.status == RequestStatus.ACCEPTED:
+        outcome = f"{request.tutor} accepted your request for {request.student_name}."
+    else:
+        outcome = (
+            f"{request.tutor} declined your request for {request.student_name}.\n"
+            f"Their reason: {request.decline_reason}"
+        )
+    send_after_commit(
+        subject=f"Your session request: {request.get_status_display().lower()}",
+        body=(
+            f"Hello {display_name(requester_user)},\n\n{outcome}\n\n"
+            f"See your requests: {absolute_url(reverse('tutoring:requests'))}\n"
+        ),
+        to=[request.contact_email or requester_user.email],
+    )

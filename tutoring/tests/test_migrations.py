@@ -1,0 +1,209 @@
+"""The upgrade from the old session-request table, which held user ids (0001 -> 0005).
+
+Every old row is either remapped to profiles or quarantined with its original values
+and the reason; the totals add up and nothing is lost.
+"""
+
+import datetime
+import importlib
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from integrity.models import QuarantinedRow
+from tutoring.models import SessionRequest
+
+LEGACY = [("tutoring", "0001_initial"), ("integrity", "0001_initial")]
+REMAPPED = [("tutoring", "0003_remap_request_parties")]
+remap = importlib.import_module("tutoring.migrations.0003_remap_request_parties")
+
+T0 = timezone.make_aware(datetime.datetime(2031, 5, 1, 9, 0))
+
+
+def at(hours: int) -> datetime.datetime:
+    return T0 + datetime.timedelta(hours=hours)
+
+
+def migrate(targets) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return MigrationExecutor(connection)
+
+
+def migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def legacy_apps(transactional_db):
+    executor = migrate(LEGACY)
+    yield executor.loader.project_state(LEGACY).apps
+    migrate_to_latest()
+
+
+def load_legacy_rows(apps) -> dict:
+    User = apps.get_model("auth", "User")
+    Tutor = apps.get_model("tutoring", "TutorProfile")
+    Student = apps.get_model("tutoring", "StudentProfile")
+    Parent = apps.get_model("tutoring", "ParentProfile")
+    Package = apps.get_model("tutoring", "TutorPackage")
+    Request = apps.get_model("tutoring", "SessionRequest")
+
+    def user(name):
+        return User.objects.create(username=name, first_name=name.title())
+
+    hana, samir, ghost_tutor = user("hana"), user("samir"), user("ghost")
+    amira, omar, mariam, plain = user("amira"), user("omar"), user("mariam"), user("plain")
+    hana_profile = Tutor.objects.create(user=hana, headline="Maths", subjects="Maths")
+    samir_profile = Tutor.objects.create(user=samir, headline="Arabic", subjects="Arabic")
+    amira_profile = Student.objects.create(user=amira, grade="11")
+    omar_profile = Student.objects.create(user=omar, grade="9")
+    mariam_profile = Parent.objects.create(user=mariam)
+    hanas = Package.objects.create(tutor=hana_profile, name="Exam sprint", price=55)
+    samirs = Package.objects.create(tutor=samir_profile, name="Saturdays", price=40)
+
+    def request(tutor, requester, kind="student", hours=0, **extra):
+        return Request.objects.create(
+            tutor=tutor,
+            requester_id=requester if isinstance(requester, int) else requester.pk,
+            requester_type=kind,
+            student_name="Someone",
+            created_at=at(hours),
+            updated_at=at(hours + 1),
+            **extra,
+        ).pk
+
+    return {
+        "users": {"hana": hana, "samir": samir, "amira": amira, "mariam": mariam},
+        "profiles": {
+            "hana": hana_profile.pk,
+            "samir": samir_profile.pk,
+            "amira": amira_profile.pk,
+            "omar": omar_profile.pk,
+            "mariam": mariam_profile.pk,
+        },
+        "packages": {"hanas": hanas.pk, "samirs": samirs.pk},
+        "mapped": {
+            "student": request(hana, amira, package=hanas, hours=1),
+            "parent_accepted": request(samir, mariam, kind="parent", status="accepted"),
+            "rejected_without_reason": request(hana, omar, status="rejected", hours=2),
+            "pending_with_answer_time": request(samir, omar, responded_at=at(3)),
+            "older_duplicate": request(samir, amira, hours=4),
+            "newer_duplicate": request(samir, amira, hours=5),
+        },
+        "quarantined": {
+            "tutor without profile": request(ghost_tutor, amira),
+            "no such user": request(hana, 987654),
+            "user without the profile": request(hana, plain),
+            "parent who is not a parent": request(hana, amira, kind="parent", hours=6),
+            "unknown type": request(hana, amira, kind="teacher"),
+            "unknown status": request(hana, omar, status="archived"),
+            "package of another tutor": request(hana, omar, package=samirs, hours=7),
+        },
+    }
+
+
+REASONS = {
+    "tutor without profile": "tutor_id {ghost} is a user without a tutor profile",
+    "no such user": "requester_id 987654 is no user",
+    "user without the profile": "requester_id {plain} is a user without a student profile",
+    "parent who is not a parent": "requester_id {amira} is a user without a parent profile",
+    "unknown type": "requester_type 'teacher' is neither 'student' nor 'parent'",
+    "unknown status": "status 'archived' is not a known status",
+    "package of another tutor": "package_id {samirs} belongs to another tutor",
+}
+
+
+def test_every_old_row_is_remapped_or_quarantined_and_none_is_lost(legacy_apps, capsys):
+    rows = load_legacy_rows(legacy_apps)
+    Request = legacy_apps.get_model("tutoring", "SessionRequest")
+    before = set(Request.objects.values_list("pk", flat=True))
+    user_ids = {u.username: u.pk for u in legacy_apps.get_model("auth", "User").objects.all()}
+
+    migrate_to_latest()
+
+    live = set(SessionRequest.objects.values_list("pk", flat=True))
+    held = QuarantinedRow.objects.filter(source_table="tutoring_sessionrequest")
+    quarantined = {int(pk) for pk in held.values_list("source_pk", flat=True)}
+    assert live | quarantined == before
+    assert not live & quarantined
+    assert live == set(rows["mapped"].values())
+    assert "6 session request(s) remapped to profiles, 7 quarantined" in capsys.readouterr().out
+
+    names = {**user_ids, "samirs": rows["packages"]["samirs"]}
+    for case, pk in rows["quarantined"].items():
+        row = held.get(source_pk=str(pk))
+        assert row.reason == f"tutoring 0003: {REASONS[case].format(**names)}", case
+        assert row.data["id"] == pk and row.restored_at is None
+    kept = held.get(source_pk=str(rows["quarantined"]["no such user"]))
+    assert (kept.data["tutor_id"], kept.data["requester_id"]) == (user_ids["hana"], 987654)
+
+
+def test_remapped_rows_point_at_profiles_and_keep_every_rule(legacy_apps):
+    rows = load_legacy_rows(legacy_apps)
+    migrate_to_latest()
+    profiles, mapped = rows["profiles"], rows["mapped"]
+
+    def get(name):
+        return SessionRequest.objects.get(pk=mapped[name])
+
+    student = get("student")
+    assert (student.tutor_id, student.student_id, student.parent_id) == (
+        profiles["hana"],
+        profiles["amira"],
+        None,
+    )
+    assert (student.package_id, student.package_name) == (rows["packages"]["hanas"], "Exam sprint")
+    parent = get("parent_accepted")
+    assert (parent.tutor_id, parent.parent_id, parent.student_id) == (
+        profiles["samir"],
+        profiles["mariam"],
+        None,
+    )
+    assert parent.responded_at == at(1)  # the row's last update
+    assert get("rejected_without_reason").decline_reason == "No reason was recorded."
+    assert get("pending_with_answer_time").responded_at is None
+    assert (get("older_duplicate").status, get("newer_duplicate").status) == (
+        "expired",
+        "pending",
+    )
+    for request in SessionRequest.objects.all():
+        request.full_clean()
+
+
+def test_the_remap_is_safe_to_run_again(legacy_apps):
+    load_legacy_rows(legacy_apps)
+    executor = migrate(REMAPPED)
+    apps = executor.loader.project_state(REMAPPED).apps
+    Request = apps.get_model("tutoring", "SessionRequest")
+    columns = ("pk", "tutor_profile_id", "student_id", "parent_id", "status", "responded_at")
+    snapshot = list(Request.objects.order_by("pk").values_list(*columns))
+    held = QuarantinedRow.objects.count()
+
+    class Editor:
+        connection = connection
+
+    remap.forwards(apps, Editor())
+
+    assert list(Request.objects.order_by("pk").values_list(*columns)) == snapshot
+    assert QuarantinedRow.objects.count() == held
+
+
+def test_going_back_restores_the_user_ids(legacy_apps):
+    rows = load_legacy_rows(legacy_apps)
+    migrate_to_latest()
+    executor = migrate(LEGACY)
+    Request = executor.loader.project_state(LEGACY).apps.get_model("tutoring", "SessionRequest")
+    users = rows["users"]
+    student = Request.objects.get(pk=rows["mapped"]["student"])
+    assert (student.tutor_id, student.requester_id) == (users["hana"].pk, users["amira"].pk)
+    parent = Request.objects.get(pk=rows["mapped"]["parent_accepted"])
+    assert (parent.tutor_id, parent.requester_id) == (users["samir"].pk, users["mariam"].pk)
+
+
+def test_upgrading_an_empty_table_prints_nothing(legacy_apps, capsys):
+    migrate_to_latest()
+    assert "tutoring 0003" not in capsys.readouterr().out

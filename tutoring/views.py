@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from tutoring.forms import DeclineForm, RequestForm
+from tutoring.models import RequestStatus, TutorProfile
+from tutoring.selectors import (
+    children_of,
+    profiles_of,
+    requests_made_by,
+    tutor_page,
+    tutor_request_counts,
+    tutor_requests,
+    tutors_taking_requests,
+)
+from tutoring.services import (
+    RequestNotFound,
+    TutoringError,
+    profile_create,
+    request_accept,
+    request_cancel,
+    request_create,
+    request_reject,
+)
+
+SEARCH_MAX_LENGTH = 100
+
+
+@require_GET
+def tutor_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")[:SEARCH_MAX_LENGTH].strip()
+    tutors = tutors_taking_requests(search=search)
+    return render(request, "tutoring/tutor_list.html", {"tutors": tutors, "search": search})
+
+
+def _tutor_or_404(pk: int) -> TutorProfile:
+    tutor = tutor_page(pk=pk)
+    if tutor is None:
+        raise Http404("No such tutor.")
+    return tutor
+
+
+def _render_tutor(request, tutor, *, form=None, status=200) -> HttpResponse:
+    if form is None and request.user.is_authenticated:
+        profiles = profiles_of(request.user)
+        form = RequestForm(profiles=profiles, tutor=tutor, children=children_of(profiles.parent))
+    is_self = request.user.is_authenticated and tutor.user_id == request.user.pk
+    context = {"tutor": tutor, "form": form, "is_self": is_self}
+    return render(request, "tutoring/tutor_detail.html", context, status=status)
+
+
+@require_GET
+def tutor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_tutor(request, _tutor_or_404(pk))
+
+
+@login_required
+@require_POST
+def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tutor = _tutor_or_404(pk)
+    profiles = profiles_of(request.user)
+    form = RequestForm(
+        request.POST, profiles=profiles, tutor=tutor, children=children_of(profiles.parent)
+    )
+    if not form.is_valid():
+        return _render_tutor(request, tutor, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        if not profiles.requester_types:
+            profile_create(user=request.user, role=data["requester_type"])
+        sent = request_create(
+            user=request.user,
+            tutor=tutor,
+            details=form.details(),
+            requester_type=data.get("requester_type") or None,
+            package_id=data.get("package"),
+            child_id=data.get("child"),
+        )
+    except TutoringError as refusal:
+        field = refusal.field if refusal.field in form.fields else None
+        form.add_error(field, refusal.message)
+        return _render_tutor(request, tutor, form=form, status=400 if field else 409)
+    messages.success(
+        request,
+        f"Your request for {sent.student_name} is with {tutor}. You will get an email "
+        "when they answer.",
+    )
+    return redirect("tutoring:requests")
+
+
+def _panel(
+    request: HttpRequest, *, decline_error_for: int | None = None, decline_error: str = ""
+) -> HttpResponse:
+    profiles = profiles_of(request.user)
+    chosen = request.GET.get("status", "")
+    chosen = chosen if chosen in RequestStatus.values else ""
+    context = {
+        "profiles": profiles,
+        "chosen_status": chosen,
+        "decline_error_for": decline_error_for,
+        "decline_error": decline_error,
+    }
+    if profiles.tutor is not None:
+        counts = tutor_request_counts(tutor=profiles.tutor)
+        context["status_filters"] = [
+            (value, label, counts[value]) for value, label in RequestStatus.choices
+        ]
+        context["received"] = tutor_requests(tutor=profiles.tutor, status=chosen or None)
+    if profiles.requester_types:
+        context["made"] = requests_made_by(profiles=profiles)
+    status = 400 if decline_error else 200
+    return render(request, "tutoring/requests.html", context, status=status)
+
+
+@login_required
+@require_GET
+def request_panel(request: HttpRequest) -> HttpResponse:
+    return _panel(request)
+
+
+def _tutor_of(request: HttpRequest) -> TutorProfile:
+    tutor = profiles_of(request.user).tutor
+    if tutor is None:
+        raise Http404("No such request.")
+    return tutor
+
+
+def _after_answer(request: HttpRequest, answer, success: str) -> HttpResponse:
+    try:
+        answer()
+    except RequestNotFound:
+        raise Http404("No such request.") from None
+    except TutoringError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, success)
+    return redirect(reverse("tutoring:requests"))
+
+
+@login_required
+@require_POST
+def request_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tutor = _tutor_of(request)
+    return _after_answer(
+        request,
+        lambda: request_accept(request_id=pk, tutor=tutor),
+        "Accepted. The requester has been told by email.",
+    )
+
+
+@login_required
+@require_POST
+def request_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tutor = _tutor_of(request)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, decline_error_for=pk, decline_error=" ".join(form.errors["reason"]))
+    return _after_answer(
+        request,
+        lambda: request_reject(request_id=pk, tutor=tutor, reason=form.cleaned_data["reason"]),
+        "Declined. The requester has been told, with your reason.",
+    )
+
+
+@login_required
+@require_POST
+def request_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _after_answer(
+        request,
+        lambda: request_cancel(request_id=pk, user=request.user),
+        "Your request is cancelled.",
+    )
