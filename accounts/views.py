@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import RedirectURLMixin
 from django.shortcuts import redirect
@@ -20,6 +21,7 @@ class SignupView(RedirectURLMixin, FormView):
     def form_valid(self, form):
         user = form.save()
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, f"Welcome, {user.get_username()}. Your account is ready.")
         return super().form_valid(form)
 
     def get_context_data(self, **kwargs):

@@ -18,3 +18,6 @@ DATABASES["default"]["TEST"] = {"NAME": env("STUDYHALL_TEST_DB_NAME", default=No
 # Serve from the source folders as `runserver` does; no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The login throttle refuses authenticate() calls without a request, as the test
+# client's login() makes; its own tests turn it on (accounts/tests/test_throttle.py).
+AXES_ENABLED = False
