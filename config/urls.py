@@ -5,6 +5,8 @@ from core import views as core_views
 from orders import views as orders_views
 from workshops import views as workshops_views
 
+handler500 = "core.views.server_error"
+
 admin.site.site_header = "Studyhall administration"
 admin.site.site_title = "Studyhall admin"
 admin.site.index_title = "Schedule, bookings and people"

@@ -1,8 +1,15 @@
-from django.http import JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.health import database_health, migrations_health, reports
+
+# Seconds a client should wait before retrying while the database is unreachable.
+RETRY_AFTER = 5
 
 
 @never_cache
@@ -18,3 +25,15 @@ def healthz(request):
         **reports(),
     }
     return JsonResponse(payload, status=200 if healthy else 503)
+
+
+def server_error(request) -> HttpResponse:
+    """The 500 handler. A lost or unreachable database is an outage, not a bug: 503 with
+    ``Retry-After``, and the next request connects afresh. Rendered without the request,
+    so the page itself needs no database (no user, no session)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
+    return HttpResponse(loader.render_to_string("500.html"), status=500)

@@ -53,12 +53,20 @@ def run_clone(
         )
 
     shift = start_date - run.start_date
+    try:
+        end_date = run.end_date + shift
+    except OverflowError:
+        raise ScheduleError(
+            f"A run starting on {start_date:%d %b %Y} would end after the last date the "
+            "calendar can hold; choose an earlier start date.",
+            field="start_date",
+        ) from None
     copy = WorkshopRun(
         workshop_id=run.workshop_id,
         name=name,
         name_ar=(name_ar or "").strip() or run.name_ar,
         start_date=start_date,
-        end_date=run.end_date + shift,
+        end_date=end_date,
     )
     try:
         copy.full_clean()

@@ -1,0 +1,77 @@
+"""Middleware for bad input and plain errors: a clear page, never a 500."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from core.ids import parse_id
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL = "\x00"
+
+
+def _has_nul(data) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+class BadInputMiddleware:
+    """Refuse input no page can take before any view sees it (400).
+
+    - A NUL character in the path, the query string or a form value: PostgreSQL
+      refuses NUL in text, so it would otherwise fail deep inside a query.
+    - An admin action's selection that is not a list of ids: Django's admin would
+      raise ``ValueError`` while filtering by it.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if NUL in request.path or _has_nul(request.GET):
+            return bad_request(request, "the address contains a character it cannot hold")
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            if _has_nul(request.POST) or any(
+                NUL in (upload.name or "") for upload in request.FILES.values()
+            ):
+                return bad_request(request, "the form contains a character it cannot hold")
+            selection = request.POST.getlist("_selected_action")
+            if selection and any(parse_id(value) is None for value in selection):
+                return bad_request(request, "the selection is not a list of rows")
+        return self.get_response(request)
+
+
+class ExplainErrorsMiddleware:
+    """Give bare error responses (an empty 405 from ``require_POST``, say) the site's
+    styled page, keeping their status and headers."""
+
+    TEMPLATES = {405: "405.html"}
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        template = self.TEMPLATES.get(response.status_code)
+        if template and not response.streaming and not response.content:
+            styled = render(request, template, {"message": _why_not_allowed(response)})
+            styled.status_code = response.status_code
+            for header, value in response.items():
+                if header.lower() not in ("content-type", "content-length"):
+                    styled[header] = value
+            return styled
+        return response
+
+
+def _why_not_allowed(response: HttpResponse) -> str:
+    allowed = response.get("Allow", "")
+    if allowed == "POST":
+        return (
+            "This address only takes the submission of a form (a button press), not a visit. "
+            "Go back to the page with the button and use it there."
+        )
+    return f"This address only answers {allowed or 'other'} requests."
