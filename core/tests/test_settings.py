@@ -30,9 +30,43 @@ def test_production_passes_check_deploy():
         "WARNING",
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="studyhall.example.org",
+        STUDYHALL_SITE_URL="https://studyhall.example.org",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_host_links_would_not_be_https():
+    result = manage(
+        "check",
+        "--deploy",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="studyhall.example.org",
+        STUDYHALL_SITE_URL="http://127.0.0.1:8000",
+    )
+    assert "studyhall.W001" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("STUDYHALL_SITE_URL", "studyhall.example.org", "STUDYHALL_SITE_URL must be the site's"),
+        ("STUDYHALL_SITE_URL", "https://example.org/studyhall", "STUDYHALL_SITE_URL must be"),
+        ("STUDYHALL_SITE_URL", "ftp://example.org", "STUDYHALL_SITE_URL must be"),
+        ("STUDYHALL_HOST_LINK_GRACE_HOURS", "-1", "cannot be negative"),
+        ("STUDYHALL_DB_CONNECT_TIMEOUT", "0", "must be at least 1 second"),
+    ],
+)
+def test_studyhall_settings_refuse_a_value_that_cannot_work(name, value, message):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", name: value},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 @pytest.mark.parametrize(
