@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from workshops.models import Workshop, WorkshopRun, WorkshopSession
+from workshops.models import HostSession, Workshop, WorkshopRun, WorkshopSession
 
 
 def days_from_today(days: int) -> datetime.date:
@@ -43,3 +43,13 @@ class WorkshopSessionFactory(factory.django.DjangoModelFactory):
     end_time = datetime.time(12, 0)
     capacity = 10
     seats_taken = 0
+
+
+class HostSessionFactory(factory.django.DjangoModelFactory):
+    """A host link row as storage holds it. Tests of behaviour provision through the
+    service."""
+
+    class Meta:
+        model = HostSession
+
+    session = factory.SubFactory(WorkshopSessionFactory)
