@@ -17,5 +17,7 @@ urlpatterns = [
     path("workshops/<slug:slug>/book/", orders_views.book, name="book"),
     path("workshops/", include("workshops.urls")),
     path("orders/", include("orders.urls")),
+    # A host's roster and check-in, opened by a private link (orders: check-in writes a seat).
+    path("host/", include("orders.host_urls")),
     path("admin/", admin.site.urls),
 ]
