@@ -175,19 +175,18 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
         for seat_form in formset.forms:
             if "checked_in" not in seat_form.changed_data:
                 continue
-            seat_id, session = seat_form.instance.pk, form.instance
+            service, done = (
+                (seat_check_in, "is checked in")
+                if seat_form.cleaned_data["checked_in"]
+                else (seat_check_in_undo, "is no longer checked in")
+            )
             try:
-                if seat_form.cleaned_data["checked_in"]:
-                    seat = seat_check_in(session=session, seat_id=seat_id)
-                    done = "checked in"
-                else:
-                    seat = seat_check_in_undo(session=session, seat_id=seat_id)
-                    done = "no longer checked in"
+                seat = service(session=form.instance, seat_id=seat_form.instance.pk)
             except CheckInRefused as refusal:
                 self.message_user(request, refusal.message, messages.WARNING)
             else:
                 formset.changed_objects.append((seat, ["checked_in"]))
-                self.message_user(request, f"{seat.attendee_name} is {done}.", messages.SUCCESS)
+                self.message_user(request, f"{seat.attendee_name} {done}.", messages.SUCCESS)
         return None
 
     @admin.action(description="Export attendees of selected sessions (CSV)", permissions=["view"])

@@ -29,12 +29,17 @@ SEARCH_FROM = 8
 QUERY_MAX_LENGTH = 100
 
 
-def host_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Send the headers that keep a token-bearing address private, on every response."""
+def host_page(
+    view: Callable[[HttpRequest, HostSession], HttpResponse],
+) -> Callable[[HttpRequest, str], HttpResponse]:
+    """Call ``view`` with the host link the URL's token opens now, or answer the same
+    404 for any token that does not; and send, on every response, the headers that
+    keep a token-bearing address private."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+    def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+        link = host_link_for_token(token=token)
+        response = _unavailable(request) if link is None else view(request, link)
         add_never_cache_headers(response)  # Cache-Control: ... no-store ...
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Robots-Tag"] = "noindex"
@@ -75,36 +80,28 @@ def _query(data) -> str:
 
 @host_page
 @require_GET
-def roster(request: HttpRequest, token: str) -> HttpResponse:
-    link = host_link_for_token(token=token)
-    if link is None:
-        return _unavailable(request)
+def roster(request: HttpRequest, link: HostSession) -> HttpResponse:
     return _render_roster(request, link, query=_query(request.GET))
 
 
 @host_page
 @require_POST
-def check_in(request: HttpRequest, token: str) -> HttpResponse:
-    link = host_link_for_token(token=token)
-    if link is None:
-        return _unavailable(request)
+def check_in(request: HttpRequest, link: HostSession) -> HttpResponse:
     query = _query(request.POST)
     form = CheckInForm(request.POST)
     if not form.is_valid():
         error = " ".join(message for errors in form.errors.values() for message in errors)
         return _render_roster(request, link, query=query, error=error, status=400)
-    seat_id, undo = form.cleaned_data["seat"], form.cleaned_data["undo"]
+    service, done = (
+        (seat_check_in_undo, "is no longer checked in")
+        if form.cleaned_data["undo"]
+        else (seat_check_in, "is checked in")
+    )
     try:
-        if undo:
-            seat = seat_check_in_undo(session=link.session, seat_id=seat_id)
-        else:
-            seat = seat_check_in(session=link.session, seat_id=seat_id)
+        seat = service(session=link.session, seat_id=form.cleaned_data["seat"])
     except CheckInRefused as refusal:
         status = 400 if refusal.code == "seat_not_in_session" else 409
         return _render_roster(request, link, query=query, error=refusal.message, status=status)
-    if undo:
-        messages.success(request, f"{seat.attendee_name} is no longer checked in.")
-    else:
-        messages.success(request, f"{seat.attendee_name} is checked in.")
+    messages.success(request, f"{seat.attendee_name} {done}.")
     search = f"?{urlencode({'q': query})}" if query else ""
     return redirect(f"{link.get_absolute_url()}{search}#seat-{seat.pk}")

@@ -3,10 +3,8 @@ answering, with one line naming where it was looked for and why."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -14,7 +12,7 @@ import pytest
 from django.db import connection
 
 from core.commands import StudyhallCommand
-from core.tests.commands import run_command
+from core.tests.commands import manage_py, run_command
 
 # Commands that need the database, with arguments that are otherwise good input.
 COMMANDS = [
@@ -25,15 +23,7 @@ COMMANDS = [
 
 
 def manage(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DATABASE_URL": database_url, **env}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        check=False,
-        timeout=60,
-    )
+    return manage_py(*args, DATABASE_URL=database_url, **env)
 
 
 @pytest.fixture

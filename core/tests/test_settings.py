@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from core.tests.commands import manage_py
+
 SECRET = "q8N2v!rT5zLp0wXc7Hb4Jm9Kd3Fs6Ge1Ya2Uo8Ri5Te0Wq7Pz-productionlike"
 
 
@@ -58,13 +60,7 @@ def test_check_deploy_warns_when_host_links_would_not_be_https():
     ],
 )
 def test_studyhall_settings_refuse_a_value_that_cannot_work(name, value, message):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", name: value},
-        check=False,
-    )
+    result = manage_py("check", DJANGO_SETTINGS_MODULE="config.settings.local", **{name: value})
     assert result.returncode != 0
     assert message in result.stderr
 

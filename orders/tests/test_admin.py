@@ -11,6 +11,7 @@ from core.tests.factories import UserFactory, staff_user
 from orders.models import Order, OrderItem
 from orders.services import seat_book, seat_cancel
 from workshops.models import WorkshopSession
+from workshops.tests.admin_forms import session_form
 from workshops.tests.factories import WorkshopSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,20 +129,15 @@ def test_attendees_export_as_csv(staff_client, orders, session):
 def attendees_form(session, seats, *, checked=()) -> dict:
     """The session's change form as the admin renders it, with "Checked in" ticked for
     the seats in ``checked``."""
-    data = {
-        "workshop": session.workshop_id,
-        "run": session.run_id,
-        "number": session.number,
-        "date": session.date.isoformat(),
-        "start_time": "09:00",
-        "end_time": "12:00",
-        "capacity": session.capacity or "",
-        "metadata": "{}",
-        "seats-TOTAL_FORMS": str(len(seats)),
-        "seats-INITIAL_FORMS": str(len(seats)),
-        "seats-MIN_NUM_FORMS": "0",
-        "seats-MAX_NUM_FORMS": "1000",
-    }
+    data = session_form(
+        session,
+        **{
+            "seats-TOTAL_FORMS": str(len(seats)),
+            "seats-INITIAL_FORMS": str(len(seats)),
+            "seats-MIN_NUM_FORMS": "0",
+            "seats-MAX_NUM_FORMS": "1000",
+        },
+    )
     for n, seat in enumerate(seats):
         data[f"seats-{n}-id"] = seat.pk
         data[f"seats-{n}-session"] = session.pk

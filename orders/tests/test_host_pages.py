@@ -13,19 +13,14 @@ from orders.models import OrderItem
 from orders.services import seat_book, seat_cancel, seat_check_in
 from workshops.models import HostSession
 from workshops.services import host_link_provision
-from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
+from workshops.tests.factories import WorkshopSessionFactory, days_from_today, run_around_today
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def run():
-    return WorkshopRunFactory(
-        workshop__title="Robotics",
-        name="Spring build",
-        start_date=days_from_today(-10),
-        end_date=days_from_today(20),
-    )
+    return run_around_today()
 
 
 @pytest.fixture

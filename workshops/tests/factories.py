@@ -31,6 +31,17 @@ class WorkshopRunFactory(factory.django.DjangoModelFactory):
     end_date = factory.LazyAttribute(lambda run: run.start_date + datetime.timedelta(days=6))
 
 
+def run_around_today() -> WorkshopRun:
+    """Robotics' "Spring build", from ten days ago to twenty days ahead: room for
+    sessions that have ended and sessions still to come."""
+    return WorkshopRunFactory(
+        workshop__title="Robotics",
+        name="Spring build",
+        start_date=days_from_today(-10),
+        end_date=days_from_today(20),
+    )
+
+
 class WorkshopSessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = WorkshopSession

@@ -11,9 +11,9 @@ from core.tests.factories import staff_user
 from workshops.models import HostSession
 from workshops.tests.factories import (
     HostSessionFactory,
-    WorkshopRunFactory,
     WorkshopSessionFactory,
     days_from_today,
+    run_around_today,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +34,7 @@ def staff_client(client, staff):
 
 @pytest.fixture
 def run():
-    return WorkshopRunFactory(
-        workshop__title="Robotics",
-        name="Spring build",
-        start_date=days_from_today(-10),
-        end_date=days_from_today(20),
-    )
+    return run_around_today()
 
 
 @pytest.fixture

@@ -2,21 +2,19 @@
 
 import datetime
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from core.tests.commands import run_command
+from core.tests.commands import manage_py, run_command
 from workshops.models import HostSession
 from workshops.tests.factories import (
     HostSessionFactory,
-    WorkshopRunFactory,
     WorkshopSessionFactory,
     days_from_today,
+    run_around_today,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +27,7 @@ FIND_IDS = (
 
 @pytest.fixture
 def run():
-    return WorkshopRunFactory(
-        workshop__title="Robotics",
-        name="Spring build",
-        start_date=days_from_today(-10),
-        end_date=days_from_today(20),
-    )
+    return run_around_today()
 
 
 @pytest.fixture
@@ -284,14 +277,7 @@ def test_list_upcoming_with_nothing_to_come(monkeypatch, ended):
 
 
 def shell(*args: str, database_url: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", "provision_host", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATABASE_URL": database_url},
-        check=False,
-        timeout=60,
-    )
+    return manage_py("provision_host", *args, DATABASE_URL=database_url)
 
 
 @pytest.mark.postgres
