@@ -366,7 +366,7 @@ class WorkshopSessionAdmin(SessionWritesThroughTheService, admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         link = host_link_of(session=session)
         needed = "workshops.change_hostsession" if link else "workshops.add_hostsession"
-        if not request.user.has_perm(needed):
+        if not (self.has_view_permission(request, session) and request.user.has_perm(needed)):
             raise PermissionDenied
         change_page = reverse("admin:workshops_workshopsession_change", args=[session.pk])
         if request.method == "POST":

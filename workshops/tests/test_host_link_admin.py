@@ -157,3 +157,11 @@ def test_the_host_link_list_is_read_only_and_says_until_when_each_opens(staff_cl
     assert "Robotics · Spring build · Day 2" in response.text
     assert re.search(r"opens until \d\d \w\w\w \d{4}", response.text)
     assert staff_client.get(reverse("admin:workshops_hostsession_add")).status_code == 403
+
+
+def test_host_link_permissions_alone_do_not_open_a_session_staff_may_not_see(client, sessions):
+    user = staff_user("orders", username="orders-only")
+    user.user_permissions.add(*Permission.objects.filter(content_type__model="hostsession"))
+    client.force_login(user)
+    assert client.post(host_link_page(sessions["new"])).status_code == 403
+    assert not HostSession.objects.filter(session=sessions["new"]).exists()
