@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Host links printed by seed_demo and provision_host point at the server make run starts.
+run: export STUDYHALL_SITE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	@mkdir -p var
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py migrate --no-input

@@ -20,5 +20,7 @@ urlpatterns = [
     path("workshops/", include("workshops.urls")),
     path("orders/", include("orders.urls")),
     path("", include("tutoring.urls")),
+    # A host's roster and check-in, opened by a private link (orders: check-in writes a seat).
+    path("host/", include("orders.host_urls")),
     path("admin/", admin.site.urls),
 ]

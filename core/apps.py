@@ -12,3 +12,4 @@ class CoreConfig(AppConfig):
 
         # Before any app's URLconf is loaded: paths use <id:pk>.
         register_converter(IdConverter, "id")
+        from core import checks  # noqa: F401  (registers the system checks)

@@ -5,4 +5,4 @@ from django.conf import settings
 
 def absolute_url(path: str) -> str:
     """``path`` on the public site, e.g. ``https://studyhall.example.org/orders/``."""
-    return f"{settings.STUDYHALL_SITE_URL.rstrip('/')}{path}"
+    return f"{settings.STUDYHALL_SITE_URL}{path}"

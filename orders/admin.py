@@ -1,11 +1,12 @@
 """Orders in the admin, and each session's attendees.
 
-The attendees inline and the CSV export extend the workshops app's session admin
-from here, so the dependency keeps pointing from orders to workshops.
+The attendees inline (with check-in) and the CSV export extend the workshops app's
+session admin from here, so the dependency keeps pointing from orders to workshops.
 """
 
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.urls import reverse
@@ -13,9 +14,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.errors import DomainError
-from orders.models import Order, OrderItem, OrderStatus
+from orders.models import Order, OrderItem, OrderStatus, person_name
 from orders.selectors import session_attendees
-from orders.services import order_cancel
+from orders.services import CheckInRefused, order_cancel, seat_check_in, seat_check_in_undo
 from workshops.admin import WorkshopSessionAdmin
 from workshops.models import WorkshopSession
 
@@ -36,7 +37,7 @@ class ReadOnlyInline(admin.TabularInline):
 @admin.display(description="Buyer", ordering="buyer__last_name")
 def buyer_name(obj: Order | OrderItem) -> str:
     """The buyer of an order or a seat, as staff call them."""
-    return obj.buyer.get_full_name() or obj.buyer.get_username()
+    return person_name(obj.buyer)
 
 
 @admin.display(description="Email", ordering="buyer__email")
@@ -98,16 +99,47 @@ class OrderAdmin(admin.ModelAdmin):
             self.message_user(request, message, messages.WARNING)
 
 
+class AttendeeForm(forms.ModelForm):
+    """One attendee's check-in box. It changes no field itself: the session admin
+    passes a change to the check-in services."""
+
+    checked_in = forms.BooleanField(required=False, label="Checked in")
+
+    class Meta:
+        model = OrderItem
+        fields = ()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["checked_in"] = self.instance.checked_in_at is not None
+        if not self.instance.is_active:
+            self.fields["checked_in"].disabled = True  # a cancelled seat is not checked in
+
+    def _post_clean(self) -> None:
+        pass  # no model field is edited here; the check-in service checks the seat
+
+
 class AttendeeInline(ReadOnlyInline):
+    """A session's attendees. Staff who may change seats tick "Checked in"."""
+
     model = OrderItem
+    form = AttendeeForm
     verbose_name = "attendee"
     verbose_name_plural = "attendees"
-    fields = (buyer_name, buyer_email, "order_link", "status", "checked_in_at")
-    readonly_fields = fields
+    fields = (buyer_name, buyer_email, "order_link", "status", "checked_in", "checked_in_at")
+    readonly_fields = (buyer_name, buyer_email, "order_link", "status", "checked_in_at")
     ordering = ("status", "buyer__last_name", "buyer__username")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("orders.change_orderitem")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("buyer", "order")
+
+    @admin.display(description="Checked in", boolean=True)
+    def checked_in(self, seat: OrderItem) -> bool:
+        """Shown to staff who may only view seats, in place of the box."""
+        return seat.checked_in_at is not None
 
     @admin.display(description="Order")
     def order_link(self, seat: OrderItem) -> str:
@@ -134,6 +166,28 @@ ATTENDEE_COLUMNS = (
 class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
     inlines = [*WorkshopSessionAdmin.inlines, AttendeeInline]
     actions = [*WorkshopSessionAdmin.actions, "export_attendees"]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not OrderItem:
+            return super().save_formset(request, form, formset, change)
+        # What formset.save() would record, for the admin's history of this session.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for seat_form in formset.forms:
+            if "checked_in" not in seat_form.changed_data:
+                continue
+            service, done = (
+                (seat_check_in, "is checked in")
+                if seat_form.cleaned_data["checked_in"]
+                else (seat_check_in_undo, "is no longer checked in")
+            )
+            try:
+                seat = service(session=form.instance, seat_id=seat_form.instance.pk)
+            except CheckInRefused as refusal:
+                self.message_user(request, refusal.message, messages.WARNING)
+            else:
+                formset.changed_objects.append((seat, ["checked_in"]))
+                self.message_user(request, f"{seat.attendee_name} {done}.", messages.SUCCESS)
+        return None
 
     @admin.action(description="Export attendees of selected sessions (CSV)", permissions=["view"])
     def export_attendees(self, request, queryset):

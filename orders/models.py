@@ -29,6 +29,11 @@ REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REFERENCE_LENGTH = 10
 
 
+def person_name(user) -> str:
+    """A buyer as staff and hosts call them: full name, else the login."""
+    return user.get_full_name() or user.get_username()
+
+
 def new_reference() -> str:
     """A short, unguessable order reference: 10 characters, about 50 bits."""
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
@@ -112,6 +117,14 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} – {self.session}"
+
+    @property
+    def attendee_name(self) -> str:
+        return person_name(self.buyer)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == SeatStatus.ACTIVE
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

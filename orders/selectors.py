@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
@@ -32,4 +34,45 @@ def session_attendees(*, sessions: QuerySet[WorkshopSession]) -> QuerySet[OrderI
         OrderItem.objects.filter(session__in=sessions)
         .select_related("buyer", "order", "session", "run", "workshop")
         .order_by("session__date", "session__start_time", "session_id", "status", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A session's seats as its host sees them: active seats first, by name, then the
+    cancelled ones; and the counts of the active seats."""
+
+    seats: list[OrderItem]
+    booked: int
+    checked_in: int
+
+    @property
+    def to_come(self) -> int:
+        return self.booked - self.checked_in
+
+    def matching(self, query: str) -> list[OrderItem]:
+        """The seats whose attendee name, login or order reference contains ``query``."""
+        needle = query.strip().casefold()
+        if not needle:
+            return self.seats
+        return [
+            seat
+            for seat in self.seats
+            if needle
+            in f"{seat.attendee_name} {seat.buyer.get_username()} {seat.order.reference}".casefold()
+        ]
+
+
+def session_roster(*, session: WorkshopSession) -> Roster:
+    """The roster of ``session``, with each seat's buyer and order. One query, whatever
+    the number of seats."""
+    seats = sorted(
+        OrderItem.objects.filter(session=session).select_related("buyer", "order"),
+        key=lambda seat: (not seat.is_active, seat.attendee_name.casefold(), seat.pk),
+    )
+    active = [seat for seat in seats if seat.is_active]
+    return Roster(
+        seats=seats,
+        booked=len(active),
+        checked_in=sum(1 for seat in active if seat.checked_in_at is not None),
     )

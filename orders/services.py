@@ -1,10 +1,14 @@
-"""Booking and cancelling seats: the only writers of orders, seats and ``seats_taken``.
+"""Booking, cancelling and checking in seats: the only writers of orders, seats and
+``seats_taken``.
 
 ``session_capacity`` holds because every change to a session's seats happens in the
 same transaction as the seat it counts, after the session row is locked, and the
 seat is taken by a conditional update that cannot pass capacity (pretix's habit:
 re-check availability after taking the lock). ``order_item_session`` holds because
 a seat's run and workshop are copied from the locked session, never from the request.
+Check-in writes only ``checked_in_at``, on an active seat of the session the caller
+names (a host link opens exactly one session), under the seat's row lock, so it
+takes turns with cancelling that seat.
 """
 
 from __future__ import annotations
@@ -61,6 +65,13 @@ class SessionNotFound(BookingError):
 
 class CancelRefused(DomainError):
     code = "cancel_refused"
+
+
+class CheckInRefused(DomainError):
+    """A seat that cannot be checked in (or out). ``code`` says why:
+    ``seat_not_in_session``, ``seat_cancelled`` or ``session_cancelled``."""
+
+    code = "check_in_refused"
 
 
 def _lock_session(session_id: int) -> WorkshopSession | None:
@@ -250,3 +261,61 @@ def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> Ord
             )
         locked.refresh_from_db()
     return locked
+
+
+def _lock_roster_seat(*, session: WorkshopSession, seat_id: int) -> OrderItem:
+    """Seat ``seat_id`` of ``session``, locked, with its buyer; refused in words when it is
+    not on the session's roster, is cancelled, or the session is."""
+    if session.cancelled_at is not None:
+        raise CheckInRefused(
+            "This session was cancelled; there is no attendance to take.",
+            code="session_cancelled",
+        )
+    seat = (
+        OrderItem.objects.select_for_update(of=("self",))
+        .select_related("buyer")
+        .filter(pk=seat_id, session_id=session.pk)
+        .first()
+    )
+    if seat is None:
+        raise CheckInRefused(
+            "That seat is not on this session's roster; choose a name from the list.",
+            code="seat_not_in_session",
+            field="seat",
+        )
+    if seat.status == SeatStatus.CANCELLED:
+        raise CheckInRefused(
+            f"{seat.attendee_name}'s seat was cancelled; it cannot be checked in or out.",
+            code="seat_cancelled",
+            field="seat",
+        )
+    return seat
+
+
+def seat_check_in(
+    *, session: WorkshopSession, seat_id: int, now: datetime.datetime | None = None
+) -> OrderItem:
+    """Check seat ``seat_id`` in at ``now``: the attendee is here.
+
+    Only an active seat of ``session`` (the one session a host link opens, or the one
+    staff are looking at), in a session that is not cancelled. Checking in twice is
+    harmless: the first time stands. Returns the seat with its buyer.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        seat = _lock_roster_seat(session=session, seat_id=seat_id)
+        if seat.checked_in_at is None:
+            seat.checked_in_at = now
+            seat.save(update_fields=["checked_in_at"])
+    return seat
+
+
+def seat_check_in_undo(*, session: WorkshopSession, seat_id: int) -> OrderItem:
+    """Undo the check-in of seat ``seat_id`` (checked in by mistake), under the same
+    rules as ``seat_check_in``. Undoing a seat not checked in is harmless."""
+    with transaction.atomic():
+        seat = _lock_roster_seat(session=session, seat_id=seat_id)
+        if seat.checked_in_at is not None:
+            seat.checked_in_at = None
+            seat.save(update_fields=["checked_in_at"])
+    return seat

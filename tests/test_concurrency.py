@@ -1,12 +1,15 @@
-"""Real threads, real PostgreSQL transactions: no oversold seat, no double seat."""
+"""Real threads, real PostgreSQL transactions: no oversold seat, no double seat, one
+host link per session."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
 
 import pytest
+from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
 
@@ -14,8 +17,10 @@ from core.tests.concurrency import race
 from core.tests.factories import UserFactory
 from orders import services
 from orders.models import OrderItem
-from orders.services import BookingError, seat_book
-from workshops.models import WorkshopSession
+from orders.services import BookingError, seat_book, seat_check_in
+from workshops import services as workshop_services
+from workshops.models import HostSession, WorkshopSession
+from workshops.services import HostLinkProvision, host_link_provision
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -124,3 +129,78 @@ def test_next_available_never_books_a_full_or_cancelled_session_while_others_fil
         active = OrderItem.objects.filter(session=session, status="active").count()
         assert session.seats_taken == active == 3
     assert not OrderItem.objects.filter(session=cancelled).exists()
+
+
+# -- host links ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def session_to_host() -> WorkshopSession:
+    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
+    return WorkshopSessionFactory(run=run, date=days_from_today(4))
+
+
+def provisioners(count: int, session: WorkshopSession) -> list[object]:
+    return race(count, lambda i: host_link_provision(session_id=session.pk))
+
+
+def assert_one_link(results: list[object], session: WorkshopSession) -> None:
+    assert all(isinstance(r, HostLinkProvision) for r in results), results
+    assert sum(r.created for r in results) == 1
+    link = HostSession.objects.get(session=session)
+    assert {r.link.token for r in results} == {link.token}
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_provisioners_racing_for_one_session_end_with_one_link(session_to_host, count):
+    assert_one_link(provisioners(count, session_to_host), session_to_host)
+
+
+def unlocked_read(session_id):
+    return WorkshopSession.objects.select_related("workshop", "run").filter(pk=session_id).first()
+
+
+def all_found_no_link(count: int, insert):
+    """``insert``, entered only once all ``count`` provisioners have seen no link."""
+    everyone = threading.Barrier(count, timeout=30)
+
+    def together(**kwargs):
+        everyone.wait()
+        return insert(**kwargs)
+
+    return together
+
+
+def test_without_the_row_lock_the_one_to_one_still_ends_with_one_link(session_to_host, monkeypatch):
+    """The one-to-one is the last word: with the lock switched off and every
+    provisioner past the "no link yet" check, those that lose the insert get the
+    winner's link."""
+    monkeypatch.setattr(workshop_services, "_lock_session_for_hosting", unlocked_read)
+    insert = all_found_no_link(8, workshop_services._insert_link)
+    monkeypatch.setattr(workshop_services, "_insert_link", insert)
+    assert_one_link(provisioners(8, session_to_host), session_to_host)
+
+
+def test_control_without_the_lock_the_provisioners_really_collide(session_to_host, monkeypatch):
+    """Proves the race above is real: with no lock and no fallback, the same
+    provisioners run into the one-to-one, which refuses every second link."""
+
+    def insert_only(*, session, by, now):
+        return HostSession.objects.create(session=session, created_by=by, created_at=now), True
+
+    monkeypatch.setattr(workshop_services, "_lock_session_for_hosting", unlocked_read)
+    monkeypatch.setattr(workshop_services, "_insert_link", all_found_no_link(8, insert_only))
+    results = provisioners(8, session_to_host)
+    assert sum(isinstance(r, IntegrityError) for r in results) == 7
+    assert HostSession.objects.filter(session=session_to_host).count() == 1
+
+
+def test_a_door_checked_in_from_several_phones_at_once_keeps_one_time(session_to_host):
+    seat = seat_book(
+        buyer=UserFactory(), workshop=session_to_host.workshop, session_id=session_to_host.pk
+    )
+    results = race(6, lambda i: seat_check_in(session=session_to_host, seat_id=seat.pk))
+    assert all(isinstance(r, OrderItem) for r in results), results
+    stored = OrderItem.objects.get(pk=seat.pk).checked_in_at
+    assert stored is not None
+    assert {r.checked_in_at for r in results} == {stored}

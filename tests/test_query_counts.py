@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.urls import reverse
 from core.tests.factories import UserFactory
 from orders.services import seat_book
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
+from workshops.services import host_link_provision
 from workshops.tests.factories import days_from_today
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +167,25 @@ def test_the_requests_panel_does_not_grow_with_the_number_of_requests(client):
     many = queries_for(client, reverse("tutoring:requests"))
     # session, user, profiles, counts, received requests, requests made
     assert few == many == 6
+
+
+def fill_roster(session: WorkshopSession, count: int) -> None:
+    first = User.objects.count()
+    for n in range(first, first + count):
+        buyer = UserFactory(username=f"attendee{n:03}", first_name=f"Name{n:03}")
+        seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk)
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["private window", "staff browser"])
+def test_the_host_roster_does_not_grow_with_the_number_of_attendees(client, logged_in):
+    if logged_in:
+        client.force_login(UserFactory(username="staffer", is_staff=True))
+    [workshop] = add_workshops(1, runs_each=1, sessions_each=1)
+    session = WorkshopSession.objects.get(workshop=workshop)
+    WorkshopSession.objects.filter(pk=session.pk).update(capacity=None)
+    url = host_link_provision(session_id=session.pk).link.get_absolute_url()
+    fill_roster(session, 5)
+    with_5 = queries_for(client, url)
+    fill_roster(session, 195)
+    with_200 = queries_for(client, url)
+    assert with_5 == with_200 == 2  # the link with its session, the seats with buyer and order

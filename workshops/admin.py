@@ -1,19 +1,35 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from workshops.forms import CloneRunForm
-from workshops.models import SessionStatus, Workshop, WorkshopRun, WorkshopSession
-from workshops.selectors import run_summary, runs_with_totals
-from workshops.services import ScheduleError, run_clone, session_update, sessions_cancel
+from workshops.models import HostSession, SessionStatus, Workshop, WorkshopRun, WorkshopSession
+from workshops.selectors import host_link_of, run_summary, runs_with_totals, with_host_link_flag
+from workshops.services import (
+    HostLinkRefused,
+    ScheduleError,
+    host_link_provision,
+    run_clone,
+    session_update,
+    sessions_cancel,
+)
 
 
 def seats_label(taken: int, capacity: int | None) -> str:
     return f"{taken} / {'∞' if capacity is None else capacity}"
+
+
+def link_state(link: HostSession) -> str:
+    """Until when a host link opens, or since when it has not."""
+    expires = f"{timezone.localtime(link.expires_at):%d %b %Y, %H:%M}"
+    return f"opens until {expires}" if link.opens_at() else f"expired on {expires}"
 
 
 class SessionWritesThroughTheService:
@@ -225,7 +241,7 @@ class SessionStatusFilter(admin.SimpleListFilter):
 
 @admin.register(WorkshopSession)
 class WorkshopSessionAdmin(SessionWritesThroughTheService, admin.ModelAdmin):
-    list_display = ("date", "time", "workshop", "run_name", "day", "seats", "status")
+    list_display = ("date", "time", "workshop", "run_name", "day", "seats", "status", "has_link")
     list_display_links = ("date",)
     list_filter = (SessionStatusFilter, ("date", admin.DateFieldListFilter), "workshop", "run")
     list_select_related = ("workshop", "run")
@@ -244,10 +260,30 @@ class WorkshopSessionAdmin(SessionWritesThroughTheService, admin.ModelAdmin):
         "metadata",
     )
     readonly_fields = ("seats_taken", "cancelled_at")
-    actions = ["cancel_sessions"]
+    actions = ["cancel_sessions", "provision_host_links"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_status()
+        return with_host_link_flag(super().get_queryset(request).with_status())
+
+    def _shows_host_link(self, request, obj) -> bool:
+        return obj is not None and request.user.has_perm("workshops.view_hostsession")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._shows_host_link(request, obj):
+            return [*fields, "host_link_address"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self._shows_host_link(request, obj):
+            return [*readonly, "host_link_address"]
+        return readonly
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_host_link"
+        view = self.admin_site.admin_view(self.host_link_view)
+        return [path("<path:object_id>/host-link/", view, name=name), *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
         session_update(session=obj)
@@ -272,7 +308,130 @@ class WorkshopSessionAdmin(SessionWritesThroughTheService, admin.ModelAdmin):
     def status(self, session: WorkshopSession) -> str:
         return session.get_status_display()
 
+    @admin.display(description="Host link", boolean=True, ordering="has_host_link")
+    def has_link(self, session: WorkshopSession) -> bool:
+        return session.has_host_link
+
+    @admin.display(description="Host link")
+    def host_link_address(self, session: WorkshopSession) -> str:
+        page = reverse("admin:workshops_workshopsession_host_link", args=[session.pk])
+        link = host_link_of(session=session)
+        if link is None:
+            if session.cancelled_at is not None:
+                return "None: a cancelled session gets no host link."
+            return format_html(
+                'None yet. <a class="button" href="{}">Provision a host link</a>', page
+            )
+        return format_html(
+            '<a href="{url}" rel="noreferrer">{url}</a><br><span class="help">The link {state}.'
+            '</span> <a class="button" href="{page}">Rotate</a>',
+            url=link.public_url,
+            state=link_state(link),
+            page=page,
+        )
+
     @admin.action(description="Cancel selected sessions", permissions=["change"])
     def cancel_sessions(self, request, queryset):
         cancelled = sessions_cancel(sessions=queryset)
         self.message_user(request, f"Cancelled {cancelled} session(s).", level=messages.SUCCESS)
+
+    def has_provision_host_links_permission(self, request) -> bool:
+        return request.user.has_perm("workshops.add_hostsession")
+
+    @admin.action(description="Provision host links", permissions=["provision_host_links"])
+    def provision_host_links(self, request, queryset):
+        created, existing, refused = 0, 0, []
+        for session_id in queryset.values_list("pk", flat=True):
+            try:
+                result = host_link_provision(session_id=session_id, by=request.user)
+            except HostLinkRefused as refusal:
+                refused.append(refusal.message)
+            else:
+                created += result.created
+                existing += not result.created
+        self.message_user(
+            request,
+            f"Host links: {created} created, {existing} already existed, {len(refused)} refused. "
+            "Each session's page shows its link.",
+            messages.WARNING if refused else messages.SUCCESS,
+        )
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    def host_link_view(self, request, object_id):
+        """Provision a session's host link, or rotate it, after staff confirm.
+
+        Staff may do this for a session that has ended, for late attendance fixes: the
+        new token opens for ``STUDYHALL_HOST_LINK_GRACE_HOURS`` from now.
+        """
+        session = self.get_object(request, unquote(object_id))
+        if session is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        link = host_link_of(session=session)
+        needed = "workshops.change_hostsession" if link else "workshops.add_hostsession"
+        if not (self.has_view_permission(request, session) and request.user.has_perm(needed)):
+            raise PermissionDenied
+        change_page = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+        if request.method == "POST":
+            try:
+                result = host_link_provision(
+                    session_id=session.pk, rotate=link is not None, force=True, by=request.user
+                )
+            except HostLinkRefused as refusal:
+                self.message_user(request, refusal.message, messages.ERROR)
+            else:
+                done = (
+                    "Rotated the host link; the old one no longer opens"
+                    if result.rotated
+                    else "Created the host link"
+                )
+                self.message_user(
+                    request,
+                    f"{done}. Send the host {result.link.public_url} "
+                    f"(it {link_state(result.link)}).",
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(change_page)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Rotate the host link" if link else "Provision a host link",
+            "opts": self.opts,
+            "session": session,
+            "link": link,
+            "ended": session.has_ended(),
+            "grace_hours": settings.STUDYHALL_HOST_LINK_GRACE_HOURS,
+            "change_page": change_page,
+        }
+        return TemplateResponse(request, "admin/workshops/host_link.html", context)
+
+
+@admin.register(HostSession)
+class HostSessionAdmin(admin.ModelAdmin):
+    """Host links, read-only: they are made and rotated from the sessions. Deleting one
+    revokes it."""
+
+    list_display = ("session_page", "created_at", "created_by", "rotated_at", "state")
+    list_select_related = ("session__workshop", "session__run", "created_by")
+    search_fields = ("session__workshop__title", "session__run__name")
+    date_hierarchy = "session__date"
+    fields = ("session_page", "url", "created_at", "created_by", "rotated_at", "state")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Session", ordering="session__date")
+    def session_page(self, link: HostSession) -> str:
+        page = reverse("admin:workshops_workshopsession_change", args=[link.session_id])
+        return format_html('<a href="{}">{}</a>', page, link.session.schedule_label)
+
+    @admin.display(description="Address")
+    def url(self, link: HostSession) -> str:
+        return link.public_url
+
+    @admin.display(description="Opens")
+    def state(self, link: HostSession) -> str:
+        return link_state(link)

@@ -9,6 +9,8 @@ Invariants kept here (see docs/invariants.md):
 - ``run_dates``: a run's dates cover its sessions' dates. ``clean()`` on both
   models; a deferred constraint trigger on PostgreSQL.
 - ``session_capacity`` (bounds): ``0 <= seats_taken <= capacity``; check constraints.
+- ``host_session``: a host link points at an existing session, at most one link per
+  session (the one-to-one), and its token is unique, random and URL-safe.
 
 "Bookable" is defined here once, for a row (``WorkshopSession.booking_block``) and for
 a query (``WorkshopSessionQuerySet.bookable``); a test holds the two to the same
@@ -18,14 +20,18 @@ answers, as it does for the derived status.
 from __future__ import annotations
 
 import datetime
+import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+
+from core.links import absolute_url
 
 
 class SessionStatus(models.TextChoices):
@@ -304,12 +310,9 @@ class WorkshopSession(models.Model):
         return self.status_at(timezone.now())
 
     def status_at(self, now: datetime.datetime) -> str:
-        local = timezone.localtime(now)
         if self.cancelled_at is not None:
             return SessionStatus.CANCELLED
-        if self.date < local.date() or (
-            self.date == local.date() and self.end_time <= local.time()
-        ):
+        if self.has_ended(now):
             return SessionStatus.COMPLETED
         if self.capacity is not None and self.seats_taken >= self.capacity:
             return SessionStatus.FULL
@@ -355,6 +358,26 @@ class WorkshopSession(models.Model):
             self.date == local.date() and self.start_time <= local.time()
         )
 
+    def has_ended(self, now: datetime.datetime | None = None) -> bool:
+        """The row's side of ``WorkshopSessionQuerySet.not_ended`` (and ``completed``)."""
+        local = timezone.localtime(now)
+        return self.date < local.date() or (
+            self.date == local.date() and self.end_time <= local.time()
+        )
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        """When the session ends, as an aware time in the business's time zone."""
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.end_time))
+
+    @property
+    def schedule_label(self) -> str:
+        """The session as staff and hosts name it: workshop, run, day, date and time."""
+        return (
+            f"{self.workshop.title} · {self.run.name} · Day {self.number} · "
+            f"{self.date:%a %d %b %Y}, {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        )
+
     # -- validation ----------------------------------------------------------
 
     def _loaded_run(self) -> WorkshopRun | None:
@@ -389,3 +412,100 @@ class WorkshopSession(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+# URL-safe base64: what ``secrets.token_urlsafe`` writes. 22 characters carry 128 bits.
+HOST_TOKEN_PATTERN = r"[A-Za-z0-9_-]{22,64}"
+HOST_TOKEN_BYTES = 32  # 256 random bits, 43 characters
+HOST_TOKEN_RULE = "A host token is 22 to 64 URL-safe characters (at least 128 random bits)."
+
+
+def new_host_token() -> str:
+    """A fresh host token: random, never derived from ids, safe in a URL path."""
+    return secrets.token_urlsafe(HOST_TOKEN_BYTES)
+
+
+class HostSession(models.Model):
+    """A host link: the private address from which an instructor takes one session's
+    attendance without logging in. The token is the only key, so it is long and random,
+    and rotating it makes the old address stop opening at once.
+
+    ``host_session``: the link points at an existing session (the foreign key) and a
+    session has at most one link (the one-to-one).
+    """
+
+    session = models.OneToOneField(
+        WorkshopSession,
+        on_delete=models.CASCADE,
+        related_name="host_link",
+        error_messages={"unique": "This session already has a host link."},
+    )
+    token = models.CharField(
+        max_length=64,
+        default=new_host_token,
+        editable=False,
+        validators=[RegexValidator(f"^{HOST_TOKEN_PATTERN}$", HOST_TOKEN_RULE)],
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who provisioned it; empty when it came from the command line.",
+    )
+    rotated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the token was last replaced."
+    )
+
+    class Meta:
+        verbose_name = "host link"
+        ordering = ["session__date", "session__start_time", "session_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token"],
+                name="host_session_token_unique",
+                violation_error_message="Another host link already has this token.",
+            ),
+            models.CheckConstraint(
+                condition=Q(token__regex=f"^{HOST_TOKEN_PATTERN}$"),
+                name="host_session_token_format",
+                violation_error_message=HOST_TOKEN_RULE,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Host link for {self.session}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("host:roster", kwargs={"token": self.token})
+
+    @property
+    def public_url(self) -> str:
+        """The full address to send to the host, from ``STUDYHALL_SITE_URL``."""
+        return absolute_url(self.get_absolute_url())
+
+    @property
+    def issued_at(self) -> datetime.datetime:
+        """When the current token was handed out: its last rotation, else its creation."""
+        return self.rotated_at or self.created_at
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        """``STUDYHALL_HOST_LINK_GRACE_HOURS`` after the later of the session's end and
+        the token's issue, so rotating an expired link reopens it for late fixes."""
+        grace = datetime.timedelta(hours=settings.STUDYHALL_HOST_LINK_GRACE_HOURS)
+        return max(self.session.ends_at, self.issued_at) + grace
+
+    def opens_at(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the link opens its page at ``now``."""
+        return (now or timezone.now()) < self.expires_at
+
+    def clean(self) -> None:
+        session = WorkshopSession.objects.filter(pk=self.session_id).first()
+        if self.session_id is not None and session is None:
+            raise ValidationError({"session": "This session does not exist."})
+        if session is not None and session.cancelled_at is not None and self._state.adding:
+            raise ValidationError({"session": "A cancelled session gets no host link."})

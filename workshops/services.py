@@ -1,20 +1,30 @@
-"""Writes to the schedule. Each service is the one way to make its change."""
+"""Writes to the schedule and its host links. Each service is the one way to make its
+change."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import DomainError
-from workshops.models import WorkshopRun, WorkshopSession
+from workshops.models import HostSession, WorkshopRun, WorkshopSession, new_host_token
 
 
 class ScheduleError(DomainError):
     code = "schedule"
+
+
+class HostLinkRefused(DomainError):
+    """A session that cannot have a host link. ``code`` says why: ``session_not_found``,
+    ``session_cancelled`` or ``session_ended``."""
+
+    code = "host_link_refused"
 
 
 def default_clone_name(*, run: WorkshopRun, start_date: datetime.date) -> str:
@@ -123,3 +133,90 @@ def sessions_cancel(
     """Mark sessions cancelled (a stored, human decision). Already cancelled ones keep
     their original time. Returns how many were newly cancelled."""
     return sessions.filter(cancelled_at__isnull=True).update(cancelled_at=now or timezone.now())
+
+
+@dataclass(frozen=True)
+class HostLinkProvision:
+    link: HostSession
+    created: bool
+    rotated: bool
+
+
+def _lock_session_for_hosting(session_id: int) -> WorkshopSession | None:
+    """The session row with its workshop and run, locked for the rest of the
+    transaction: provisioners of one session, and a cancellation, take turns."""
+    return (
+        WorkshopSession.objects.select_for_update(of=("self",))
+        .select_related("workshop", "run")
+        .filter(pk=session_id)
+        .first()
+    )
+
+
+def _insert_link(
+    *, session: WorkshopSession, by: AbstractBaseUser | None, now: datetime.datetime
+) -> tuple[HostSession, bool]:
+    """A new link for ``session``, or the one another provisioner has just made: the
+    one-to-one is the last word on one link per session. True when this call made it."""
+    try:
+        with transaction.atomic():
+            return HostSession.objects.create(session=session, created_by=by, created_at=now), True
+    except IntegrityError:
+        existing = HostSession.objects.filter(session=session).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def host_link_provision(
+    *,
+    session_id: int,
+    rotate: bool = False,
+    force: bool = False,
+    by: AbstractBaseUser | None = None,
+    now: datetime.datetime | None = None,
+) -> HostLinkProvision:
+    """The host link of session ``session_id``, created when it has none.
+
+    Keeps ``host_session``: a link is made only for a session that exists, is not
+    cancelled and has not ended (``force`` allows an ended one, for late attendance
+    fixes), and a session keeps one link. Provisioning again returns the same link;
+    ``rotate`` replaces its token, so the old address stops opening at once, and
+    creates a link when there is none. ``by`` is the staff member, ``None`` for the
+    command line. One transaction, under a lock on the session row; two provisioners
+    racing still end with one link, because the one-to-one refuses a second.
+
+    Raises ``HostLinkRefused``, with a message for staff, when the session cannot
+    have a link.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _lock_session_for_hosting(session_id)
+        if session is None:
+            raise HostLinkRefused(
+                f"There is no session with ID {session_id}.", code="session_not_found"
+            )
+        if session.cancelled_at is not None:
+            raise HostLinkRefused(
+                f"Session {session.pk} ({session.schedule_label}) was cancelled on "
+                f"{timezone.localtime(session.cancelled_at):%d %b %Y}; "
+                "a cancelled session gets no host link.",
+                code="session_cancelled",
+            )
+        if not force and session.has_ended(now):
+            raise HostLinkRefused(
+                f"Session {session.pk} ({session.schedule_label}) has already ended; "
+                "its attendance is closed.",
+                code="session_ended",
+            )
+        link = HostSession.objects.filter(session=session).first()
+        created = rotated = False
+        if link is None:
+            link, created = _insert_link(session=session, by=by, now=now)
+        elif rotate:
+            link.token = new_host_token()
+            link.rotated_at = now
+            link.save(update_fields=["token", "rotated_at"])
+            rotated = True
+    link.session = session
+    return HostLinkProvision(link=link, created=created, rotated=rotated)

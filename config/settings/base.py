@@ -2,6 +2,7 @@
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -153,8 +154,6 @@ MAILERS = {"default": mailer_from_url(env("DJANGO_EMAIL_URL", default="consolema
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Studyhall <noreply@localhost>")
 
 # Studyhall's own settings.
-# The public address, for links in emails and in command output.
-STUDYHALL_SITE_URL = env("STUDYHALL_SITE_URL", default="http://127.0.0.1:8000")
 STUDYHALL_TUTORING_REQUEST_TTL_HOURS = env.int("STUDYHALL_TUTORING_REQUEST_TTL_HOURS", default=72)
 if STUDYHALL_TUTORING_REQUEST_TTL_HOURS < 1:
     raise ImproperlyConfigured("STUDYHALL_TUTORING_REQUEST_TTL_HOURS must be at least 1.")
@@ -166,3 +165,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Studyhall's own settings, each from an environment variable of the same name.
+
+# The public address of the site: scheme, host and port, no path. Links sent or
+# printed outside a request (emails, provision_host's host links) start with it.
+STUDYHALL_SITE_URL = env("STUDYHALL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(STUDYHALL_SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.netloc or _site.path or _site.query:
+    raise ImproperlyConfigured(
+        "STUDYHALL_SITE_URL must be the site's address, such as https://studyhall.example.org, "
+        f"not {STUDYHALL_SITE_URL!r}."
+    )
+# A host link stops opening this many hours after the later of its session's end and
+# its last rotation (docs/invariants.md, host_session).
+STUDYHALL_HOST_LINK_GRACE_HOURS = env.int("STUDYHALL_HOST_LINK_GRACE_HOURS", default=12)
+if STUDYHALL_HOST_LINK_GRACE_HOURS < 0:
+    raise ImproperlyConfigured("STUDYHALL_HOST_LINK_GRACE_HOURS cannot be negative.")
+# Seconds a management command waits for the database to answer before it gives up
+# with exit code 3 (core/commands.py).
+STUDYHALL_DB_CONNECT_TIMEOUT = env.int("STUDYHALL_DB_CONNECT_TIMEOUT", default=5)
+if STUDYHALL_DB_CONNECT_TIMEOUT < 1:
+    raise ImproperlyConfigured("STUDYHALL_DB_CONNECT_TIMEOUT must be at least 1 second.")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 
 from django.core.management import get_commands, load_command_class
@@ -33,3 +36,16 @@ def run_command(monkeypatch, *args: str) -> Result:
     except SystemExit as exit_:
         code = exit_.code
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def manage_py(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``python manage.py <args>`` in a child process, as from the shell, with this
+    process's environment updated by ``env``."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+        timeout=60,
+    )

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from core.tests.commands import manage_py
+
 SECRET = "q8N2v!rT5zLp0wXc7Hb4Jm9Kd3Fs6Ge1Ya2Uo8Ri5Te0Wq7Pz-productionlike"
 
 
@@ -31,9 +33,37 @@ def test_production_passes_check_deploy():
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="studyhall.example.org",
         DJANGO_EMAIL_URL="smtp+tls://studyhall:secret@smtp.example.org:587",
+        STUDYHALL_SITE_URL="https://studyhall.example.org",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_host_links_would_not_be_https():
+    result = manage(
+        "check",
+        "--deploy",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="studyhall.example.org",
+        STUDYHALL_SITE_URL="http://127.0.0.1:8000",
+    )
+    assert "studyhall.W001" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("STUDYHALL_SITE_URL", "studyhall.example.org", "STUDYHALL_SITE_URL must be the site's"),
+        ("STUDYHALL_SITE_URL", "https://example.org/studyhall", "STUDYHALL_SITE_URL must be"),
+        ("STUDYHALL_SITE_URL", "ftp://example.org", "STUDYHALL_SITE_URL must be"),
+        ("STUDYHALL_HOST_LINK_GRACE_HOURS", "-1", "cannot be negative"),
+        ("STUDYHALL_DB_CONNECT_TIMEOUT", "0", "must be at least 1 second"),
+    ],
+)
+def test_studyhall_settings_refuse_a_value_that_cannot_work(name, value, message):
+    result = manage_py("check", DJANGO_SETTINGS_MODULE="config.settings.local", **{name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 @pytest.mark.parametrize(

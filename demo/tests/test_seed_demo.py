@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from core.tests.commands import run_command
 from orders.models import Order, OrderItem
-from workshops.models import Workshop, WorkshopRun, WorkshopSession
+from workshops.models import HostSession, Workshop, WorkshopRun, WorkshopSession
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def counts():
     return tuple(
         model.objects.count()
-        for model in (Workshop, WorkshopRun, WorkshopSession, Order, OrderItem)
+        for model in (Workshop, WorkshopRun, WorkshopSession, Order, OrderItem, HostSession)
     )
 
 
@@ -88,3 +88,19 @@ def test_seed_demo_sends_no_email(monkeypatch, mailoutbox):
     from tutoring.models import SessionRequest
 
     assert SessionRequest.objects.count() == 6
+
+
+def test_the_printed_host_links_open_their_rosters(monkeypatch, client, settings):
+    settings.STUDYHALL_SITE_URL = "http://127.0.0.1:8021"
+    first = run_command(monkeypatch, "seed_demo")
+    again = run_command(monkeypatch, "seed_demo")
+    urls = [line.split(": ")[-1] for line in first.out.splitlines() if "/host/" in line]
+    assert len(urls) == HostSession.objects.count() == 2
+    assert [line for line in again.out.splitlines() if "/host/" in line] == [
+        line for line in first.out.splitlines() if "/host/" in line
+    ]
+    for url in urls:
+        assert url.startswith("http://127.0.0.1:8021/host/")
+        response = client.get(url.removeprefix("http://127.0.0.1:8021"))
+        assert response.status_code == 200
+        assert response.context["roster"].booked > 0

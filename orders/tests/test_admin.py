@@ -4,12 +4,14 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from core.tests.factories import UserFactory, staff_user
-from orders.models import Order
-from orders.services import seat_book
+from orders.models import Order, OrderItem
+from orders.services import seat_book, seat_cancel
 from workshops.models import WorkshopSession
+from workshops.tests.admin_forms import session_form
 from workshops.tests.factories import WorkshopSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +124,56 @@ def test_attendees_export_as_csv(staff_client, orders, session):
     ]
     assert rows[0]["workshop"] == "Robotics"
     assert rows[0]["date"] == session.date.isoformat()
+
+
+def attendees_form(session, seats, *, checked=()) -> dict:
+    """The session's change form as the admin renders it, with "Checked in" ticked for
+    the seats in ``checked``."""
+    data = session_form(
+        session,
+        **{
+            "seats-TOTAL_FORMS": str(len(seats)),
+            "seats-INITIAL_FORMS": str(len(seats)),
+            "seats-MIN_NUM_FORMS": "0",
+            "seats-MAX_NUM_FORMS": "1000",
+        },
+    )
+    for n, seat in enumerate(seats):
+        data[f"seats-{n}-id"] = seat.pk
+        data[f"seats-{n}-session"] = session.pk
+        if seat in checked:
+            data[f"seats-{n}-checked_in"] = "on"
+    return data
+
+
+def test_staff_check_attendees_in_and_out_from_the_session_page(staff_client, orders, session):
+    seats = [order.seats.get() for order in orders]
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+
+    response = staff_client.post(
+        url, attendees_form(session, seats, checked=[seats[0]]), follow=True
+    )
+    assert "Amira Saleh is checked in." in response.text
+    assert [s.checked_in_at is not None for s in OrderItem.objects.order_by("id")] == [True, False]
+
+    response = staff_client.post(url, attendees_form(session, seats), follow=True)
+    assert "Amira Saleh is no longer checked in." in response.text
+    assert not OrderItem.objects.filter(checked_in_at__isnull=False).exists()
+
+
+def test_a_cancelled_seat_cannot_be_ticked_in_the_admin(staff_client, orders, session):
+    seats = [order.seats.get() for order in orders]
+    seat_cancel(seat=seats[1])
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    staff_client.post(url, attendees_form(session, seats, checked=seats))
+    assert list(OrderItem.objects.filter(checked_in_at__isnull=False)) == [seats[0]]
+
+
+def test_staff_who_may_only_view_seats_see_check_ins_read_only(client, orders, session):
+    user = staff_user("workshops", username="viewer")
+    user.user_permissions.add(Permission.objects.get(codename="view_orderitem"))
+    client.force_login(user)
+    response = client.get(reverse("admin:workshops_workshopsession_change", args=[session.pk]))
+    assert response.status_code == 200
+    assert "Amira Saleh" in response.text
+    assert 'name="seats-0-checked_in"' not in response.text

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from workshops.models import Workshop, WorkshopRun, WorkshopSession
+from workshops.models import HostSession, Workshop, WorkshopRun, WorkshopSession
 
 
 def days_from_today(days: int) -> datetime.date:
@@ -31,6 +31,17 @@ class WorkshopRunFactory(factory.django.DjangoModelFactory):
     end_date = factory.LazyAttribute(lambda run: run.start_date + datetime.timedelta(days=6))
 
 
+def run_around_today() -> WorkshopRun:
+    """Robotics' "Spring build", from ten days ago to twenty days ahead: room for
+    sessions that have ended and sessions still to come."""
+    return WorkshopRunFactory(
+        workshop__title="Robotics",
+        name="Spring build",
+        start_date=days_from_today(-10),
+        end_date=days_from_today(20),
+    )
+
+
 class WorkshopSessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = WorkshopSession
@@ -43,3 +54,13 @@ class WorkshopSessionFactory(factory.django.DjangoModelFactory):
     end_time = datetime.time(12, 0)
     capacity = 10
     seats_taken = 0
+
+
+class HostSessionFactory(factory.django.DjangoModelFactory):
+    """A host link row as storage holds it. Tests of behaviour provision through the
+    service."""
+
+    class Meta:
+        model = HostSession
+
+    session = factory.SubFactory(WorkshopSessionFactory)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.tests.factories import staff_user
 from workshops.models import WorkshopRun, WorkshopSession
+from workshops.tests.admin_forms import session_form
 from workshops.tests.factories import (
     WorkshopFactory,
     WorkshopRunFactory,
@@ -46,23 +47,6 @@ def run_form(run, *sessions: dict, **changes) -> dict:
     }
     for n, row in enumerate(sessions):
         data.update({f"sessions-{n}-{key}": value for key, value in row.items()})
-    data.update(changes)
-    return data
-
-
-def session_form(session, **changes):
-    data = {
-        "workshop": session.workshop_id,
-        "run": session.run_id,
-        "number": session.number,
-        "date": session.date.isoformat(),
-        "start_time": "09:00",
-        "end_time": "12:00",
-        "capacity": session.capacity or "",
-        "cancelled_at_0": "",
-        "cancelled_at_1": "",
-        "metadata": "{}",
-    }
     data.update(changes)
     return data
 

@@ -113,3 +113,54 @@ def test_a_run_and_its_sessions_can_move_together_in_one_transaction():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     session.refresh_from_db()
     assert session.date == days_from_today(10) + shift
+
+
+# -- host_session ------------------------------------------------------------------
+
+INSERT_HOST_LINK = """
+INSERT INTO workshops_hostsession (session_id, token, created_at)
+VALUES (%s, %s, now())
+"""
+TOKEN = "T" * 43
+
+
+def test_a_valid_raw_host_link_is_accepted():
+    session = WorkshopSessionFactory()
+    raw(INSERT_HOST_LINK, [session.pk, TOKEN])
+    assert session.host_link.token == TOKEN
+
+
+def test_a_raw_host_link_to_a_missing_session_is_refused_on_its_own_statement():
+    # A savepoint's release checks no deferred constraint: only an immediate one raises.
+    with (
+        connection.cursor() as cursor,
+        pytest.raises(IntegrityError, match="host_session_session_fk"),
+        transaction.atomic(),
+    ):
+        cursor.execute(INSERT_HOST_LINK, [999999, TOKEN])
+
+
+def test_a_second_raw_host_link_for_one_session_is_refused():
+    session = WorkshopSessionFactory()
+    raw(INSERT_HOST_LINK, [session.pk, TOKEN])
+    with pytest.raises(IntegrityError, match="host_session_one_per_session"):
+        raw(INSERT_HOST_LINK, [session.pk, "U" * 43])
+
+
+def test_a_raw_host_link_reusing_a_token_is_refused():
+    raw(INSERT_HOST_LINK, [WorkshopSessionFactory().pk, TOKEN])
+    with pytest.raises(IntegrityError, match="host_session_token_unique"):
+        raw(INSERT_HOST_LINK, [WorkshopSessionFactory().pk, TOKEN])
+
+
+@pytest.mark.parametrize("token", ["short", "x" * 21, "a/b" + "x" * 30, "x" * 42 + " "])
+def test_a_raw_host_link_with_a_weak_or_unsafe_token_is_refused(token):
+    with pytest.raises(IntegrityError, match="host_session_token_format"):
+        raw(INSERT_HOST_LINK, [WorkshopSessionFactory().pk, token])
+
+
+def test_deleting_a_session_with_a_host_link_in_raw_sql_is_refused():
+    session = WorkshopSessionFactory()
+    raw(INSERT_HOST_LINK, [session.pk, TOKEN])
+    with pytest.raises(IntegrityError, match="host_session_session_fk"):
+        raw("DELETE FROM workshops_workshopsession WHERE id = %s", [session.pk])

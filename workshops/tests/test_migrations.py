@@ -178,3 +178,22 @@ def test_the_upgrade_can_be_reversed_to_the_schema_before_runs(migrator):
 
     migrate_to_latest()
     assert WorkshopSession.objects.with_valid_run().count() == len(before)
+
+
+@pytest.mark.postgres
+def test_host_link_constraints_keep_their_names_when_migrated_back_and_forth(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("workshops", "0008_hostsession")])
+    migrate_to_latest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, condeferred FROM pg_constraint "
+            "WHERE conrelid = 'workshops_hostsession'::regclass AND conname LIKE 'host_session_%%' "
+            "ORDER BY conname"
+        )
+        assert cursor.fetchall() == [
+            ("host_session_one_per_session", False),
+            ("host_session_session_fk", False),
+            ("host_session_token_format", False),
+            ("host_session_token_unique", False),
+        ]

@@ -3,14 +3,15 @@ from django.utils import timezone
 
 from core.commands import StudyhallCommand
 from demo.accounts import DEMO_PASSWORD, seed_staff
+from demo.hosts import seed_host_links
 from demo.schedule import seed_bookings, seed_schedule, seed_students
 from demo.tutoring import seed_people, seed_requests
 
 
 class Command(StudyhallCommand):
     help = (
-        "Load demo workshops, runs, sessions, users, bookings, tutors and session requests. "
-        "Safe to run again."
+        "Load demo workshops, runs, sessions, users, bookings, host links, tutors and "
+        "session requests. Safe to run again."
     )
 
     # The demo's requests and answers go through the real services, which email the
@@ -23,6 +24,7 @@ class Command(StudyhallCommand):
         staff = seed_staff()
         students = seed_students()
         booked = seed_bookings()
+        host_links = seed_host_links(timezone.now())
         tutors, parent = seed_people()
         requested = seed_requests()
         self.stdout.write(
@@ -36,3 +38,7 @@ class Command(StudyhallCommand):
         for tutor in tutors:
             self.stdout.write(f"  tutor (requests at /tutoring/requests/): {tutor.username}")
         self.stdout.write(f"  parent of two children: {parent.username}")
+        if host_links:
+            self.stdout.write("Host links (open one in a private window; no login needed):")
+            for link in host_links:
+                self.stdout.write(f"  {link.session.schedule_label}: {link.public_url}")

@@ -1,3 +1,6 @@
+import datetime
+from typing import Any
+
 from core.commands import StudyhallCommand, UsageError, parse_date
 from core.ids import parse_id
 from workshops.models import WorkshopRun
@@ -17,13 +20,22 @@ class Command(StudyhallCommand):
         parser.add_argument("--name", help="Name of the new run (default: title and date).")
         super().add_arguments(parser)
 
-    def handle(
-        self, *args, run_id: str, start_date: str, name: str | None, dry_run: bool, **options
-    ) -> None:
+    def parse_input(self, *, run_id: str, start_date: str, **options) -> dict[str, Any]:
         pk = parse_id(run_id)
         if pk is None:
             raise UsageError(f"RUN_ID must be a whole number, not {run_id!r}.")
-        start = parse_date(start_date, option="--start-date")
+        return {"pk": pk, "start": parse_date(start_date, option="--start-date")}
+
+    def handle(
+        self,
+        *args,
+        run_id: str,
+        pk: int,
+        start: datetime.date,
+        name: str | None,
+        dry_run: bool,
+        **options,
+    ) -> None:
         source = WorkshopRun.objects.select_related("workshop").filter(pk=pk).first()
         if source is None:
             raise UsageError(f"There is no run with ID {run_id}.")
