@@ -41,7 +41,10 @@ def host_page(
         link = host_link_for_token(token=token)
         response = _unavailable(request) if link is None else view(request, link)
         add_never_cache_headers(response)  # Cache-Control: ... no-store ...
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # Never sent to another site. Not "no-referrer": under it browsers send
+        # "Origin: null" with the page's own check-in form, which CSRF protection
+        # must refuse; our own server already sees the token in the address.
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Robots-Tag"] = "noindex"
         return response
 

@@ -164,6 +164,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # The throttle's start-up banner would be a second line on every command's stderr;
+    # its warnings (failed logins, locks) still come through.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
 # Studyhall's own settings, each from an environment variable of the same name.

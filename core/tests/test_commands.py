@@ -152,3 +152,10 @@ def test_a_write_the_database_refuses_is_not_reported_as_unreachable(monkeypatch
     result = run_inline(monkeypatch, BreaksARule())
     assert result.code == 1
     assert "the database refused the command (IntegrityError" in result.err
+
+
+def test_with_the_settings_operators_use_bad_input_is_exactly_one_line_on_stderr():
+    """Apps that log at start-up (the login throttle does) must not add lines to it."""
+    result = manage_py("provision_host", "abc", DJANGO_SETTINGS_MODULE="config.settings.local")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr

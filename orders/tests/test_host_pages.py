@@ -62,7 +62,7 @@ def checked_in(seat) -> bool:
 
 def assert_private(response) -> None:
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex"
 
 
