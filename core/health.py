@@ -22,9 +22,15 @@ Report = Callable[[], dict[str, Any]]
 _reports: dict[str, Report] = {}
 
 
+# Keys /healthz fills itself; a report may not take one of them.
+RESERVED = frozenset({"status", "database", "migrations"})
+
+
 def register_report(name: str, report: Report) -> None:
     """Add ``name`` to /healthz, filled by ``report()`` on each request. Keep it cheap:
     load balancers call it every few seconds."""
+    if name in RESERVED:
+        raise ValueError(f"/healthz reports cannot be named {name!r}: /healthz uses it.")
     _reports[name] = report
 
 

@@ -149,6 +149,7 @@ def _ask(username: str, tutor: str, *, package: str = "", child: str = "", **det
     ).pk
 
 
+@transaction.atomic
 def seed_requests(now: datetime.datetime | None = None) -> int:
     """One request in each status, once. Returns how many were made now."""
     if SessionRequest.objects.filter(student__user__username="amira").exists():

@@ -125,7 +125,7 @@ class SessionRequestAdmin(admin.ModelAdmin):
         "preferred_schedule",
         "message",
         ("contact_email", "contact_phone"),
-        ("status", "responded_at"),
+        ("status_display", "responded_at"),
         "decline_reason",
         ("created_at", "updated_at"),
     )
@@ -137,7 +137,7 @@ class SessionRequestAdmin(admin.ModelAdmin):
         "child",
         "package",
         "package_name",
-        "status",
+        "status_display",
         "responded_at",
         "decline_reason",
         "created_at",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from django import forms
 
 from core.ids import MAX_ID
@@ -94,7 +96,7 @@ class RequestForm(forms.Form):
 
     def details(self) -> RequestDetails:
         data = self.cleaned_data
-        return RequestDetails(**{name: data[name] for name in RequestDetails.__dataclass_fields__})
+        return RequestDetails(**{field.name: data[field.name] for field in fields(RequestDetails)})
 
 
 class DeclineForm(forms.Form):

@@ -30,7 +30,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length, Trim
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
@@ -289,7 +290,9 @@ class SessionRequest(FormSafeValidation):
                 "accepted or declined.",
             ),
             models.CheckConstraint(
-                condition=~Q(status=RequestStatus.REJECTED) | ~Q(decline_reason=""),
+                # A reason of spaces is no reason.
+                condition=~Q(status=RequestStatus.REJECTED)
+                | Q(GreaterThan(Length(Trim("decline_reason")), 0)),
                 name="request_rejection_has_reason",
                 violation_error_message="A declined request needs a reason.",
             ),

@@ -15,7 +15,7 @@ behind an expired one.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -82,6 +82,17 @@ class RequestDetails:
     preferred_schedule: str = ""
     contact_phone: str = ""
     contact_email: str = ""
+
+    # Fields shown on one line (a name, an email subject): runs of whitespace,
+    # line breaks included, become one space.
+    SINGLE_LINE = ("student_name", "student_grade", "contact_phone", "contact_email")
+
+    def cleaned(self) -> dict[str, str]:
+        values = asdict(self)
+        return {
+            name: " ".join(value.split()) if name in self.SINGLE_LINE else value.strip()
+            for name, value in values.items()
+        }
 
 
 def _requester_type(profiles: Profiles, chosen: str | None) -> str:
@@ -161,7 +172,7 @@ def request_create(
         package=package,
         package_name=package.name if package else "",
         created_at=now,
-        **{field: getattr(details, field).strip() for field in RequestDetails.__dataclass_fields__},
+        **details.cleaned(),
     )
     mine = SessionRequest.objects.filter(tutor=tutor)
     if kind == RequesterType.STUDENT:
@@ -174,7 +185,14 @@ def request_create(
         request.parent, request.child = profiles.parent, child
         mine = mine.filter(parent=profiles.parent, child=child)
         if child is not None:
-            request.student_name = request.student_name or display_name(child.user)
+            child_name = display_name(child.user)
+            if request.student_name and request.student_name.casefold() != child_name.casefold():
+                raise TutoringError(
+                    f"You chose {child_name}; leave the name empty, or choose “Someone else” "
+                    "to type another name.",
+                    field="student_name",
+                )
+            request.student_name = child_name
             request.student_grade = request.student_grade or child.grade
     if not request.student_name:
         raise TutoringError("Say who the sessions are for.", field="student_name")
@@ -317,5 +335,7 @@ def _tell_requester(request: SessionRequest) -> None:
             f"Hello {display_name(requester_user)},\n\n{outcome}\n\n"
             f"See your requests: {absolute_url(reverse('tutoring:requests'))}\n"
         ),
-        to=[request.contact_email or requester_user.email],
+        # The account's own address: a typed contact address is for the tutor to use,
+        # and must not let a requester have Studyhall mail someone else.
+        to=[requester_user.email],
     )

@@ -32,13 +32,14 @@ def link_state(link: HostSession) -> str:
     return f"opens until {expires}" if link.opens_at() else f"expired on {expires}"
 
 
-class SessionWritesThroughTheService:
+class SessionSaveRefusals:
     """Sessions edited in the admin, on their own page or under a run, are saved by
     ``session_update``, which re-checks capacity under a row lock.
 
-    Its refusal comes after the form was valid (seats were sold while the form was
-    open). The change view's transaction is then rolled back and the form shown
-    again with the reason, so nothing is half-saved and nothing is a 500.
+    Its refusal comes after the form was valid: seats were sold while the form was
+    open. The change view's transaction is then rolled back, and the page opens
+    afresh with the reason at the top, showing the seats taken now; the staff member
+    makes the change again. Nothing is half-saved and nothing is a 500.
     """
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -120,7 +121,7 @@ class RunStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(WorkshopRun)
-class WorkshopRunAdmin(SessionWritesThroughTheService, admin.ModelAdmin):
+class WorkshopRunAdmin(SessionSaveRefusals, admin.ModelAdmin):
     list_display = (
         "name",
         "workshop",
@@ -240,7 +241,7 @@ class SessionStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(WorkshopSession)
-class WorkshopSessionAdmin(SessionWritesThroughTheService, admin.ModelAdmin):
+class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     list_display = ("date", "time", "workshop", "run_name", "day", "seats", "status", "has_link")
     list_display_links = ("date",)
     list_filter = (SessionStatusFilter, ("date", admin.DateFieldListFilter), "workshop", "run")

@@ -31,6 +31,10 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Without DJANGO_EMAIL_URL mail goes to the log. Django's deploy check calls that an
+# error; Studyhall still starts, and its own deploy check warns (studyhall.W002).
+SILENCED_SYSTEM_CHECKS = ["mail.E001"]
+
 LOGGING = {
     **BASE_LOGGING,
     "root": {**BASE_LOGGING["root"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},

@@ -30,6 +30,6 @@ def race(count: int, work: Callable[[int], object]) -> list[object]:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread hung"
+    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
     close_old_connections()
     return results

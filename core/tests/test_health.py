@@ -43,3 +43,12 @@ def test_apps_add_reports_that_never_make_the_check_unhealthy(client, monkeypatc
     body = response.json()
     assert body["sample"] == {"count": 3}
     assert body["broken"] == {"error": "RuntimeError"}
+
+
+def test_a_report_cannot_take_a_name_healthz_uses():
+    import pytest
+
+    from core.health import register_report
+
+    with pytest.raises(ValueError, match="cannot be named 'status'"):
+        register_report("status", dict)

@@ -50,6 +50,20 @@ def test_check_deploy_warns_when_host_links_would_not_be_https():
     assert "studyhall.W001" in result.stderr
 
 
+def test_production_starts_without_mail_settings_and_only_the_deploy_check_warns():
+    production = {
+        "DJANGO_SECRET_KEY": SECRET,
+        "DJANGO_ALLOWED_HOSTS": "studyhall.example.org",
+        "STUDYHALL_SITE_URL": "https://studyhall.example.org",
+    }
+    plain = manage("check", "--fail-level", "WARNING", **production)
+    assert plain.returncode == 0, plain.stderr
+    deploy = manage("check", "--deploy", **production)
+    assert deploy.returncode == 0, deploy.stderr
+    assert "studyhall.W002" in deploy.stderr and "DJANGO_EMAIL_URL" in deploy.stderr
+    assert "mail.E001" not in deploy.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [

@@ -75,7 +75,7 @@ class TestRawSQL:
             cursor.execute(self.INSERT, [order.pk, buyer.pk, session.pk, run_id, workshop_id])
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
-    def test_a_consistent_raw_item_is_accepted(self):
+    def test_a_consistent_raw_seat_is_accepted(self):
         order, session = OrderFactory(), WorkshopSessionFactory()
         self.insert(
             order=order,

@@ -30,28 +30,30 @@ BATCH_SIZE = 5000
 TABLE = "tutoring_sessionrequest"
 # The old statuses, and those this upgrade itself writes (so a second pass keeps them).
 KNOWN_STATUSES = ("pending", "accepted", "rejected", "cancelled", "expired")
-LEGACY_COLUMNS = {
-    "id": "id",
-    "tutor_id": "tutor_id",
-    "requester_id": "requester_id",
-    "requester_type": "requester_type",
-    "package_id": "package_id",
-    "package_name": "package_name",
-    "status": "status",
-    "message": "message",
-    "student_name": "student_name",
-    "student_grade": "student_grade",
-    "preferred_schedule": "preferred_schedule",
-    "contact_phone": "contact_phone",
-    "contact_email": "contact_email",
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-    "responded_at": "responded_at",
-}
+# The old table's columns, kept as they were in a quarantined row's data.
+LEGACY_COLUMNS = (
+    "id",
+    "tutor_id",
+    "requester_id",
+    "requester_type",
+    "package_id",
+    "package_name",
+    "status",
+    "message",
+    "student_name",
+    "student_grade",
+    "preferred_schedule",
+    "contact_phone",
+    "contact_email",
+    "created_at",
+    "updated_at",
+    "responded_at",
+)
 NO_REASON = "No reason was recorded."
 
 
-def id_ranges(queryset, size=BATCH_SIZE):
+def id_ranges(queryset, size=None):
+    size = size or BATCH_SIZE
     bounds = queryset.aggregate(first=Min("pk"), last=Max("pk"))
     if bounds["first"] is None:
         return
@@ -69,6 +71,7 @@ class Upgrade:
         self.Parent = apps.get_model("tutoring", "ParentProfile")
         self.Package = apps.get_model("tutoring", "TutorPackage")
         self.Quarantine = apps.get_model("integrity", "QuarantinedRow")
+        self.remapped = 0
         self.quarantined = 0
         self.superseded = 0
 
@@ -80,8 +83,17 @@ class Upgrade:
             model.objects.using(self.db).filter(user_id=OuterRef(user_column)).values("pk")[:1]
         )
 
-    def remap(self, start, stop):
+    def unmapped(self):
+        return self.rows().filter(
+            Q(tutor_profile__isnull=True) | Q(student__isnull=True, parent__isnull=True)
+        )
+
+    def remap(self, start, stop) -> list[int]:
+        """Map this id range's user ids to profiles; returns the ids mapped now."""
         batch = self.rows().filter(pk__gte=start, pk__lt=stop)
+        waiting = list(
+            self.unmapped().filter(pk__gte=start, pk__lt=stop).values_list("pk", flat=True)
+        )
         batch.filter(tutor_profile__isnull=True).update(
             tutor_profile_id=self.profile_of(self.Tutor, "tutor_id")
         )
@@ -91,6 +103,8 @@ class Upgrade:
         batch.filter(requester_type="parent", parent__isnull=True).update(
             parent_id=self.profile_of(self.Parent, "requester_id")
         )
+        still_waiting = set(self.unmapped().filter(pk__in=waiting).values_list("pk", flat=True))
+        return [pk for pk in waiting if pk not in still_waiting]
 
     def unmappable(self, start, stop):
         """(reason, queryset) for each kind of row that cannot stay, in this id range."""
@@ -141,7 +155,7 @@ class Upgrade:
                     self.Quarantine(
                         source_table=TABLE,
                         source_pk=str(row["id"]),
-                        data={LEGACY_COLUMNS[key]: value for key, value in row.items()},
+                        data=row,
                         reason=f"tutoring 0003: {reason.format(**row)}",
                     )
                     for row in rows
@@ -177,7 +191,7 @@ class Upgrade:
                 .filter(n__gt=1)
                 .order_by()
             )
-            for group in groups.iterator():
+            for group in list(groups):
                 self.superseded += (
                     self.rows()
                     .filter(
@@ -190,31 +204,28 @@ class Upgrade:
                     .update(status="expired")
                 )
 
-    def run(self) -> int:
-        """Upgrade every row; returns how many still had user ids to map."""
-        unmapped = self.rows().filter(
-            Q(tutor_profile__isnull=True) | Q(student__isnull=True, parent__isnull=True)
-        )
-        to_map = unmapped.count()
+    def run(self) -> None:
         for start, stop in id_ranges(self.rows()):
             with transaction.atomic(using=self.db):
-                self.remap(start, stop)
+                mapped = self.remap(start, stop)
             self.quarantine(start, stop)
+            # Rows mapped now and still here: those a later check quarantined
+            # (an unknown status, another tutor's package) are counted there.
+            self.remapped += self.rows().filter(pk__in=mapped).count()
             with transaction.atomic(using=self.db):
                 self.make_rules_true(start, stop)
         with transaction.atomic(using=self.db):
             self.expire_superseded()
-        return to_map
 
 
 def forwards(apps, schema_editor):
     upgrade = Upgrade(apps, schema_editor.connection.alias)
-    to_map = upgrade.run()
-    if to_map:
+    upgrade.run()
+    if upgrade.remapped or upgrade.quarantined or upgrade.superseded:
         print(
-            f"\n  tutoring 0003: {to_map - upgrade.quarantined} session request(s) remapped "
-            f"to profiles, {upgrade.quarantined} quarantined, {upgrade.superseded} older "
-            "pending duplicate(s) marked expired"
+            f"\n  tutoring 0003: {upgrade.remapped} session request(s) remapped to profiles, "
+            f"{upgrade.quarantined} quarantined, {upgrade.superseded} older pending "
+            "duplicate(s) marked expired"
         )
 
 

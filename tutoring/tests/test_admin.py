@@ -125,3 +125,23 @@ def test_responded_at_and_the_parties_are_read_only(staff_client, requests):
     form = staff_client.get(url).context["adminform"].form
     assert {"responded_at", "tutor", "student", "parent", "status"}.isdisjoint(form.fields)
     assert staff_client.post(reverse("admin:tutoring_sessionrequest_add")).status_code == 403
+
+
+def test_the_admin_shows_an_expired_request_as_expired(staff_client, requests):
+    import datetime
+
+    from django.utils import timezone
+
+    from tutoring.models import request_ttl
+
+    SessionRequest.objects.filter(pk=requests[0].pk).update(
+        created_at=timezone.now() - request_ttl() - datetime.timedelta(hours=1)
+    )
+    url = reverse("admin:tutoring_sessionrequest_change", args=[requests[0].pk])
+    page = staff_client.get(url)
+    assert '<div class="readonly">Expired</div>' in page.text
+    confirm = staff_client.post(
+        reverse("admin:tutoring_sessionrequest_changelist"),
+        {"action": "decline_requests", "_selected_action": [requests[0].pk]},
+    )
+    assert "(expired)" in confirm.text

@@ -207,3 +207,14 @@ def test_going_back_restores_the_user_ids(legacy_apps):
 def test_upgrading_an_empty_table_prints_nothing(legacy_apps, capsys):
     migrate_to_latest()
     assert "tutoring 0003" not in capsys.readouterr().out
+
+
+def test_small_batches_give_the_same_result(legacy_apps, monkeypatch, capsys):
+    """Batches of two rows: every id range, and rows quarantined in one batch while
+    others are remapped in the next, still add up."""
+    rows = load_legacy_rows(legacy_apps)
+    monkeypatch.setattr(remap, "BATCH_SIZE", 2)
+    migrate_to_latest()
+    assert set(SessionRequest.objects.values_list("pk", flat=True)) == set(rows["mapped"].values())
+    assert QuarantinedRow.objects.count() == len(rows["quarantined"])
+    assert "6 session request(s) remapped to profiles, 7 quarantined" in capsys.readouterr().out

@@ -189,3 +189,11 @@ def test_the_time_to_live_comes_from_the_setting(settings):
     settings.STUDYHALL_TUTORING_REQUEST_TTL_HOURS = 2
     request = SessionRequestFactory(created_at=NOW - datetime.timedelta(hours=3))
     assert request.status_at(NOW) == RequestStatus.EXPIRED
+
+
+def test_a_decline_reason_of_spaces_is_refused_by_the_database():
+    request = SessionRequestFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SessionRequest.objects.filter(pk=request.pk).update(
+            status=RequestStatus.REJECTED, responded_at=NOW, decline_reason="   "
+        )

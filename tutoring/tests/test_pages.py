@@ -324,3 +324,22 @@ def test_anyone_elses_request_is_a_404(client, tutor, student):
 def test_the_panel_requires_login(client):
     response = client.get(reverse("tutoring:requests"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_an_expired_request_reads_as_expired_on_both_sides(client, tutor, student):
+    import datetime
+
+    from django.utils import timezone
+
+    from tutoring.models import request_ttl
+
+    request = make_request(tutor, student)
+    SessionRequest.objects.filter(pk=request.pk).update(
+        created_at=timezone.now() - request_ttl() - datetime.timedelta(hours=1)
+    )
+    mine = client.get(reverse("tutoring:requests"))
+    assert "Expired" in mine.text and "Cancel this request" not in mine.text
+    client.force_login(tutor.user)
+    panel = client.get(reverse("tutoring:requests"))
+    assert "Expired" in panel.text
+    assert reverse("tutoring:accept", kwargs={"pk": request.pk}) not in panel.text

@@ -246,3 +246,52 @@ def test_a_new_request_is_not_blocked_behind_an_expired_one(tutor, student):
     second = ask(student.user, tutor)
     first.refresh_from_db()
     assert (first.status, second.status) == ("expired", "pending")
+
+
+def test_line_breaks_in_one_line_fields_become_spaces_and_the_email_still_goes(
+    tutor, student, django_capture_on_commit_callbacks
+):
+    details = RequestDetails(student_name="Bob\r\nBcc: victim@example.com", contact_phone="1\n2")
+    with django_capture_on_commit_callbacks(execute=True):
+        request = ask(student.user, tutor, details=details)
+    assert (request.student_name, request.contact_phone) == ("Bob Bcc: victim@example.com", "1 2")
+    [email] = mail.outbox
+    assert email.subject == "New session request for Bob Bcc: victim@example.com"
+    assert email.to == ["hana@example.com"]
+
+
+def test_a_chosen_child_and_a_different_typed_name_are_refused(tutor, parent):
+    layla = parent.children.get(user__first_name="Layla")
+    with pytest.raises(TutoringError, match="You chose Layla Aziz") as caught:
+        ask(parent.user, tutor, child_id=layla.pk, details=RequestDetails(student_name="Zaid"))
+    assert caught.value.field == "student_name"
+    same = ask(
+        parent.user, tutor, child_id=layla.pk, details=RequestDetails(student_name="layla aziz")
+    )
+    assert (same.child, same.student_name) == (layla, "Layla Aziz")
+
+
+def test_answers_go_to_the_requesters_account_not_a_typed_address(
+    tutor, student, django_capture_on_commit_callbacks
+):
+    request = ask(student.user, tutor, details=RequestDetails(contact_email="else@example.org"))
+    assert request.contact_email == "else@example.org"  # for the tutor to use
+    with django_capture_on_commit_callbacks(execute=True):
+        request_accept(request_id=request.pk, tutor=tutor)
+    assert mail.outbox[-1].to == ["amira@example.com"]
+
+
+def test_a_parents_expired_request_for_a_child_does_not_block_a_new_one(tutor, parent):
+    layla = parent.children.get(user__first_name="Layla")
+    first = ask(parent.user, tutor, child_id=layla.pk)
+    stale(first)
+    second = ask(parent.user, tutor, child_id=layla.pk)
+    first.refresh_from_db()
+    assert (first.status, second.status) == ("expired", "pending")
+
+
+def test_an_expired_request_cannot_be_cancelled_and_reads_as_expired(tutor, student):
+    request = ask(student.user, tutor)
+    stale(request)
+    with pytest.raises(RequestClosed, match="expired"):
+        request_cancel(request_id=request.pk, user=student.user)

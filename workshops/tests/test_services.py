@@ -45,7 +45,7 @@ def days_and_time():
     return datetime.datetime.now(datetime.UTC)
 
 
-def test_repeating_a_run_copies_offsets_times_and_capacity(three_day_run):
+def test_cloning_a_run_copies_offsets_times_and_capacity(three_day_run):
     copy = run_clone(run=three_day_run, start_date=days_from_today(40))
     sessions = list(copy.sessions.order_by("number"))
     assert [s.date for s in sessions] == [
@@ -63,7 +63,7 @@ def test_repeating_a_run_copies_offsets_times_and_capacity(three_day_run):
     assert all(s.workshop_id == copy.workshop_id for s in sessions)
 
 
-def test_a_repeated_run_starts_empty_and_running(three_day_run):
+def test_a_cloned_run_starts_empty_and_running(three_day_run):
     copy = run_clone(run=three_day_run, start_date=days_from_today(40))
     assert list(copy.sessions.values_list("seats_taken", "cancelled_at")) == [(0, None)] * 3
     # The source run is untouched.
@@ -72,7 +72,7 @@ def test_a_repeated_run_starts_empty_and_running(three_day_run):
     ) == [8, 3, 0]
 
 
-def test_a_repeated_run_is_named_after_the_workshop_and_date_unless_named(three_day_run):
+def test_a_cloned_run_is_named_after_the_workshop_and_date_unless_named(three_day_run):
     start = days_from_today(40)
     unnamed = run_clone(run=three_day_run, start_date=start)
     assert unnamed.name == f"{three_day_run.workshop.title} – {start:%d %b %Y}"
@@ -81,13 +81,13 @@ def test_a_repeated_run_is_named_after_the_workshop_and_date_unless_named(three_
     assert (named.name, named.name_ar) == ("May cohort", "مايو")
 
 
-def test_repeating_into_the_past_is_refused_and_writes_nothing(three_day_run):
+def test_cloning_into_the_past_is_refused_and_writes_nothing(three_day_run):
     with pytest.raises(ScheduleError, match="in the past"):
         run_clone(run=three_day_run, start_date=days_from_today(-1))
     assert WorkshopRun.objects.count() == 1
 
 
-def test_repeating_with_a_name_the_workshop_already_uses_is_refused(three_day_run):
+def test_cloning_with_a_name_the_workshop_already_uses_is_refused(three_day_run):
     with pytest.raises(ScheduleError, match="already has a run named “March cohort”"):
         run_clone(run=three_day_run, start_date=days_from_today(40), name="March cohort")
     assert WorkshopSession.objects.count() == 3

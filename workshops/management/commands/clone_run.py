@@ -9,13 +9,13 @@ from workshops.services import run_clone
 
 class Command(StudyhallCommand):
     help = (
-        "Repeat a run: copy its sessions, with the same day offsets, times and capacity, "
+        "Clone a run: copy its sessions, with the same day offsets, times and capacity, "
         "into a new run starting on --start-date."
     )
     supports_dry_run = True
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("run_id", help="ID of the run to repeat.")
+        parser.add_argument("run_id", help="ID of the run to clone.")
         parser.add_argument("--start-date", required=True, help="First day of the new run.")
         parser.add_argument("--name", help="Name of the new run (default: title and date).")
         super().add_arguments(parser)
