@@ -102,3 +102,39 @@ def test_health_probes_over_plain_http_are_not_redirected(client, monkeypatch, s
     settings.SECURE_REDIRECT_EXEMPT = production.SECURE_REDIRECT_EXEMPT
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 301
+
+
+@pytest.mark.django_db
+def test_production_sends_a_strict_content_security_policy_and_permissions_policy(
+    client, monkeypatch, settings
+):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", SECRET)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "testserver")
+    production = importlib.import_module("config.settings.production")
+    for name in ("SECURE_CSP", "PERMISSIONS_POLICY", "MIDDLEWARE", "X_FRAME_OPTIONS"):
+        setattr(settings, name, getattr(production, name))
+    for path in ("/", "/accounts/login/", "/admin/login/", "/no-such-page/"):
+        response = client.get(path, secure=True)
+        policy = dict(
+            directive.strip().split(" ", 1)
+            for directive in response["Content-Security-Policy"].split(";")
+        )
+        assert "'unsafe-inline'" not in policy["script-src"], path
+        assert "'unsafe-eval'" not in policy["script-src"], path
+        assert policy["frame-ancestors"] == "'none'"
+        assert policy["object-src"] == "'none'"
+        assert "camera=()" in response["Permissions-Policy"]
+        assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_pages_carry_no_inline_script_or_style_attribute(client):
+    """What the policy forbids must not be in the pages: an inline script without the
+    nonce, an event handler attribute or a style attribute would be blocked."""
+    import re
+
+    for path in ("/", "/workshops/", "/tutors/", "/accounts/login/", "/accounts/signup/"):
+        text = client.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
+        assert not re.search(r"\son[a-z]+=", text), path
+        assert " style=" not in text, path
