@@ -4,8 +4,6 @@ The attendees inline (with check-in) and the CSV export extend the workshops app
 session admin from here, so the dependency keeps pointing from orders to workshops.
 """
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
@@ -14,9 +12,16 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.errors import DomainError
+from core.spreadsheets import write_csv
 from orders.models import Order, OrderItem, OrderStatus, person_name
 from orders.selectors import session_attendees
-from orders.services import CheckInRefused, order_cancel, seat_check_in, seat_check_in_undo
+from orders.services import (
+    CheckInRefused,
+    order_cancel,
+    seat_check_in,
+    seat_check_in_undo,
+    session_move,
+)
 from workshops.admin import WorkshopSessionAdmin
 from workshops.models import WorkshopSession
 
@@ -167,6 +172,12 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
     inlines = [*WorkshopSessionAdmin.inlines, AttendeeInline]
     actions = [*WorkshopSessionAdmin.actions, "export_attendees"]
 
+    def save_model(self, request, obj, form, change):
+        if change and "run" in form.changed_data:
+            # Another run of the same workshop: the seats move with the session.
+            session_move(session=obj, run=obj.run)
+        super().save_model(request, obj, form, change)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not OrderItem:
             return super().save_formset(request, form, formset, change)
@@ -194,28 +205,24 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="attendees-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(ATTENDEE_COLUMNS)
-        for seat in session_attendees(sessions=queryset):
-            session, buyer = seat.session, seat.buyer
-            writer.writerow(
-                [
-                    seat.workshop.title,
-                    seat.run.name,
-                    session.number,
-                    session.date.isoformat(),
-                    f"{session.start_time:%H:%M}",
-                    f"{session.end_time:%H:%M}",
-                    buyer.get_username(),
-                    buyer.get_full_name(),
-                    buyer.email,
-                    seat.order.reference,
-                    seat.status,
-                    timezone.localtime(seat.checked_in_at).isoformat()
-                    if seat.checked_in_at
-                    else "",
-                ]
-            )
+        rows = (
+            [
+                seat.workshop.title,
+                seat.run.name,
+                seat.session.number,
+                seat.session.date.isoformat(),
+                f"{seat.session.start_time:%H:%M}",
+                f"{seat.session.end_time:%H:%M}",
+                seat.buyer.get_username(),
+                seat.buyer.get_full_name(),
+                seat.buyer.email,
+                seat.order.reference,
+                seat.status,
+                timezone.localtime(seat.checked_in_at).isoformat() if seat.checked_in_at else "",
+            ]
+            for seat in session_attendees(sessions=queryset)
+        )
+        write_csv(response, ATTENDEE_COLUMNS, rows)
         return response
 
 

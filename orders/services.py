@@ -9,6 +9,12 @@ a seat's run and workshop are copied from the locked session, never from the req
 Check-in writes only ``checked_in_at``, on an active seat of the session the caller
 names (a host link opens exactly one session), under the seat's row lock, so it
 takes turns with cancelling that seat.
+
+Lock order. Every write path that locks more than one row takes them in this order:
+sessions (by id), then the order, then its seats (by id). Two paths can then never
+wait for each other in a circle (a deadlock): booking locks its session first,
+cancelling an order or a seat locks the sessions first, then the order, then the
+seats. Check-in locks one seat and nothing else.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from orders.models import Order, OrderItem, OrderStatus, SeatStatus
-from workshops.models import BookingBlock, Workshop, WorkshopSession
+from workshops.models import BookingBlock, Workshop, WorkshopRun, WorkshopSession
 from workshops.selectors import bookable_sessions
+from workshops.services import ScheduleError
 
 # How many candidate sessions "next available" tries before giving up, when others
 # fill them between our read and our lock.
@@ -213,16 +220,32 @@ def _release(seats: Iterable[OrderItem], *, now: datetime.datetime) -> int:
     return released
 
 
+def _lock_sessions(session_ids: Iterable[int]) -> None:
+    """Lock these sessions' rows, in id order: the first step of the lock order."""
+    list(
+        WorkshopSession.objects.select_for_update(of=("self",))
+        .filter(pk__in=set(session_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def order_cancel(
     *, order: Order, by_staff: bool = False, now: datetime.datetime | None = None
 ) -> Order:
     """Cancel an order and free each of its seats at once (``session_capacity``).
 
     Buyers cannot cancel a seat in a session that has already started; staff can.
-    Cancelling a cancelled order is refused, so a seat is never freed twice.
+    Cancelling a cancelled order is refused, so a seat is never freed twice. Locks
+    sessions, then the order, then its seats (the lock order above).
     """
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_sessions(
+            OrderItem.objects.filter(order_id=order.pk, status=SeatStatus.ACTIVE).values_list(
+                "session_id", flat=True
+            )
+        )
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status == OrderStatus.CANCELLED:
             raise CancelRefused(f"Order {locked.reference} is already cancelled.")
@@ -230,7 +253,7 @@ def order_cancel(
             OrderItem.objects.select_for_update(of=("self",))
             .select_related("session")
             .filter(order=locked, status=SeatStatus.ACTIVE)
-            .order_by("session_id")
+            .order_by("pk")
         )
         if not by_staff:
             started = [seat for seat in seats if seat.session.has_started(now)]
@@ -246,9 +269,13 @@ def order_cancel(
 
 
 def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> OrderItem:
-    """Cancel one seat (staff), freeing it; the order is cancelled with its last seat."""
+    """Cancel one seat (staff), freeing it; the order is cancelled with its last seat.
+    Locks the session, then the order, then the seat (the lock order above)."""
     now = now or timezone.now()
     with transaction.atomic():
+        where = OrderItem.objects.filter(pk=seat.pk).values("session_id", "order_id").get()
+        _lock_sessions([where["session_id"]])
+        list(Order.objects.select_for_update().filter(pk=where["order_id"]).values_list("pk"))
         locked = OrderItem.objects.select_for_update(of=("self",)).get(pk=seat.pk)
         if locked.status == SeatStatus.CANCELLED:
             raise CancelRefused("This seat is already cancelled.")
@@ -261,6 +288,36 @@ def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> Ord
             )
         locked.refresh_from_db()
     return locked
+
+
+def session_move(*, session: WorkshopSession, run: WorkshopRun) -> WorkshopSession:
+    """Move a session to another run of its own workshop, its seats with it.
+
+    Keeps ``session_run_workshop`` (only a run of the session's own workshop) and
+    ``order_item_session`` (each seat's run becomes the new run in the same
+    transaction: PostgreSQL's composite key cascades it, and SQLite, which has no
+    such key, gets the same update here). A session never changes workshop: its seats
+    were bought at that workshop's price.
+    """
+    with transaction.atomic():
+        _lock_sessions([session.pk])
+        current = WorkshopSession.objects.select_related("run").get(pk=session.pk)
+        if run.workshop_id != current.workshop_id:
+            raise ScheduleError(
+                f"“{run.name}” is a run of another workshop; a session moves only between "
+                f"runs of {current.workshop}.",
+                field="run",
+            )
+        if not run.start_date <= current.date <= run.end_date:
+            raise ScheduleError(
+                f"The run “{run.name}” goes from {run.start_date:%d %b %Y} to "
+                f"{run.end_date:%d %b %Y}; it does not cover this session's date.",
+                field="run",
+            )
+        WorkshopSession.objects.filter(pk=session.pk).update(run=run)
+        OrderItem.objects.filter(session_id=session.pk).exclude(run=run).update(run=run)
+        session.run = run
+    return session
 
 
 def _lock_roster_seat(*, session: WorkshopSession, seat_id: int) -> OrderItem:

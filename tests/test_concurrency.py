@@ -204,3 +204,84 @@ def test_a_door_checked_in_from_several_phones_at_once_keeps_one_time(session_to
     stored = OrderItem.objects.get(pk=seat.pk).checked_in_at
     assert stored is not None
     assert {r.checked_in_at for r in results} == {stored}
+
+
+# -- one lock order for every write path ----------------------------------------------
+
+
+@pytest.fixture
+def order_of_two_seats():
+    """One order holding a seat in each of two sessions."""
+    from orders.tests.factories import OrderFactory, SeatFactory
+
+    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
+    sessions = [
+        WorkshopSessionFactory(run=run, number=n, date=days_from_today(3 + n), seats_taken=1)
+        for n in (1, 2)
+    ]
+    order = OrderFactory()
+    seats = [SeatFactory(order=order, session=session) for session in sessions]
+    return order, seats, sessions
+
+
+def slow_after_first_lock(monkeypatch):
+    """Hold the first locks a while, so the two paths overlap every time."""
+    real = services._lock_sessions
+
+    def slow(session_ids):
+        real(session_ids)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(services, "_lock_sessions", slow)
+
+
+def test_cancelling_an_order_and_one_of_its_seats_at_once_never_deadlocks(
+    order_of_two_seats, monkeypatch
+):
+    order, seats, sessions = order_of_two_seats
+    slow_after_first_lock(monkeypatch)
+
+    results = race(
+        2,
+        lambda i: (
+            services.order_cancel(order=order, by_staff=True)
+            if i == 0
+            else services.seat_cancel(seat=seats[1])
+        ),
+    )
+
+    failures = [r for r in results if isinstance(r, Exception)]
+    assert all(isinstance(r, services.CancelRefused) for r in failures), failures
+    assert set(OrderItem.objects.filter(order=order).values_list("status", flat=True)) == {
+        "cancelled"
+    }
+    for session in sessions:
+        session.refresh_from_db()
+        assert session.seats_taken == 0
+
+
+def test_control_with_the_opposite_lock_order_the_same_race_deadlocks(order_of_two_seats):
+    """Proves the race above can fail: a seat cancel that locks the seat first and the
+    session after (the order the code had) deadlocks against an order cancel."""
+    from django.db import OperationalError, transaction
+    from django.db.models import F
+
+    order, seats, _ = order_of_two_seats
+
+    def seat_first():
+        with transaction.atomic():
+            OrderItem.objects.select_for_update().get(pk=seats[1].pk)
+            time.sleep(0.4)
+            WorkshopSession.objects.filter(pk=seats[1].session_id).update(
+                seats_taken=F("seats_taken") - 1
+            )
+
+    def order_cancel_later():
+        time.sleep(0.1)
+        return services.order_cancel(order=order, by_staff=True)
+
+    results = race(2, lambda i: seat_first() if i == 0 else order_cancel_later())
+
+    assert any(isinstance(r, OperationalError) and "deadlock" in str(r).lower() for r in results), (
+        results
+    )

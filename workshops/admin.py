@@ -276,9 +276,12 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
         return fields
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # A session keeps its workshop: its seats were bought at that workshop's price.
+            readonly.append("workshop")
         if self._shows_host_link(request, obj):
-            return [*readonly, "host_link_address"]
+            readonly.append("host_link_address")
         return readonly
 
     def get_urls(self):

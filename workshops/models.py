@@ -392,7 +392,18 @@ class WorkshopSession(models.Model):
         if run is not None and self.workshop_id is None:
             # Sessions added under a run (the admin inline) take the run's workshop.
             self.workshop_id = run.workshop_id
-        if run is not None and run.workshop_id != self.workshop_id:
+        if (
+            self.pk is not None
+            and self.workshop_id is not None
+            and WorkshopSession.objects.filter(pk=self.pk)
+            .exclude(workshop_id=self.workshop_id)
+            .exists()
+        ):
+            errors["workshop"] = (
+                "A session cannot move to another workshop: its seats were bought at this "
+                "workshop's price. Add a session to the other workshop instead."
+            )
+        elif run is not None and run.workshop_id != self.workshop_id:
             errors["run"] = (
                 f"“{run.name}” is a run of “{run.workshop}”; choose a run of this "
                 "session's own workshop."

@@ -12,7 +12,7 @@ from orders.models import Order, OrderItem
 from orders.services import seat_book, seat_cancel
 from workshops.models import WorkshopSession
 from workshops.tests.admin_forms import session_form
-from workshops.tests.factories import WorkshopSessionFactory
+from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,13 +117,49 @@ def test_attendees_export_as_csv(staff_client, orders, session):
         {"action": "export_attendees", "_selected_action": [session.pk]},
     )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(r["buyer"], r["order"], r["seat status"]) for r in rows] == [
         ("amira", orders[0].reference, "active"),
         ("omar", orders[1].reference, "active"),
     ]
     assert rows[0]["workshop"] == "Robotics"
     assert rows[0]["date"] == session.date.isoformat()
+
+
+def test_the_attendee_export_opens_safely_in_a_spreadsheet(staff_client, session):
+    buyer = UserFactory(
+        username="mallory", first_name='=HYPERLINK("http://x")', last_name="", email="@x.org"
+    )
+    arabic = UserFactory(username="layla", first_name="ليلى", last_name="عزيز")
+    for person in (buyer, arabic):
+        seat_book(buyer=person, workshop=session.workshop, session_id=session.pk)
+    response = staff_client.post(
+        reverse("admin:workshops_workshopsession_changelist"),
+        {"action": "export_attendees", "_selected_action": [session.pk]},
+    )
+    raw = response.content.decode("utf-8")
+    assert raw.startswith("\ufeff")  # Excel then reads the Arabic names as UTF-8
+    rows = {r["buyer"]: r for r in csv.DictReader(io.StringIO(raw.removeprefix("\ufeff")))}
+    assert rows["mallory"]["name"] == '\'=HYPERLINK("http://x")'
+    assert rows["mallory"]["email"] == "'@x.org"
+    assert rows["layla"]["name"] == "ليلى عزيز"
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("+965 5555 0101", "'+965 5555 0101"),
+        ("-1", "'-1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Amira", "Amira"),
+        (3, 3),
+    ],
+)
+def test_formula_characters_are_neutralised(value, cell):
+    from core.spreadsheets import neutralised
+
+    assert neutralised(value) == cell
 
 
 def attendees_form(session, seats, *, checked=()) -> dict:
@@ -177,3 +213,23 @@ def test_staff_who_may_only_view_seats_see_check_ins_read_only(client, orders, s
     assert response.status_code == 200
     assert "Amira Saleh" in response.text
     assert 'name="seats-0-checked_in"' not in response.text
+
+
+def test_staff_move_a_session_to_another_run_and_its_seats_follow(staff_client, orders, session):
+    other = WorkshopRunFactory(
+        workshop=session.workshop,
+        name="Second run",
+        start_date=session.run.start_date,
+        end_date=session.run.end_date,
+    )
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    form = staff_client.get(url).context["adminform"].form
+    assert "workshop" not in form.fields  # read-only once the session exists
+    seats = [order.seats.get() for order in orders]
+    data = attendees_form(session, seats)
+    data["run"] = other.pk
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert set(OrderItem.objects.filter(session=session).values_list("run_id", flat=True)) == {
+        other.pk
+    }

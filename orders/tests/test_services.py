@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.tests.factories import UserFactory
@@ -225,3 +226,46 @@ def test_staff_cancelling_the_last_seat_cancels_the_order(run, buyer):
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert seats(session) == 0
+
+
+# -- moving a session between runs ------------------------------------------------
+
+
+def test_a_session_moves_to_another_run_of_its_workshop_with_its_seats(run, buyer):
+    from orders.services import session_move
+
+    session = session_on(run, 3)
+    seat = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
+    other = WorkshopRunFactory(
+        workshop=run.workshop, start_date=run.start_date, end_date=run.end_date
+    )
+    session_move(session=session, run=other)
+    seat.refresh_from_db()
+    session.refresh_from_db()
+    assert (session.run_id, seat.run_id, seat.workshop_id) == (other.pk, other.pk, run.workshop_id)
+    assert seats(session) == 1
+
+
+def test_a_session_never_moves_to_a_run_of_another_workshop_or_one_not_covering_it(run):
+    from orders.services import session_move
+
+    session = session_on(run, 3)
+    foreign = WorkshopRunFactory(start_date=run.start_date, end_date=run.end_date)
+    with pytest.raises(ScheduleError, match="run of another workshop") as caught:
+        session_move(session=session, run=foreign)
+    assert caught.value.field == "run"
+    too_late = WorkshopRunFactory(
+        workshop=run.workshop, start_date=days_from_today(40), end_date=days_from_today(41)
+    )
+    with pytest.raises(ScheduleError, match="does not cover this session's date"):
+        session_move(session=session, run=too_late)
+    session.refresh_from_db()
+    assert session.run_id == run.pk
+
+
+def test_a_session_cannot_change_workshop_in_clean():
+    session = WorkshopSessionFactory()
+    session.workshop = WorkshopRunFactory().workshop
+    with pytest.raises(ValidationError) as caught:
+        session.full_clean()
+    assert "cannot move to another workshop" in caught.value.message_dict["workshop"][0]

@@ -164,3 +164,13 @@ def test_deleting_a_session_with_a_host_link_in_raw_sql_is_refused():
     raw(INSERT_HOST_LINK, [session.pk, TOKEN])
     with pytest.raises(IntegrityError, match="host_session_session_fk"):
         raw("DELETE FROM workshops_workshopsession WHERE id = %s", [session.pk])
+
+
+def test_a_session_cannot_move_to_another_workshop_in_raw_sql():
+    session = WorkshopSessionFactory()
+    other = WorkshopRunFactory(start_date=session.run.start_date, end_date=session.run.end_date)
+    with pytest.raises(IntegrityError, match="session_workshop_fixed"):
+        raw(
+            "UPDATE workshops_workshopsession SET workshop_id = %s, run_id = %s WHERE id = %s",
+            [other.workshop_id, other.pk, session.pk],
+        )
