@@ -47,3 +47,13 @@ def mislinked_rows_allowed(db):
             cursor.execute(
                 "ALTER TABLE workshops_workshopsession DROP CONSTRAINT session_run_same_workshop_fk"
             )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database also gets the database cache's table, as `make run` and a
+    deployment do (`manage.py createcachetable`)."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("createcachetable")

@@ -17,5 +17,6 @@ urlpatterns = [
     path("workshops/<slug:slug>/book/", orders_views.book, name="book"),
     path("workshops/", include("workshops.urls")),
     path("orders/", include("orders.urls")),
+    path("assistant/", include("assistant_chat.urls")),
     path("admin/", admin.site.urls),
 ]

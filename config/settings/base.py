@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts",
     "workshops",
     "orders",
+    "assistant_chat",
     "demo",
 ]
 
@@ -78,6 +79,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The default cache holds what every app server must share: the assistant's rate limit
+# and its count of exchanges that could not be logged. Unset, it is the database cache
+# (table studyhall_cache: `manage.py createcachetable`), which every server on the same
+# database reads; set it to Redis (redis://host:6379/0) to count exactly and off the
+# database.
+CACHES = {"default": env.cache_url("STUDYHALL_CACHE_URL", default="dbcache://studyhall_cache")}
+
+# The booking assistant (assistant_chat).
+ASSISTANT = {
+    # builtin: answers from the database; openai: an OpenAI-compatible endpoint, given the
+    # same facts, falling back to builtin on any failure.
+    "BACKEND": env("STUDYHALL_ASSISTANT_BACKEND", default="builtin"),
+    "API_URL": env("STUDYHALL_ASSISTANT_API_URL", default=""),
+    "API_KEY": env("STUDYHALL_ASSISTANT_API_KEY", default=""),
+    "MODEL": env("STUDYHALL_ASSISTANT_MODEL", default=""),
+    "TIMEOUT": env.float("STUDYHALL_ASSISTANT_TIMEOUT", default=6.0),
+    "RATE_LIMIT": env.int("STUDYHALL_ASSISTANT_RATE_LIMIT", default=30),
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
