@@ -21,7 +21,6 @@ install: $(STAMP)
 run: $(STAMP)
 	@mkdir -p var
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py migrate --no-input
-	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py createcachetable
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py collectstatic --no-input --verbosity 0
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py seed_demo
 	@echo "Studyhall is at http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/admin/)"

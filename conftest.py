@@ -49,11 +49,9 @@ def mislinked_rows_allowed(db):
             )
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database also gets the database cache's table, as `make run` and a
-    deployment do (`manage.py createcachetable`)."""
-    from django.core.management import call_command
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and counters start from nothing in every test."""
+    from django.core.cache import cache
 
-    with django_db_blocker.unblock():
-        call_command("createcachetable")
+    cache.clear()

@@ -35,18 +35,29 @@ def check_backend(app_configs, **kwargs) -> list[Error]:
     return []
 
 
+NOT_SHARED = ("LocMemCache", "DummyCache", "FileBasedCache")
+
+
 def check_shared_cache(app_configs, **kwargs) -> list[Warning]:
-    """Deploy check: the database cache is shared by every server, but counts less
-    exactly than Redis and shares the database's outages."""
+    """Deploy check: the rate limit and the failure count need a cache every app
+    server shares and that counts atomically (Redis or Memcached)."""
     backend = settings.CACHES["default"]["BACKEND"]
-    if backend.endswith(("LocMemCache", "DummyCache", "FileBasedCache")):
+    if backend.endswith(NOT_SHARED):
         return [
             Warning(
                 f"The default cache ({backend}) is not shared between app servers, so the "
                 "assistant's rate limit and failure count are per server.",
-                hint="Set STUDYHALL_CACHE_URL=redis://host:6379/0 (or leave it unset for "
-                "the database cache).",
+                hint="Set STUDYHALL_CACHE_URL=redis://host:6379/0.",
                 id="assistant_chat.W001",
+            )
+        ]
+    if backend.endswith("DatabaseCache"):
+        return [
+            Warning(
+                "The database cache increments by reading then writing, so concurrent "
+                "messages and failures can be counted once instead of twice.",
+                hint="Set STUDYHALL_CACHE_URL=redis://host:6379/0.",
+                id="assistant_chat.W002",
             )
         ]
     return []

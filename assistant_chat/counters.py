@@ -1,9 +1,10 @@
 """Counts every app server shares: the rate limit and the logging-failure count.
 
-They live in Django's default cache (``STUDYHALL_CACHE_URL``): the database cache by
-default, which every server on the same database reads, or Redis. Nothing here is
-kept in one process's memory except failures that could not be written anywhere yet
-(``assistant_chat.monitoring``).
+They live in Django's default cache, ``STUDYHALL_CACHE_URL``: Redis in production,
+which every server reads and which increments atomically. Nothing here is kept in
+one process's memory except failures that could not be written anywhere yet
+(``assistant_chat.monitoring``), and everything when no shared cache is configured
+(``make run``: one process).
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ WINDOW_SECONDS = 60
 def increment(key: str, *, delta: int = 1, timeout: int | None) -> int:
     """Add ``delta`` to the integer at ``key``, creating it, and return the new value.
 
-    Atomic on Redis. The database cache reads, then writes, so two servers counting
-    the same key in the same instant may lose one increment; it also resets the
-    expiry to its default, so a key that must never expire (``timeout=None``) is
-    touched again. Keys that carry their time window in their name need not be.
+    Atomic on Redis, Memcached and in memory; the database cache reads, then writes
+    (the ``assistant_chat.W002`` deploy check says so), and resets the expiry to its
+    default, so a key that must never expire (``timeout=None``) is touched again. Keys
+    that carry their time window in their name need not be.
     """
     cache.add(key, 0, timeout=timeout)
     try:

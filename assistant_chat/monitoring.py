@@ -1,11 +1,11 @@
 """Exchanges that could not be logged: never dropped silently.
 
 Each failure is written to the log with the session id, the owner and the error, and
-counted in the shared cache, which every app server reads (``/healthz`` shows it as
-``"assistant": {"log_failures": N}``). When that write fails too (the database cache
-on the database that just failed, or Redis down), the failure is held in this
-process and added to the shared count at the next chance, and ``/healthz`` on this
-server still includes it.
+counted in the shared cache (Redis), which every app server reads and which is not
+the database that may just have failed; ``/healthz`` shows it as
+``"assistant": {"log_failures": N}``. When the cache cannot be reached either, the
+failure is held in this process and added to the shared count at the next chance,
+and ``/healthz`` on this server still includes it.
 """
 
 from __future__ import annotations

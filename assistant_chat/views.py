@@ -67,7 +67,7 @@ def _shown_conversation(
 ) -> ChatSession | None:
     """``?conversation=<id>`` when it is the owner's (else 404), nothing for ``?new``,
     else the current one, else (for a user) their most recent."""
-    if owner is None or "new" in request.GET:
+    if "new" in request.GET:
         return None
     asked = request.GET.get("conversation")
     if asked is not None:
@@ -75,12 +75,15 @@ def _shown_conversation(
             session_id = uuid.UUID(asked)
         except ValueError:
             raise Http404("No such conversation.") from None
+    elif owner is None:
+        return None
     else:
         session_id = current_conversation(request)
         if session_id is None:
             return conversations[0] if conversations else None
-    known = next((c for c in conversations if c.pk == session_id), None)
-    found = known or conversation_for(owner=owner, session_id=session_id)
+    found = next((c for c in conversations if c.pk == session_id), None)
+    if found is None and owner is not None:
+        found = conversation_for(owner=owner, session_id=session_id)
     if found is None and asked is not None:
         raise Http404("No such conversation.")
     return found

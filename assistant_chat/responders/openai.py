@@ -76,13 +76,15 @@ def _post_json(url: str, payload: dict[str, Any], *, api_key: str, timeout: floa
         headers["Authorization"] = f"Bearer {api_key}"
     try:
         connection.request("POST", path, body=json.dumps(payload).encode(), headers=headers)
-        connection.sock.settimeout(remaining())
+        # The response keeps reading from this socket after the connection lets go of it.
+        sock = connection.sock
+        sock.settimeout(remaining())
         response = connection.getresponse()
         if response.status != 200:
             raise BackendFailed(f"HTTP {response.status} {response.reason}")
         body = bytearray()
-        while True:
-            connection.sock.settimeout(remaining())
+        while not response.isclosed():  # it closes itself once the whole body is read
+            sock.settimeout(remaining())
             chunk = response.read1(65536)
             if not chunk:
                 break

@@ -80,11 +80,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # The default cache holds what every app server must share: the assistant's rate limit
-# and its count of exchanges that could not be logged. Unset, it is the database cache
-# (table studyhall_cache: `manage.py createcachetable`), which every server on the same
-# database reads; set it to Redis (redis://host:6379/0) to count exactly and off the
-# database.
-CACHES = {"default": env.cache_url("STUDYHALL_CACHE_URL", default="dbcache://studyhall_cache")}
+# and its count of exchanges that could not be logged. STUDYHALL_CACHE_URL names it,
+# e.g. redis://127.0.0.1:6379/0 (Django's Redis backend: atomic counts, off the
+# database). Unset, it is this process's memory: right for `make run`, one process;
+# production refuses to start without it.
+CACHES = {"default": env.cache_url("STUDYHALL_CACHE_URL", default="locmemcache://")}
 
 # The booking assistant (assistant_chat).
 ASSISTANT = {

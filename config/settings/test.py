@@ -18,3 +18,6 @@ DATABASES["default"]["TEST"] = {"NAME": env("STUDYHALL_TEST_DB_NAME", default=No
 # Serve from the source folders as `runserver` does; no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# This process's memory, whatever STUDYHALL_CACHE_URL says, emptied before each test;
+# the threads of a race share it as app servers share Redis. Redis has its own tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

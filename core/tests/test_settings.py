@@ -8,10 +8,15 @@ import sys
 import pytest
 
 SECRET = "q8N2v!rT5zLp0wXc7Hb4Jm9Kd3Fs6Ge1Ya2Uo8Ri5Te0Wq7Pz-productionlike"
+CACHE = "redis://cache.internal:6379/0"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k != "STUDYHALL_CACHE_URL"
+    }
     base.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -30,6 +35,7 @@ def test_production_passes_check_deploy():
         "WARNING",
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="studyhall.example.org",
+        STUDYHALL_CACHE_URL=CACHE,
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -40,6 +46,10 @@ def test_production_passes_check_deploy():
     [
         ({"DJANGO_ALLOWED_HOSTS": "studyhall.example.org"}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": SECRET}, "DJANGO_ALLOWED_HOSTS"),
+        (
+            {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "studyhall.example.org"},
+            "STUDYHALL_CACHE_URL",
+        ),
     ],
 )
 def test_production_refuses_to_start_without(env, missing):
@@ -52,6 +62,7 @@ def test_production_refuses_to_start_without(env, missing):
 def test_health_probes_over_plain_http_are_not_redirected(client, monkeypatch, settings):
     monkeypatch.setenv("DJANGO_SECRET_KEY", SECRET)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "testserver")
+    monkeypatch.setenv("STUDYHALL_CACHE_URL", CACHE)
     production = importlib.import_module("config.settings.production")
     settings.SECURE_SSL_REDIRECT = production.SECURE_SSL_REDIRECT
     settings.SECURE_REDIRECT_EXEMPT = production.SECURE_REDIRECT_EXEMPT
