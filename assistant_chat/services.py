@@ -57,52 +57,45 @@ class LoggedExchange:
     retried: bool = False  # the client_message_id was stored already: these are those rows
 
 
-def _create_session_if_missing(
-    *, session_id: uuid.UUID, owner: ChatOwner, now: datetime.datetime
-) -> None:
-    """``INSERT … ON CONFLICT DO NOTHING`` over the primary key: of any number of
-    requests creating the same session at once, one inserts it and none fails."""
-    ChatSession.objects.bulk_create(
-        [
-            ChatSession(
-                id=session_id,
-                user_id=owner.user_id,
-                visitor_key=owner.visitor_key,
-                created_at=now,
-                last_message_at=now,
-            )
-        ],
-        ignore_conflicts=True,
-    )
-
-
-def _allocate_sequences(
+def _reserve_sequences(
     *, session_id: uuid.UUID, owner: ChatOwner, title: str, now: datetime.datetime
 ) -> int | None:
-    """Reserve two sequence numbers in the owner's session and return the higher one,
-    or ``None`` when the session is not the owner's.
+    """Create the owner's session ``session_id`` if it does not exist, reserve two
+    sequence numbers in it and return the higher one; ``None`` when the session is
+    someone else's.
 
-    One ``UPDATE … RETURNING``: it takes the session row's lock for the rest of the
-    transaction, so concurrent exchanges in one session are numbered one after the
-    other, never by reading a maximum. The first exchange also sets the title.
+    One statement, ``INSERT … ON CONFLICT (id) DO UPDATE SET message_count =
+    message_count + 2 … WHERE <owner> RETURNING message_count``. It is race-safe over
+    the primary key: of any number of requests creating one session at once, one
+    inserts it and the others wait for it, then update it; none fails. The update
+    takes the session row's lock for the rest of the transaction, so the exchanges of
+    one session are numbered one after the other, never by reading a maximum.
     """
     opts = ChatSession._meta
     quote = connection.ops.quote_name
+    table = quote(opts.db_table)
     if owner.user_id is not None:
         owner_column, owner_value = "user_id", owner.user_id
     else:
         owner_column, owner_value = "visitor_key", owner.visitor_key
     sql = (
-        f"UPDATE {quote(opts.db_table)} "
-        "SET message_count = message_count + 2, last_message_at = %s, "
-        "title = CASE WHEN message_count = 0 THEN %s ELSE title END "
-        f"WHERE id = %s AND {quote(owner_column)} = %s "
+        f"INSERT INTO {table} "
+        "(id, user_id, visitor_key, title, created_at, last_message_at, message_count) "
+        "VALUES (%s, %s, %s, %s, %s, %s, 2) "
+        "ON CONFLICT (id) DO UPDATE "
+        f"SET message_count = {table}.message_count + 2, "
+        "last_message_at = excluded.last_message_at "
+        f"WHERE {table}.{quote(owner_column)} = %s "
         "RETURNING message_count"
     )
+    when = opts.get_field("last_message_at").get_db_prep_value(now, connection)
     params = [
-        opts.get_field("last_message_at").get_db_prep_value(now, connection),
-        title,
         opts.pk.get_db_prep_value(session_id, connection),
+        owner.user_id,
+        owner.visitor_key,
+        title,
+        when,
+        when,
         owner_value,
     ]
     with connection.cursor() as cursor:
@@ -123,8 +116,9 @@ def chat_exchange_log(
     """Store one question and its answer in ``owner``'s session ``session_id``, creating
     the session when it does not exist yet (``chat_message_session``).
 
-    One transaction: create the session if missing (race-safe over the primary key),
-    lock it and reserve two sequence numbers, then insert the question and the answer.
+    One transaction: create the session if missing, lock it and reserve two sequence
+    numbers (``_reserve_sequences``, one statement), then insert the question and the
+    answer.
     A session that belongs to someone else raises ``ChatSessionNotFound``. A
     ``client_message_id`` already stored in the session stores nothing and returns the
     exchange stored for it (``retried``): the partial unique index on
@@ -135,8 +129,7 @@ def chat_exchange_log(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            _create_session_if_missing(session_id=session_id, owner=owner, now=now)
-            last = _allocate_sequences(
+            last = _reserve_sequences(
                 session_id=session_id, owner=owner, title=title_from(question), now=now
             )
             if last is None:

@@ -71,20 +71,17 @@ def test_control_without_the_guards_the_same_race_loses_messages(monkeypatch, lo
     numbering by max + 1 lose exchanges to unique violations (the replies still reach
     the users, and the failures are counted), which the assertions above would catch."""
 
-    def check_then_insert(*, session_id, owner, now):
+    def check_then_insert_and_max_plus_one(*, session_id, owner, title, now):
         if not ChatSession.objects.filter(pk=session_id).exists():
             time.sleep(0.01)
             ChatSession.objects.create(
                 id=session_id, user_id=owner.user_id, created_at=now, last_message_at=now
             )
-
-    def max_plus_one(*, session_id, owner, title, now):
         last = ChatMessage.objects.filter(session_id=session_id).aggregate(Max("sequence"))
         time.sleep(0.01)
         return (last["sequence__max"] or 0) + 2
 
-    monkeypatch.setattr(services, "_create_session_if_missing", check_then_insert)
-    monkeypatch.setattr(services, "_allocate_sequences", max_plus_one)
+    monkeypatch.setattr(services, "_reserve_sequences", check_then_insert_and_max_plus_one)
     before = log_failures()
 
     responses = post_first_messages(UserFactory(), uuid.uuid4(), 20)

@@ -141,16 +141,39 @@ def test_a_visitor_cannot_add_to_another_visitors_session(visitor_owner):
         log(ChatOwner(visitor_key="someone-else"), session_id)
 
 
-def test_a_failure_inside_the_transaction_keeps_nothing(visitor_owner, monkeypatch):
-    def broken(**kwargs):
-        raise DatabaseError("disk full")
+@pytest.fixture
+def answers_fail_to_insert(monkeypatch):
+    """The answer's INSERT fails, after the session and the question were written."""
+    create = ChatMessage.objects.create
 
-    monkeypatch.setattr(services, "_allocate_sequences", broken)
+    def failing(**fields):
+        if fields["role"] == ChatRole.ASSISTANT:
+            raise DatabaseError("disk full")
+        return create(**fields)
+
+    monkeypatch.setattr(ChatMessage.objects, "create", failing)
+
+
+def test_a_failure_inside_the_transaction_keeps_nothing(visitor_owner, answers_fail_to_insert):
     session_id = uuid.uuid4()
     with pytest.raises(DatabaseError):
         log(visitor_owner, session_id)
     assert not ChatSession.objects.filter(pk=session_id).exists()
     assert not ChatMessage.objects.exists()
+
+
+def test_a_failure_in_a_later_exchange_keeps_the_earlier_ones(visitor_owner, monkeypatch):
+    session_id = uuid.uuid4()
+    log(visitor_owner, session_id)
+
+    def broken(**kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(services, "_reserve_sequences", broken)
+    with pytest.raises(DatabaseError):
+        log(visitor_owner, session_id)
+    session = ChatSession.objects.get(pk=session_id)
+    assert session.message_count == session.messages.count() == 2
 
 
 # -- answering and logging -------------------------------------------------------------
@@ -226,7 +249,7 @@ def test_a_failed_log_still_returns_the_answer_and_is_counted(
     def broken(**kwargs):
         raise DatabaseError("the database went away")
 
-    monkeypatch.setattr(services, "_allocate_sequences", broken)
+    monkeypatch.setattr(services, "_reserve_sequences", broken)
     reply = ask(visitor_owner, responder=Canned("Still answered"))
     assert reply.answer == "Still answered"
     assert not reply.logged
