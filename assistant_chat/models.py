@@ -194,7 +194,7 @@ class ChatMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.session_id} #{self.sequence} ({self.role})"
+        return f"{self.get_role_display()} #{self.sequence}"
 
     def clean(self) -> None:
         if self.reply_to_id is None:

@@ -152,8 +152,13 @@ def delete_conversation(request: HttpRequest) -> HttpResponse:
 # -- JSON API ------------------------------------------------------------------------
 
 
+def _json(payload: dict[str, Any], status: int = 200) -> JsonResponse:
+    # Arabic questions and answers stay readable in the response.
+    return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def _error(message: str, status: int, **extra: Any) -> JsonResponse:
-    return JsonResponse({"error": message, **extra}, status=status)
+    return _json({"error": message, **extra}, status=status)
 
 
 def _payload(request: HttpRequest) -> dict[str, Any] | JsonResponse:
@@ -202,7 +207,7 @@ def api_messages(request: HttpRequest) -> JsonResponse:
         {"role": ChatRole.USER, "content": form.cleaned_data["message"]},
         {"role": ChatRole.ASSISTANT, "content": outcome.answer},
     ]
-    return JsonResponse(
+    return _json(
         {
             "session_id": str(outcome.session_id),
             "reply": outcome.answer,

@@ -199,7 +199,8 @@ def _workshop_sessions(question: Question, workshops: list[Workshop]) -> str:
     for workshop in workshops:
         title = _workshop_link(workshop)
         if workshop.title_ar:
-            title += f" ({workshop.title_ar})"
+            # First-strong isolate: the Arabic title keeps its direction in English text.
+            title += f" (\u2068{workshop.title_ar}\u2069)"
         sessions = workshop.upcoming_sessions
         if not sessions:
             parts.append(f"{title} has no sessions scheduled yet.")
