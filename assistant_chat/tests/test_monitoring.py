@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from assistant_chat import monitoring
+from assistant_chat.checks import check_shared_cache
 from assistant_chat.counters import rate_limit_hit
 from assistant_chat.monitoring import LOG_FAILURES_KEY, log_failure_record, log_failure_report
 from assistant_chat.owners import ChatOwner
@@ -161,3 +162,18 @@ def test_on_redis_the_rate_limit_is_exact_and_expires(redis_cache, settings):
     assert [r is None for r in results] == [True, True, True, False]
     [key] = cache._cache.get_client().keys(cache.make_key(f"assistant:rate:{OWNER}:*"))
     assert 0 < cache._cache.get_client().ttl(key) <= 120
+
+
+@pytest.mark.parametrize(
+    ("backend", "warnings"),
+    [
+        ("django.core.cache.backends.redis.RedisCache", []),
+        ("django.core.cache.backends.locmem.LocMemCache", ["assistant_chat.W001"]),
+        ("django.core.cache.backends.db.DatabaseCache", ["assistant_chat.W002"]),
+    ],
+)
+def test_check_deploy_warns_about_a_cache_that_is_not_shared_or_not_atomic(
+    settings, backend, warnings
+):
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "studyhall"}}
+    assert [message.id for message in check_shared_cache(None)] == warnings

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from assistant_chat.checks import check_backend
 from assistant_chat.models import ChatMessage
 from assistant_chat.owners import ChatOwner
 from assistant_chat.responders import Question, configured_responder
@@ -191,3 +192,27 @@ def test_the_chat_api_answers_through_the_configured_backend(settings, endpoint,
     )
     assert response.json()["reply"] == "From the model."
     assert ChatMessage.objects.filter(content="From the model.").exists()
+
+
+@pytest.mark.parametrize(
+    ("config", "error"),
+    [
+        ({"BACKEND": "gpt"}, "assistant_chat.E001"),
+        ({"BACKEND": "openai", "API_URL": "", "MODEL": "m"}, "assistant_chat.E002"),
+        ({"BACKEND": "openai", "API_URL": "http://llm/v1", "MODEL": ""}, "assistant_chat.E002"),
+        ({"RATE_LIMIT": 0}, "assistant_chat.E003"),
+    ],
+)
+def test_manage_py_check_refuses_a_misconfigured_assistant(settings, config, error):
+    settings.ASSISTANT = {**settings.ASSISTANT, **config}
+    assert [message.id for message in check_backend(None)] == [error]
+
+
+def test_a_configured_openai_backend_passes_the_check(settings):
+    settings.ASSISTANT = {
+        **settings.ASSISTANT,
+        "BACKEND": "openai",
+        "API_URL": "http://llm/v1",
+        "MODEL": "m",
+    }
+    assert check_backend(None) == []

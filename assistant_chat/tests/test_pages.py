@@ -270,6 +270,24 @@ def test_bad_input_is_a_400_with_a_json_error(client, body, error):
     assert not ChatSession.objects.exists()
 
 
+def test_the_api_still_answers_when_logging_fails_and_healthz_counts_it(client, monkeypatch):
+    from django.db import DatabaseError
+
+    from assistant_chat import services
+
+    def broken(**kwargs):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(services, "_reserve_sequences", broken)
+    response = api(client, {"message": "Which workshops have seats left?"})
+    assert response.status_code == 200
+    assert response.json()["reply"].startswith("No workshop has a free seat")
+    assert not ChatSession.objects.exists()
+    health = client.get(reverse("healthz"))
+    assert health.status_code == 200
+    assert health.json()["assistant"] == {"log_failures": 1}
+
+
 def test_4000_characters_are_accepted(client):
     assert api(client, {"message": "x" * 4000}).status_code == 200
 

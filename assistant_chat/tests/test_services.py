@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from assistant_chat import services
 from assistant_chat.models import ChatMessage, ChatRole, ChatSession
@@ -229,6 +229,22 @@ def test_the_responder_sees_the_conversation_only_once_it_exists(student, studen
     first, second = responder.questions
     assert first.session_id is None and second.session_id == reply.session_id
     assert first.asker == student and first.now == NOW
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_is_computed_outside_any_transaction(visitor_owner):
+    """A slow backend must hold no lock: no transaction is open while it answers."""
+
+    class Watching(Canned):
+        def reply(self, question):
+            self.in_transaction = connection.in_atomic_block
+            return super().reply(question)
+
+    responder = Watching()
+    session_id = ask(visitor_owner, responder=responder).session_id
+    ask(visitor_owner, session_id=session_id, responder=responder)
+    assert responder.in_transaction is False
+    assert ChatSession.objects.get(pk=session_id).message_count == 4
 
 
 def test_a_failing_responder_still_gets_an_answer_to_the_user(visitor_owner):
