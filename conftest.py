@@ -47,3 +47,11 @@ def mislinked_rows_allowed(db):
             cursor.execute(
                 "ALTER TABLE workshops_workshopsession DROP CONSTRAINT session_run_same_workshop_fk"
             )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and counters start from nothing in every test."""
+    from django.core.cache import cache
+
+    cache.clear()

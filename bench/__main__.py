@@ -13,7 +13,11 @@ Phases, all in one run on one freshly made database:
      the baseline, POST /bench/raw-book/, the same transaction in raw SQL behind the
      same middleware; twice, alternating, and the figures are the sums of both rounds.
 After each phase the benchmark checks that no session is oversold (seats taken
-<= capacity, and seats taken == active seats). The last line printed is the ratio.
+<= capacity, and seats taken == active seats).
+  3. chat logging (bench/chat.py), once gunicorn has stopped: 16 writer processes log
+     exchanges through ``chat_exchange_log``, then the same statements in raw SQL,
+     warmed up and alternating the same way; every message is counted.
+The last two lines printed are the ratios: booking, then chat logging.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench import chat
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -337,6 +343,7 @@ def main() -> None:
         gunicorn.wait(timeout=30)
 
     oversold = oversold_sessions()
+    chat_service, chat_raw = chat.run(seconds=SECONDS, rounds=ROUNDS, warmup=WARMUP_SECONDS)
     print(f"machine: {machine()}")
     print(
         f"load: wrk, {THREADS} threads, {CONNECTIONS} connections, {ROUNDS} rounds of "
@@ -355,6 +362,19 @@ def main() -> None:
     if oversold or orm.socket_errors or raw.socket_errors:
         fail("the benchmark found oversold sessions or socket errors")
     print(f"booking throughput vs raw SQL: {orm.bookings_per_second / raw.bookings_per_second:.2f}")
+    print(
+        f"chat: {chat.WRITERS} writer processes, {chat.NEW_SESSION_SHARE:.0%} of exchanges in "
+        f"a new session, {ROUNDS} rounds of {SECONDS} s per path"
+    )
+    print(f"{'path':<18} {'exch/s':>8} {'messages':>9} {'lost':>5} {'miscounted':>10}")
+    for path, phase in (("chat service", chat_service), ("raw SQL baseline", chat_raw)):
+        print(
+            f"{path:<18} {phase.per_second:>8.1f} {phase.messages:>9d} {phase.lost:>5d} "
+            f"{phase.miscounted:>10d}"
+        )
+    if chat_service.lost or chat_raw.lost or chat_service.miscounted or chat_raw.miscounted:
+        fail("chat logging lost or miscounted messages")
+    print(f"chat logging vs raw SQL: {chat_service.per_second / chat_raw.per_second:.2f}")
 
 
 if __name__ == "__main__":

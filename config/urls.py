@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("tutoring.urls")),
     # A host's roster and check-in, opened by a private link (orders: check-in writes a seat).
     path("host/", include("orders.host_urls")),
+    path("assistant/", include("assistant_chat.urls")),
     path("admin/", admin.site.urls),
 ]

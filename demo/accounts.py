@@ -8,7 +8,7 @@ from django.db import transaction
 DEMO_PASSWORD = "studyhall-demo"
 STAFF_GROUP = "Staff"
 # Apps whose every permission the demo's staff group holds.
-STAFF_APPS = ("workshops", "orders", "tutoring", "integrity")
+STAFF_APPS = ("workshops", "orders", "tutoring", "integrity", "assistant_chat")
 STAFF_USER = ("staff", "Sara", "Haddad")
 
 

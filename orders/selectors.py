@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
-from orders.models import Order, OrderItem
+from orders.models import Order, OrderItem, SeatStatus
 from workshops.models import WorkshopSession
 
 
@@ -26,6 +27,22 @@ def orders_for_buyer(*, buyer: AbstractBaseUser) -> QuerySet[Order]:
 
 def order_for_buyer(*, buyer: AbstractBaseUser, reference: str) -> Order | None:
     return orders_for_buyer(buyer=buyer).filter(reference=reference).first()
+
+
+def upcoming_seats_for_buyer(
+    *, buyer: AbstractBaseUser, now: datetime.datetime | None = None
+) -> QuerySet[OrderItem]:
+    """The buyer's active seats in sessions that have not ended, earliest first, each
+    with its order, session, run and workshop. One query."""
+    return (
+        _seats_with_schedule()
+        .select_related("order")
+        .filter(
+            buyer=buyer,
+            status=SeatStatus.ACTIVE,
+            session__in=WorkshopSession.objects.not_ended(now),
+        )
+    )
 
 
 def session_attendees(*, sessions: QuerySet[WorkshopSession]) -> QuerySet[OrderItem]:

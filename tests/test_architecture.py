@@ -1,7 +1,8 @@
 """Dependencies between Studyhall's apps point one way (docs: the README's layout).
 
 ``core`` is a leaf every app may use; a domain app imports only the apps below it;
-``demo`` may import everything and nothing imports it.
+``demo`` may import everything and nothing imports it; nothing but ``demo`` (and the
+benchmark) imports ``assistant_chat``.
 """
 
 import ast
@@ -17,6 +18,7 @@ PROJECT_APPS = {
     "orders",
     "integrity",
     "tutoring",
+    "assistant_chat",
     "demo",
     "config",
     "bench",
@@ -29,6 +31,8 @@ ALLOWED = {
     "orders": {"core", "workshops"},
     "integrity": {"core"},
     "tutoring": {"core"},
+    # Reads the others through their selectors; nothing imports it.
+    "assistant_chat": {"core", "workshops", "orders", "tutoring"},
     "demo": PROJECT_APPS - {"config", "bench"},
 }
 
@@ -65,5 +69,15 @@ def test_nothing_imports_the_demo_data():
         for app in ALLOWED.keys() - {"demo"}
         for module, imported in project_imports(app).items()
         if "demo" in imported
+    }
+    assert importers == set()
+
+
+def test_nothing_imports_the_assistant():
+    importers = {
+        module
+        for app in ALLOWED.keys() - {"demo", "assistant_chat"}
+        for module, imported in project_imports(app).items()
+        if "assistant_chat" in imported
     }
     assert importers == set()

@@ -189,3 +189,43 @@ def test_the_host_roster_does_not_grow_with_the_number_of_attendees(client, logg
     fill_roster(session, 195)
     with_200 = queries_for(client, url)
     assert with_5 == with_200 == 2  # the link with its session, the seats with buyer and order
+
+
+def add_exchanges(session_id, count: int) -> None:
+    """``count`` more questions and answers in the conversation, written in bulk."""
+    from assistant_chat.models import ChatMessage, ChatSession
+
+    session = ChatSession.objects.get(pk=session_id)
+    start = session.message_count
+    questions = ChatMessage.objects.bulk_create(
+        ChatMessage(session=session, sequence=start + 2 * n + 1, role="user", content=f"q{n}")
+        for n in range(count)
+    )
+    ChatMessage.objects.bulk_create(
+        ChatMessage(
+            session=session, sequence=q.sequence + 1, role="assistant", content="a", reply_to=q
+        )
+        for q in questions
+    )
+    ChatSession.objects.filter(pk=session_id).update(message_count=start + 2 * count)
+
+
+def chat_page_queries(client, session_id) -> tuple[int, int]:
+    with_few = queries_for(client, reverse("assistant:chat"))
+    add_exchanges(session_id, 100)
+    with_many = queries_for(client, reverse("assistant:chat"))
+    return with_few, with_many
+
+
+def test_chat_page_does_not_grow_with_the_conversation_for_a_student(client, student):
+    client.post(reverse("assistant:chat"), {"message": "hello"})
+    session_id = student.chat_sessions.get().pk
+    assert chat_page_queries(client, session_id) == (4, 4)  # session, user, chats, messages
+
+
+def test_chat_page_does_not_grow_with_the_conversation_for_a_visitor(client):
+    from assistant_chat.models import ChatSession
+
+    client.post(reverse("assistant:chat"), {"message": "hello"})
+    session_id = ChatSession.objects.get().pk
+    assert chat_page_queries(client, session_id) == (3, 3)  # session, the chat, messages

@@ -119,6 +119,27 @@ def workshops_with_upcoming_sessions(
     )
 
 
+def workshops_with_bookable_sessions(
+    *, now: datetime.datetime | None = None, per_workshop: int = 3
+) -> list[Workshop]:
+    """Active workshops a student can book now, each with ``bookable_sessions``: its
+    first ``per_workshop`` bookable sessions (``WorkshopSessionQuerySet.bookable``),
+    earliest first, with their run. Workshops with none are left out. Two queries."""
+    sessions = (
+        WorkshopSession.objects.bookable(now)
+        .select_related("run")
+        .order_by("date", "start_time", "id")
+    )
+    workshops = (
+        Workshop.objects.filter(is_active=True)
+        .order_by("title")
+        .prefetch_related(
+            Prefetch("sessions", queryset=sessions[:per_workshop], to_attr="bookable_sessions")
+        )
+    )
+    return [workshop for workshop in workshops if workshop.bookable_sessions]
+
+
 def workshop_schedule(
     *, workshop: Workshop, now: datetime.datetime | None = None
 ) -> list[WorkshopRun]:

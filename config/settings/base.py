@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "orders",
     "integrity",
     "tutoring",
+    "assistant_chat",
     "demo",
 ]
 
@@ -146,6 +147,25 @@ AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 AXES_SENSITIVE_PARAMETERS = []
 # Behind a proxy: the header it sets with the client's address (see the README).
 STUDYHALL_CLIENT_IP_HEADER = env("STUDYHALL_CLIENT_IP_HEADER", default="")
+# The default cache holds what every app server must share: the assistant's rate limit
+# and its count of exchanges that could not be logged. STUDYHALL_CACHE_URL names it,
+# e.g. redis://127.0.0.1:6379/0 (Django's Redis backend: atomic counts, off the
+# database). Unset, it is this process's memory: right for `make run`, one process;
+# production refuses to start without it.
+CACHES = {"default": env.cache_url("STUDYHALL_CACHE_URL", default="locmemcache://")}
+
+# The booking assistant (assistant_chat).
+ASSISTANT = {
+    # builtin: answers from the database; openai: an OpenAI-compatible endpoint, given the
+    # same facts, falling back to builtin on any failure.
+    "BACKEND": env("STUDYHALL_ASSISTANT_BACKEND", default="builtin"),
+    "API_URL": env("STUDYHALL_ASSISTANT_API_URL", default=""),
+    "API_KEY": env("STUDYHALL_ASSISTANT_API_KEY", default=""),
+    "MODEL": env("STUDYHALL_ASSISTANT_MODEL", default=""),
+    "TIMEOUT": env.float("STUDYHALL_ASSISTANT_TIMEOUT", default=6.0),
+    "RATE_LIMIT": env.int("STUDYHALL_ASSISTANT_RATE_LIMIT", default=30),
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

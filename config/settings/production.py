@@ -17,6 +17,12 @@ if not ALLOWED_HOSTS:
         "Set DJANGO_ALLOWED_HOSTS (comma-separated host names): production refuses to start "
         "without it."
     )
+if not env("STUDYHALL_CACHE_URL", default=""):
+    raise ImproperlyConfigured(
+        "Set STUDYHALL_CACHE_URL (e.g. redis://cache.internal:6379/0): every app server must "
+        "share the assistant's rate limit and failure count; production refuses to start "
+        "without it."
+    )
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

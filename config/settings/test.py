@@ -21,3 +21,6 @@ WHITENOISE_USE_FINDERS = True
 # The login throttle refuses authenticate() calls without a request, as the test
 # client's login() makes; its own tests turn it on (accounts/tests/test_throttle.py).
 AXES_ENABLED = False
+# This process's memory, whatever STUDYHALL_CACHE_URL says, emptied before each test;
+# the threads of a race share it as app servers share Redis. Redis has its own tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -10,10 +10,15 @@ import pytest
 from core.tests.commands import manage_py
 
 SECRET = "q8N2v!rT5zLp0wXc7Hb4Jm9Kd3Fs6Ge1Ya2Uo8Ri5Te0Wq7Pz-productionlike"
+CACHE = "redis://cache.internal:6379/0"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k != "STUDYHALL_CACHE_URL"
+    }
     base.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -34,6 +39,7 @@ def test_production_passes_check_deploy():
         DJANGO_ALLOWED_HOSTS="studyhall.example.org",
         DJANGO_EMAIL_URL="smtp+tls://studyhall:secret@smtp.example.org:587",
         STUDYHALL_SITE_URL="https://studyhall.example.org",
+        STUDYHALL_CACHE_URL=CACHE,
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -43,6 +49,7 @@ def test_check_deploy_warns_when_host_links_would_not_be_https():
     result = manage(
         "check",
         "--deploy",
+        STUDYHALL_CACHE_URL=CACHE,
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="studyhall.example.org",
         STUDYHALL_SITE_URL="http://127.0.0.1:8000",
@@ -55,6 +62,7 @@ def test_production_starts_without_mail_settings_and_only_the_deploy_check_warns
         "DJANGO_SECRET_KEY": SECRET,
         "DJANGO_ALLOWED_HOSTS": "studyhall.example.org",
         "STUDYHALL_SITE_URL": "https://studyhall.example.org",
+        "STUDYHALL_CACHE_URL": CACHE,
     }
     plain = manage("check", "--fail-level", "WARNING", **production)
     assert plain.returncode == 0, plain.stderr
@@ -85,6 +93,10 @@ def test_studyhall_settings_refuse_a_value_that_cannot_work(name, value, message
     [
         ({"DJANGO_ALLOWED_HOSTS": "studyhall.example.org"}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": SECRET}, "DJANGO_ALLOWED_HOSTS"),
+        (
+            {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "studyhall.example.org"},
+            "STUDYHALL_CACHE_URL",
+        ),
     ],
 )
 def test_production_refuses_to_start_without(env, missing):
@@ -97,6 +109,7 @@ def test_production_refuses_to_start_without(env, missing):
 def test_health_probes_over_plain_http_are_not_redirected(client, monkeypatch, settings):
     monkeypatch.setenv("DJANGO_SECRET_KEY", SECRET)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "testserver")
+    monkeypatch.setenv("STUDYHALL_CACHE_URL", CACHE)
     production = importlib.import_module("config.settings.production")
     settings.SECURE_SSL_REDIRECT = production.SECURE_SSL_REDIRECT
     settings.SECURE_REDIRECT_EXEMPT = production.SECURE_REDIRECT_EXEMPT
@@ -110,6 +123,7 @@ def test_production_sends_a_strict_content_security_policy_and_permissions_polic
 ):
     monkeypatch.setenv("DJANGO_SECRET_KEY", SECRET)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "testserver")
+    monkeypatch.setenv("STUDYHALL_CACHE_URL", CACHE)
     production = importlib.import_module("config.settings.production")
     for name in ("SECURE_CSP", "PERMISSIONS_POLICY", "MIDDLEWARE", "X_FRAME_OPTIONS"):
         setattr(settings, name, getattr(production, name))

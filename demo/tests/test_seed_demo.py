@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.urls import reverse
 
+from assistant_chat.models import ChatMessage, ChatSession
 from core.tests.commands import run_command
 from orders.models import Order, OrderItem
 from workshops.models import HostSession, Workshop, WorkshopRun, WorkshopSession
@@ -12,7 +13,16 @@ pytestmark = pytest.mark.django_db
 def counts():
     return tuple(
         model.objects.count()
-        for model in (Workshop, WorkshopRun, WorkshopSession, Order, OrderItem, HostSession)
+        for model in (
+            Workshop,
+            WorkshopRun,
+            WorkshopSession,
+            Order,
+            OrderItem,
+            HostSession,
+            ChatSession,
+            ChatMessage,
+        )
     )
 
 
@@ -24,6 +34,8 @@ def test_seed_demo_is_idempotent(monkeypatch):
     assert counts() == after_first
     assert "12 new booking(s)" in first.out
     assert "0 new booking(s)" in second.out
+    assert "Assistant: 2 demo conversations, 5 new exchange(s)." in first.out
+    assert "Assistant: 2 demo conversations, 0 new exchange(s)." in second.out
 
 
 def test_seed_demo_covers_every_state_a_page_shows(monkeypatch):
@@ -104,3 +116,32 @@ def test_the_printed_host_links_open_their_rosters(monkeypatch, client, settings
         response = client.get(url.removeprefix("http://127.0.0.1:8021"))
         assert response.status_code == 200
         assert response.context["roster"].booked > 0
+
+
+def test_the_demo_conversations_are_answered_from_the_demo_data(monkeypatch):
+    run_command(monkeypatch, "seed_demo")
+    visitor = ChatSession.objects.get(user__isnull=True)
+    student = ChatSession.objects.get(user__username="amira")
+    assert visitor.title == "Which workshops have seats left?"
+    answers = list(visitor.messages.filter(role="assistant").values_list("content", flat=True))
+    assert "[Robotics with Arduino](/workshops/robotics-arduino/)" in answers[0]
+    assert answers[1].startswith("[Intro to Python Programming](/workshops/intro-to-python/)")
+    assert answers[2].startswith("[Arabic Calligraphy for Beginners]")
+    bookings = student.messages.get(sequence=2).content
+    reference = Order.objects.filter(buyer__username="amira").first().reference
+    assert bookings.startswith("Your upcoming bookings:") and reference in bookings
+
+
+def test_staff_read_both_demo_conversations_in_the_admin(monkeypatch, client):
+    result = run_command(monkeypatch, "seed_demo")
+    password = result.out.split("password for all: ")[1].split(")")[0]
+    client.login(username="staff", password=password)
+    response = client.get(reverse("admin:assistant_chat_chatsession_changelist"))
+    assert response.status_code == 200
+    assert {s.title for s in response.context["cl"].result_list} == {
+        "Which workshops have seats left?",
+        "What are my bookings?",
+    }
+    for session in ChatSession.objects.all():
+        change = reverse("admin:assistant_chat_chatsession_change", args=[session.pk])
+        assert client.get(change).status_code == 200

@@ -9,6 +9,7 @@ from workshops.selectors import (
     run_summary,
     runs_with_totals,
     session_availability,
+    workshops_with_bookable_sessions,
     workshops_with_upcoming_sessions,
 )
 from workshops.tests.factories import (
@@ -122,3 +123,20 @@ def test_store_listing_keeps_only_sessions_that_have_not_ended(run):
     WorkshopRunFactory(workshop=WorkshopFactory(is_active=False))
     [workshop] = [w for w in workshops_with_upcoming_sessions() if w.upcoming_sessions]
     assert workshop.upcoming_sessions == [upcoming]
+
+
+def test_workshops_with_bookable_sessions_lists_only_sessions_a_student_can_book(
+    run, django_assert_num_queries
+):
+    session_on(run, -1)
+    session_on(run, 1, cancelled_at=timezone.now())
+    session_on(run, 2, capacity=3, seats_taken=3)
+    first, second = session_on(run, 3), session_on(run, 4)
+    session_on(run, 5)
+    closed = WorkshopRunFactory(workshop__is_active=False)
+    WorkshopSessionFactory(run=closed, date=closed.start_date)
+    WorkshopFactory()  # nothing scheduled
+    with django_assert_num_queries(2):
+        [workshop] = workshops_with_bookable_sessions(per_workshop=2)
+    assert workshop == run.workshop
+    assert workshop.bookable_sessions == [first, second]

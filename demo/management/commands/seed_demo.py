@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from core.commands import StudyhallCommand
 from demo.accounts import DEMO_PASSWORD, seed_staff
+from demo.assistant import seed_conversations
 from demo.hosts import seed_host_links
 from demo.schedule import seed_bookings, seed_schedule, seed_students
 from demo.tutoring import seed_people, seed_requests
@@ -10,8 +11,8 @@ from demo.tutoring import seed_people, seed_requests
 
 class Command(StudyhallCommand):
     help = (
-        "Load demo workshops, runs, sessions, users, bookings, host links, tutors and "
-        "session requests. Safe to run again."
+        "Load demo workshops, runs, sessions, users, bookings, host links, tutors, session "
+        "requests and assistant conversations. Safe to run again."
     )
 
     # The demo's requests and answers go through the real services, which email the
@@ -27,10 +28,12 @@ class Command(StudyhallCommand):
         host_links = seed_host_links(timezone.now())
         tutors, parent = seed_people()
         requested = seed_requests()
+        exchanges = seed_conversations()
         self.stdout.write(
             f"Demo data ready: {len(workshops)} workshops, {booked} new booking(s), "
             f"{len(tutors)} tutors, {requested} new session request(s)."
         )
+        self.stdout.write(f"Assistant: 2 demo conversations, {exchanges} new exchange(s).")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write(f"  staff (admin at /admin/): {staff.username}")
         for student in students:

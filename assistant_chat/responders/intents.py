@@ -1,0 +1,289 @@
+"""The kinds of question the built-in responder answers, each a matcher and an answer.
+
+``INTENTS`` is tried in order; the first whose ``match`` returns something other than
+``None`` answers, with what ``match`` found. A question nothing matches gets
+``HELP``, the short list of what the assistant can answer.
+
+Adding a kind of question is one ``Intent`` in this module: a matcher (keywords, or a
+lookup such as a workshop named in the question), an answer that reads live data
+through the owning app's selectors and links to the page it mentions, one line in
+``INTENTS``, one line in ``HELP``, one in ``facts()`` when a language model should
+know it too, and a test in ``tests/test_intents.py``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.http import urlencode
+
+from assistant_chat.responders.base import Question, link
+from assistant_chat.responders.language import has_phrase, mentions, shares_stem, words
+from orders.models import OrderItem
+from orders.selectors import upcoming_seats_for_buyer
+from workshops.models import Workshop, WorkshopSession
+from workshops.selectors import workshops_with_bookable_sessions, workshops_with_upcoming_sessions
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    match: Callable[[Question], Any]  # what the question is about, or None
+    answer: Callable[[Question, Any], str]
+
+
+# -- shared wording ------------------------------------------------------------------
+
+
+def _when(session: WorkshopSession) -> str:
+    return (
+        f"{date_format(session.date, 'D j M')}, {session.start_time:%H:%M}–{session.end_time:%H:%M}"
+    )
+
+
+def _seats(session: WorkshopSession) -> str:
+    if session.cancelled_at is not None:
+        return "cancelled"
+    if session.seats_left is None:
+        return "open seating"
+    if session.seats_left == 0:
+        return "full"
+    return f"{session.seats_left} seat{'s' if session.seats_left != 1 else ''} left"
+
+
+def _workshop_link(workshop: Workshop) -> str:
+    return link(workshop.title, workshop.get_absolute_url())
+
+
+def _seat_line(seat: OrderItem) -> str:
+    session = seat.session
+    return (
+        f"- {_workshop_link(seat.workshop)}: {_when(session)} "
+        f"({seat.run.name}, day {session.number}), order "
+        f"{link(seat.order.reference, seat.order.get_absolute_url())}"
+    )
+
+
+def _login_link() -> str:
+    url = f"{reverse('login')}?{urlencode({'next': reverse('assistant:chat')})}"
+    return link("Log in", url)
+
+
+def _orders_link() -> str:
+    return link("My orders", reverse("orders:list"))
+
+
+def _store_link(label: str = "workshops page") -> str:
+    return link(label, reverse("workshops:store"))
+
+
+# -- my bookings ---------------------------------------------------------------------
+
+BOOKINGS_PHRASES = (
+    "my booking",
+    "my bookings",
+    "my order",
+    "my orders",
+    "my seat",
+    "my seats",
+    "have i booked",
+    "did i book",
+    "what did i book",
+    "i booked",
+    "am i booked",
+    "my reservations",
+    "حجوزاتي",
+    "حجزي",
+    "طلباتي",
+)
+
+
+def _asks_for_bookings(question: Question) -> bool | None:
+    return True if has_phrase(question.text, BOOKINGS_PHRASES) else None
+
+
+def _bookings(question: Question, _: Any) -> str:
+    if question.asker is None:
+        return f"{_login_link()} to see your bookings; they are listed under My orders."
+    seats = list(upcoming_seats_for_buyer(buyer=question.asker, now=question.now))
+    if not seats:
+        return (
+            f"You have no upcoming bookings. Browse the {_store_link()} to book a seat; "
+            f"past and cancelled orders are under {_orders_link()}."
+        )
+    lines = "\n".join(_seat_line(seat) for seat in seats)
+    return f"Your upcoming bookings:\n\n{lines}\n\nEvery order is under {_orders_link()}."
+
+
+# -- how to cancel -------------------------------------------------------------------
+
+CANCEL_KEYWORDS = (
+    "cancel",
+    "cancelling",
+    "canceling",
+    "cancellation",
+    "refund",
+    "الغاء",
+    "الغي",
+    "الغيت",
+)
+
+
+def _asks_to_cancel(question: Question) -> bool | None:
+    return True if mentions(words(question.text), CANCEL_KEYWORDS) else None
+
+
+def _cancel_steps() -> str:
+    return (
+        f"To cancel a booking, open {_orders_link()}, choose the order and press "
+        "“Cancel this order and free the seat”. The seat is freed at once. A session "
+        "that has already started can no longer be cancelled online."
+    )
+
+
+def _how_to_cancel(question: Question, _: Any) -> str:
+    steps = _cancel_steps()
+    if question.asker is None:
+        return f"{steps}\n\n{_login_link()} first to see your orders."
+    seats = list(upcoming_seats_for_buyer(buyer=question.asker, now=question.now))
+    if not seats:
+        return f"{steps}\n\nYou have no upcoming bookings to cancel."
+    lines = "\n".join(_seat_line(seat) for seat in seats)
+    return f"{steps}\n\nYour upcoming bookings:\n\n{lines}"
+
+
+# -- the next sessions of a workshop named in the question ---------------------------
+
+# Words in titles that do not tell one workshop from another.
+TITLE_STOPWORDS = words(
+    "a an and at for in intro introduction of on the to with workshop beginners beginner "
+    "course class session sessions next when "
+    "في من على الى عن مع مقدمه ورشه ورش للمبتدئين المبتدئين باستخدام"
+)
+
+
+def _title_words(workshop: Workshop) -> set[str]:
+    return words(f"{workshop.title} {workshop.title_ar}") - TITLE_STOPWORDS
+
+
+def _named_workshops(question: Question) -> list[Workshop] | None:
+    """The workshops the question names, by their English or Arabic title. A title word
+    counts more the fewer workshops share it; the best-scoring workshops win."""
+    asked = words(question.text) - TITLE_STOPWORDS
+    if not asked:
+        return None
+    catalogue = workshops_with_upcoming_sessions(now=question.now, per_workshop=4)
+    title_words = {workshop.pk: _title_words(workshop) for workshop in catalogue}
+    shared = Counter(word for found in title_words.values() for word in found)
+    scores = {
+        workshop.pk: sum(
+            1 / shared[word]
+            for word in title_words[workshop.pk]
+            if any(shares_stem(candidate, word) for candidate in asked)
+        )
+        for workshop in catalogue
+    }
+    best = max(scores.values(), default=0)
+    if best < 1:
+        return None
+    return [workshop for workshop in catalogue if scores[workshop.pk] == best][:3]
+
+
+def _workshop_sessions(question: Question, workshops: list[Workshop]) -> str:
+    parts = []
+    for workshop in workshops:
+        title = _workshop_link(workshop)
+        if workshop.title_ar:
+            # First-strong isolate: the Arabic title keeps its direction in English text.
+            title += f" (\u2068{workshop.title_ar}\u2069)"
+        sessions = workshop.upcoming_sessions
+        if not sessions:
+            parts.append(f"{title} has no sessions scheduled yet.")
+            continue
+        lines = "\n".join(
+            f"- {_when(s)} ({s.run.name}, day {s.number}): {_seats(s)}" for s in sessions
+        )
+        parts.append(f"{title}, next sessions:\n\n{lines}")
+    return "\n\n".join(parts) + "\n\nOpen the workshop to choose a session and book a seat."
+
+
+# -- upcoming workshops with seats left ----------------------------------------------
+
+UPCOMING_KEYWORDS = (
+    "workshop",
+    "seat",
+    "available",
+    "availability",
+    "upcoming",
+    "schedule",
+    "book",
+    "booking",
+    "sessions",
+    "free",
+    "open",
+    "ورشه",
+    "ورش",
+    "مقعد",
+    "مقاعد",
+    "متاح",
+    "متاحه",
+    "القادمه",
+    "حجز",
+    "احجز",
+)
+
+
+def _asks_what_is_on(question: Question) -> bool | None:
+    return True if mentions(words(question.text), UPCOMING_KEYWORDS) else None
+
+
+def _workshops_with_seats(question: Question, _: Any) -> str:
+    workshops = workshops_with_bookable_sessions(now=question.now, per_workshop=3)
+    if not workshops:
+        return (
+            f"No workshop has a free seat right now. The whole schedule is on the {_store_link()}."
+        )
+    lines = "\n".join(
+        f"- {_workshop_link(w)}: "
+        + "; ".join(f"{_when(s)} ({_seats(s)})" for s in w.bookable_sessions)
+        for w in workshops
+    )
+    return (
+        f"Workshops with seats left:\n\n{lines}\n\n"
+        "Open a workshop to choose a session and book a seat."
+    )
+
+
+# -- anything else -------------------------------------------------------------------
+
+HELP = (
+    "I can answer questions about:\n\n"
+    "- workshops with seats left (“Which workshops have seats left?”)\n"
+    "- the next sessions of a workshop (“When is the next Intro to Python session?”)\n"
+    "- your bookings (“What are my bookings?”)\n"
+    "- cancelling a booking (“How do I cancel?”)\n\n"
+    "You can ask in English or in Arabic. Everything is also on the {store}."
+)
+
+
+def help_text() -> str:
+    return HELP.format(store=_store_link())
+
+
+def facts(question: Question) -> list[str]:
+    """What a language model is told besides the built-in answer to the question: the
+    state of things any next question may be about."""
+    return [_workshops_with_seats(question, None), _bookings(question, None), _cancel_steps()]
+
+
+INTENTS: tuple[Intent, ...] = (
+    Intent("cancel", _asks_to_cancel, _how_to_cancel),
+    Intent("my_bookings", _asks_for_bookings, _bookings),
+    Intent("workshop_sessions", _named_workshops, _workshop_sessions),
+    Intent("upcoming_workshops", _asks_what_is_on, _workshops_with_seats),
+)
