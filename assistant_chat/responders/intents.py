@@ -26,6 +26,8 @@ from assistant_chat.responders.base import Question, link
 from assistant_chat.responders.language import has_phrase, mentions, shares_stem, words
 from orders.models import OrderItem
 from orders.selectors import upcoming_seats_for_buyer
+from tutoring.models import TutorProfile
+from tutoring.selectors import tutors_taking_requests
 from workshops.models import Workshop, WorkshopSession
 from workshops.selectors import workshops_with_bookable_sessions, workshops_with_upcoming_sessions
 
@@ -259,6 +261,88 @@ def _workshops_with_seats(question: Question, _: Any) -> str:
     )
 
 
+# -- tutors for a subject ------------------------------------------------------------
+
+TUTOR_KEYWORDS = (
+    "tutor",
+    "tutors",
+    "tutoring",
+    "teacher",
+    "teachers",
+    "teach",
+    "teaches",
+    "lesson",
+    "lessons",
+    "tuition",
+    "مدرس",
+    "مدرسين",
+    "معلم",
+    "معلمين",
+    "دروس",
+    "درس",
+    "يدرس",
+    "خصوصي",
+)
+# Words of a question about tutors that name no subject.
+TUTOR_STOPWORDS = words(" ".join(TUTOR_KEYWORDS)) | words(
+    "a an the who which what is are do does can i me my for in of to with how private "
+    "find need want request requests book session sessions one any there someone please "
+    "من هل اريد ابحث عن في لي يوجد مين"
+)
+TUTORS_LISTED = 5
+
+
+def _subject_matches(asked: str, subject_word: str) -> bool:
+    """The same word, or one a prefix of the other (math / mathematics), four letters on."""
+    shorter, longer = sorted((asked, subject_word), key=len)
+    return shorter == longer or (len(shorter) >= 4 and longer.startswith(shorter))
+
+
+def _asks_for_tutors(question: Question) -> bool | None:
+    return True if mentions(words(question.text), TUTOR_KEYWORDS) else None
+
+
+def _tutor_line(tutor: TutorProfile) -> str:
+    return (
+        f"- {link(str(tutor), tutor.get_absolute_url())}: {', '.join(tutor.subject_list)} "
+        f"· {tutor.hourly_rate} per hour"
+    )
+
+
+def _tutors(question: Question, _: Any) -> str:
+    asked = words(question.text) - TUTOR_STOPWORDS
+    tutors = list(tutors_taking_requests())
+    teaching = [
+        tutor
+        for tutor in tutors
+        if any(
+            _subject_matches(word, subject) for word in asked for subject in words(tutor.subjects)
+        )
+    ]
+    tutors_page = link("tutors page", reverse("tutoring:tutors"))
+    if not tutors:
+        return f"No tutor is taking requests right now. Check the {tutors_page} again soon."
+    how = (
+        "To request a session, open a tutor's profile and fill in “Request a session”; "
+        "the tutor answers by email."
+    )
+    if question.asker is None:
+        how += f" {_login_link()} or sign up first."
+    else:
+        requests = link("Requests", reverse("tutoring:requests"))
+        how += f" Your requests and their answers are under {requests}."
+    if teaching:
+        lines = "\n".join(_tutor_line(tutor) for tutor in teaching[:TUTORS_LISTED])
+        return f"Tutors for that subject:\n\n{lines}\n\n{how}"
+    lines = "\n".join(_tutor_line(tutor) for tutor in tutors[:TUTORS_LISTED])
+    opening = (
+        "No tutor on the list teaches that yet; these tutors take requests"
+        if asked
+        else "These tutors take requests"
+    )
+    return f"{opening}:\n\n{lines}\n\nSearch by subject or name on the {tutors_page}. {how}"
+
+
 # -- anything else -------------------------------------------------------------------
 
 HELP = (
@@ -266,7 +350,8 @@ HELP = (
     "- workshops with seats left (“Which workshops have seats left?”)\n"
     "- the next sessions of a workshop (“When is the next Intro to Python session?”)\n"
     "- your bookings (“What are my bookings?”)\n"
-    "- cancelling a booking (“How do I cancel?”)\n\n"
+    "- cancelling a booking (“How do I cancel?”)\n"
+    "- tutors for a subject, and how to request one (“Who teaches maths?”)\n\n"
     "You can ask in English or in Arabic. Everything is also on the {store}."
 )
 
@@ -278,12 +363,18 @@ def help_text() -> str:
 def facts(question: Question) -> list[str]:
     """What a language model is told besides the built-in answer to the question: the
     state of things any next question may be about."""
-    return [_workshops_with_seats(question, None), _bookings(question, None), _cancel_steps()]
+    return [
+        _workshops_with_seats(question, None),
+        _bookings(question, None),
+        _cancel_steps(),
+        _tutors(Question(text="tutors", user=question.user, now=question.now), None),
+    ]
 
 
 INTENTS: tuple[Intent, ...] = (
     Intent("cancel", _asks_to_cancel, _how_to_cancel),
     Intent("my_bookings", _asks_for_bookings, _bookings),
+    Intent("tutors", _asks_for_tutors, _tutors),
     Intent("workshop_sessions", _named_workshops, _workshop_sessions),
     Intent("upcoming_workshops", _asks_what_is_on, _workshops_with_seats),
 )

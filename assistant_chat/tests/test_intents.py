@@ -172,9 +172,68 @@ def test_every_link_in_every_answer_is_a_page_of_the_site(catalogue, student):
         "When is the next Intro to Python session?",
         "What are my bookings?",
         "How do I cancel?",
+        "Who teaches maths?",
         "hello",
     ]
     for question in questions:
         for user in (None, student):
             for url in links(answer(question, user=user)).values():
                 resolve(url.split("?")[0])  # raises Resolver404 for a dead link
+
+
+# -- tutors ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def tutors():
+    from tutoring.tests.factories import TutorProfileFactory
+
+    hana = TutorProfileFactory(
+        user__username="hana", subjects="Mathematics, Physics, رياضيات, فيزياء", hourly_rate=15
+    )
+    samir = TutorProfileFactory(
+        user__username="samir",
+        user__first_name="Samir",
+        user__last_name="Khalil",
+        subjects="Arabic, Calligraphy, اللغة العربية, خط",
+        hourly_rate=12,
+    )
+    TutorProfileFactory(
+        user__username="nour",
+        user__first_name="Nour",
+        subjects="English",
+        is_accepting_requests=False,
+    )
+    return hana, samir
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who teaches maths?", "I need a physics tutor", "أريد مدرس رياضيات", "مين يدرس الفيزياء؟"],
+)
+def test_tutors_for_a_subject_are_listed_with_a_link_and_how_to_request(tutors, question):
+    hana, _ = tutors
+    text = answer(question)
+    assert links(text)["Hana Mansour"] == hana.get_absolute_url()
+    assert "Samir" not in text
+    assert "Mathematics, Physics" in text and "15.00 per hour" in text
+    assert "Request a session" in text and "[Log in]" in text
+
+
+def test_a_tutor_question_for_calligraphy_is_about_tutors_not_the_workshop(catalogue, tutors):
+    text = answer("Which tutor teaches calligraphy?", user=UserFactory())
+    assert text.startswith("Tutors for that subject:")
+    assert "Samir Khalil" in text and "Arabic Calligraphy for Beginners" not in text
+    assert "[Requests](/tutoring/requests/)" in text
+
+
+def test_a_subject_no_tutor_teaches_lists_those_who_take_requests(tutors):
+    text = answer("Is there a chemistry tutor?")
+    assert text.startswith("No tutor on the list teaches that yet")
+    assert "Hana Mansour" in text and "Samir Khalil" in text
+    assert "Nour" not in text  # not taking requests
+    assert "[tutors page](/tutors/)" in text
+
+
+def test_with_no_tutor_taking_requests_the_answer_says_so(db):
+    assert answer("any tutors?").startswith("No tutor is taking requests right now.")
