@@ -304,7 +304,9 @@ def _asks_for_tutors(question: Question) -> bool | None:
 
 def _tutor_line(tutor: TutorProfile) -> str:
     return (
-        f"- {link(str(tutor), tutor.get_absolute_url())}: {', '.join(tutor.subject_list)} "
+        # Each subject isolated (U+2068 … U+2069): Arabic ones keep their order in the list.
+        f"- {link(str(tutor), tutor.get_absolute_url())}: "
+        f"{', '.join(f'\u2068{subject}\u2069' for subject in tutor.subject_list)} "
         f"· {tutor.hourly_rate} per hour"
     )
 

@@ -216,7 +216,7 @@ def test_tutors_for_a_subject_are_listed_with_a_link_and_how_to_request(tutors, 
     text = answer(question)
     assert links(text)["Hana Mansour"] == hana.get_absolute_url()
     assert "Samir" not in text
-    assert "Mathematics, Physics" in text and "15.00 per hour" in text
+    assert "\u2068Mathematics\u2069, \u2068Physics\u2069" in text and "15.00 per hour" in text
     assert "Request a session" in text and "[Log in]" in text
 
 
