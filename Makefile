@@ -8,7 +8,7 @@ SQLITE_URL := sqlite:///$(CURDIR)/var/studyhall.sqlite3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-sqlite lint install bench clean
+.PHONY: run test test-postgres test-sqlite lint install bench bench-faults clean
 
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \
@@ -46,6 +46,9 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "make bench needs wrk: apt-get install wrk" >&2; exit 2; }
 	PYTHON=$(PY) STUDYHALL_DB_NAME=studyhall_bench scripts/with-postgres $(PY) -m bench
+
+bench-faults: $(STAMP)
+	PYTHON=$(PY) STUDYHALL_DB_NAME=studyhall_faults scripts/with-postgres $(PY) -m bench.faults
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 staticfiles .pytest_cache

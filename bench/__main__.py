@@ -25,22 +25,23 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import platform
-import secrets
 import shutil
-import socket
-import string
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
 from bench import chat
+from bench.harness import (
+    ROOT,
+    fail,
+    gunicorn,
+    logged_in,
+    machine,
+    oversold_sessions,
+    recreate_database,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = 2  # ORM and raw phases alternate, so drift on a shared machine hits both
 WARMUP_SECONDS = 3
@@ -127,39 +128,9 @@ def combined(rounds: list[PhaseResult]) -> PhaseResult:
     )
 
 
-def fail(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def csrf_secret() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(32))
-
-
 def seed() -> tuple[list[tuple[str, str]], list[list[int]]]:
     """Users with live login sessions, and one range of sessions per phase."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
 
     from workshops.models import Workshop, WorkshopRun, WorkshopSession
 
@@ -189,16 +160,9 @@ def seed() -> tuple[list[tuple[str, str]], list[list[int]]]:
             for n in range(SESSIONS_PER_PHASE)
         )
         ranges.append([s.pk for s in sessions])
-    users = []
-    for n in range(USERS):
-        user = User.objects.create_user(f"bench{n:03}", password=None)
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        token = csrf_secret()
-        users.append((f"sessionid={store.session_key}; csrftoken={token}", token))
+    users = [
+        logged_in(User.objects.create_user(f"bench{n:03}", password=None)) for n in range(USERS)
+    ]
     return users, ranges
 
 
@@ -253,37 +217,6 @@ def run_phase(name, base_url, path, users, session_ids, seconds) -> PhaseResult:
     )
 
 
-def oversold_sessions() -> int:
-    from django.db.models import Count, F, Q
-
-    from workshops.models import WorkshopSession
-
-    checked = WorkshopSession.objects.annotate(
-        active=Count("seats", filter=Q(seats__status="active"))
-    )
-    return checked.filter(Q(seats_taken__gt=F("capacity")) | ~Q(seats_taken=F("active"))).count()
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        (pg_version,) = cursor.fetchone()
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, PostgreSQL {pg_version} on the same machine"
-    )
-
-
 def main() -> None:
     if shutil.which("wrk") is None:
         fail("wrk is not installed: apt-get install wrk")
@@ -299,33 +232,7 @@ def main() -> None:
 
     django.setup()
     users, ranges = seed()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(python).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--workers",
-            str(WORKERS),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_CONN_MAX_AGE": "600"},
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    fail("gunicorn did not answer /healthz within 30 s")
-                time.sleep(0.3)
+    with gunicorn(workers=WORKERS) as base:
         orm_path, raw_path = f"/workshops/{SLUG}/book/", "/bench/raw-book/"
         run_phase("warm-up orm", base, orm_path, users, ranges[0], WARMUP_SECONDS)
         run_phase("warm-up raw", base, raw_path, users, ranges[1], WARMUP_SECONDS)
@@ -338,9 +245,6 @@ def main() -> None:
                 run_phase("raw SQL baseline", base, raw_path, users, ranges[3 + 2 * n], SECONDS)
             )
         orm, raw = combined(orm_rounds), combined(raw_rounds)
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
 
     oversold = oversold_sessions()
     chat_service, chat_raw = chat.run(seconds=SECONDS, rounds=ROUNDS, warmup=WARMUP_SECONDS)
