@@ -10,6 +10,7 @@ from core.ids import parse_id
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NUL = "\x00"
+DATE_PARTS = ("__year", "__month", "__day")
 
 
 def _has_nul(data) -> bool:
@@ -27,6 +28,9 @@ class BadInputMiddleware:
       refuses NUL in text, so it would otherwise fail deep inside a query.
     - An admin action's selection that is not a list of ids: Django's admin would
       raise ``ValueError`` while filtering by it.
+    - A date-hierarchy parameter of an admin list (``date__year``, ``__month``,
+      ``__day``) that is not a small number: Django's admin would raise
+      ``OverflowError`` building the date.
     """
 
     def __init__(self, get_response) -> None:
@@ -35,6 +39,11 @@ class BadInputMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if NUL in request.path or _has_nul(request.GET):
             return bad_request(request, "the address contains a character it cannot hold")
+        if any(
+            name.endswith(DATE_PARTS) and not (value.isdigit() and len(value) <= 4)
+            for name, value in request.GET.items()
+        ):
+            return bad_request(request, "a date in the address is not a date")
         if request.method == "POST" and request.content_type in FORM_TYPES:
             if _has_nul(request.POST) or any(
                 NUL in (upload.name or "") for upload in request.FILES.values()

@@ -142,3 +142,25 @@ def test_an_unreachable_database_is_a_503_and_the_next_request_recovers():
     assert response["Retry-After"] == "5"
     assert "briefly unavailable" in response.text
     assert client.get(reverse("workshops:store")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date__month=2147483648&date__year=2026",
+        "date__year=99999999999",
+        "date__day=abc&date__month=1&date__year=2026",
+    ],
+)
+def test_an_admin_date_hierarchy_out_of_the_calendar_is_a_400(staff_client, query):
+    response = staff_client.get(f"{reverse('admin:workshops_workshopsession_changelist')}?{query}")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("value", ["abc", " ", "-1", str(2**63), "9" * 30])
+def test_an_autocomplete_field_given_junk_shows_the_form_again(staff_client, value):
+    url = reverse("admin:tutoring_tutorprofile_add")
+    assert staff_client.get(f"{url}?user={value}").status_code == 200
+    response = staff_client.post(url, {"user": value, "headline": "x", "subjects": "x"})
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
+from core.admin_widgets import SafeAutocompleteAdmin
 from tutoring.models import (
     ParentProfile,
     RequestStatus,
@@ -27,7 +28,7 @@ class TutorPackageInline(admin.TabularInline):
 
 
 @admin.register(TutorProfile)
-class TutorProfileAdmin(admin.ModelAdmin):
+class TutorProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     list_display = ("__str__", "headline", "subjects", "hourly_rate", "is_accepting_requests")
     list_filter = ("is_accepting_requests",)
     list_select_related = ("user",)
@@ -45,7 +46,7 @@ class TutorProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(StudentProfile)
-class StudentProfileAdmin(admin.ModelAdmin):
+class StudentProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     list_display = ("__str__", "user", "grade")
     list_select_related = ("user",)
     search_fields = (*USER_SEARCH, "grade")
@@ -53,7 +54,7 @@ class StudentProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ParentProfile)
-class ParentProfileAdmin(admin.ModelAdmin):
+class ParentProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     list_display = ("__str__", "user", "child_count")
     list_select_related = ("user",)
     search_fields = USER_SEARCH

@@ -1,0 +1,519 @@
+"""Nothing a visitor types breaks Studyhall.
+
+Generated junk (NUL, also as ``\\u0000`` in JSON; huge and negative numbers; 10 kB
+strings; broken UTF-8; wrong types; several values for one field) goes to every form,
+URL parameter, JSON endpoint and admin action, as an anonymous visitor, a student and
+staff, and no answer may be a 5xx: an unhandled exception fails the test with its
+traceback. Arabic-Indic digits are numbers, not junk (``test_arabic_indic_digits…``).
+
+The forms are not listed by hand: every page in ``PAGES`` (each route of the site, by
+name; a test fails when a route is missing) and every model admin is fetched as each
+role, and each form on it, with its fields, is fuzzed. Hypothesis is derandomized with
+a fixed number of examples per form, so the run is the same every time. Each example
+runs in a transaction that is rolled back, so one cannot change what the next sees.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant_chat.owners import ChatOwner
+from assistant_chat.services import chat_question_answer
+from core.tests.factories import UserFactory
+from orders.services import seat_book
+from tutoring.services import RequestDetails, request_create
+from tutoring.tests.factories import (
+    ParentProfileFactory,
+    StudentProfileFactory,
+    TutorPackageFactory,
+    TutorProfileFactory,
+)
+from workshops.services import host_link_provision
+from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES_PER_FORM = 6
+ROLES = ("anonymous", "student", "staff")
+
+# -- what junk looks like -------------------------------------------------------------
+
+CORPUS = [
+    "",
+    " ",
+    "\x00",
+    "1\x00",
+    "a\x00b",
+    "x" * 10_000,
+    "-1",
+    "0",
+    str(2**63),
+    str(10**30),
+    f"-{10**30}",
+    "1.5",
+    "1e309",
+    "NaN",
+    "null",
+    "[]",
+    '{"a": 1}',
+    "true",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "%00",
+    "\u202eevil",
+    "😀",
+    "9999-12-31",
+    "0000-00-00",
+    "2031-02-30",
+    "10000-01-01",
+    "25:61",
+    "abc",
+    "١٢٣",
+]
+JUNK = st.one_of(
+    st.sampled_from(CORPUS),
+    st.text(max_size=30),
+    st.integers(min_value=-(10**25), max_value=10**25).map(str),
+)
+JSON_VALUE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**25), max_value=10**25)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(CORPUS)
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=4,
+)
+BROKEN_UTF8 = b"%FF%FE%C3%28\xff\xfe\xc3\x28%00"
+
+
+# -- the site's forms, found on its pages ----------------------------------------------
+
+
+@dataclass
+class Form:
+    method: str
+    action: str
+    # Each field with the values the page offers (its default, a select's options).
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+
+class FormFinder(HTMLParser):
+    def __init__(self, page_url: str) -> None:
+        super().__init__()
+        self.page_url = page_url
+        self.forms: list[Form] = []
+        self.links: list[str] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attrs = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            action = urljoin(self.page_url, attrs.get("action") or self.page_url)
+            self.forms.append(Form(attrs.get("method", "get").upper(), action))
+        elif tag == "a" and attrs.get("href", "").startswith(("/", "?")):
+            self.links.append(attrs["href"])
+        elif self.forms and tag in ("input", "textarea", "select", "button"):
+            name = attrs.get("name")
+            if not name or name == "csrfmiddlewaretoken":
+                return
+            values = self.forms[-1].fields.setdefault(name, [])
+            if "value" in attrs:
+                values.append(attrs["value"])
+            self._select = name if tag == "select" else None
+        elif tag == "option" and self.forms and self._select:
+            self.forms[-1].fields[self._select].append(attrs.get("value", ""))
+
+
+def forms_on(client: Client, url: str) -> tuple[list[Form], list[str]]:
+    response = client.get(url, follow=True)
+    if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+        return [], []
+    if response.redirect_chain:
+        url = urljoin(url, response.redirect_chain[-1][0])
+    finder = FormFinder(url)
+    finder.feed(response.content.decode())
+    return finder.forms, finder.links
+
+
+# -- a small world with one of everything -------------------------------------------------
+
+
+@dataclass
+class World:
+    clients: dict[str, Client]
+    paths: dict[str, str]
+
+
+def make_world() -> World:
+    run = WorkshopRunFactory(start_date=days_from_today(5), end_date=days_from_today(12))
+    session = WorkshopSessionFactory(run=run, number=1, date=days_from_today(6), capacity=5)
+    WorkshopSessionFactory(run=run, number=2, date=days_from_today(7), capacity=1, seats_taken=1)
+    student = StudentProfileFactory(user__username="fuzz-student").user
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk).order
+    tutor = TutorProfileFactory(user__username="fuzz-tutor")
+    TutorPackageFactory(tutor=tutor)
+    parent = ParentProfileFactory(user__username="fuzz-parent")
+    parent.children.add(StudentProfileFactory())
+    request = request_create(user=student, tutor=tutor, details=RequestDetails(message="Hi"))
+    # The student also tutors, so their panel has Accept and Decline forms to fuzz.
+    TutorProfileFactory(user=student)
+    request_create(
+        user=parent.user,
+        tutor=student.tutor_profile,
+        details=RequestDetails(student_name="A child", message="Hello"),
+    )
+    link = host_link_provision(session_id=session.pk).link
+    chat = chat_question_answer(
+        owner=ChatOwner(user_id=student.pk), question="Which workshops?", user=student
+    )
+    staff = UserFactory(username="fuzz-staff", is_staff=True, is_superuser=True)
+
+    clients = {role: Client() for role in ROLES}
+    clients["student"].force_login(student)
+    clients["staff"].force_login(staff)
+    uid = urlsafe_base64_encode(force_bytes(student.pk))
+    token = default_token_generator.make_token(student)
+    paths = {
+        "home": "/",
+        "healthz": "/healthz",
+        "login": "/accounts/login/?next=/orders/",
+        "logout": "/accounts/logout/",
+        "signup": "/accounts/signup/",
+        "password_change": "/accounts/password_change/",
+        "password_change_done": "/accounts/password_change/done/",
+        "password_reset": "/accounts/password_reset/",
+        "password_reset_done": "/accounts/password_reset/done/",
+        "password_reset_confirm": f"/accounts/reset/{uid}/{token}/",
+        "password_reset_complete": "/accounts/reset/done/",
+        "book": f"/workshops/{run.workshop.slug}/book/",
+        "store": "/workshops/",
+        "detail": f"/workshops/{run.workshop.slug}/",
+        "list": "/orders/",
+        "orders:detail": f"/orders/{order.reference}/",
+        "cancel": f"/orders/{order.reference}/cancel/",
+        "tutors": "/tutors/",
+        "tutor": f"/tutors/{tutor.pk}/",
+        "request": f"/tutors/{tutor.pk}/request/",
+        "requests": "/tutoring/requests/",
+        "accept": f"/tutoring/requests/{request.pk}/accept/",
+        "reject": f"/tutoring/requests/{request.pk}/reject/",
+        "tutoring:cancel": f"/tutoring/requests/{request.pk}/cancel/",
+        "roster": f"/host/{link.token}/",
+        "check_in": f"/host/{link.token}/check-in/",
+        "chat": f"/assistant/?session={chat.session_id}",
+        "delete": "/assistant/delete/",
+        "api-messages": "/assistant/api/messages/",
+    }
+    return World(clients, paths)
+
+
+def site_routes() -> set[str]:
+    """Every route of the site (the admin's own aside), by the name ``PAGES`` uses."""
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(pattern.name)
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_route_of_the_site_is_fuzzed():
+    covered = {
+        "home", "healthz", "login", "logout", "signup", "password_change",
+        "password_change_done", "password_reset", "password_reset_done",
+        "password_reset_confirm", "password_reset_complete", "book", "store", "detail",
+        "list", "orders:detail", "cancel", "tutors", "tutor", "request", "requests",
+        "accept", "reject", "tutoring:cancel", "roster", "check_in", "chat", "delete",
+        "api-messages",
+    }  # fmt: skip
+    plain = {name for name in site_routes() if ":" not in name}
+    qualified = {name for name in site_routes() if ":" in name}
+    missing = {name for name in plain if name not in covered} - {
+        # Names used by several apps are covered under their namespace.
+        name.split(":")[1]
+        for name in qualified
+        if name in covered
+    }
+    assert missing == set(), f"add these routes to make_world().paths: {sorted(missing)}"
+
+
+# -- sending junk ---------------------------------------------------------------------------
+
+
+def summary(payload: dict[str, list[str]]) -> str:
+    return repr({key: [value[:40] for value in values] for key, values in payload.items()})
+
+
+def isolated(client: Client, send: Callable[[], object], what: str = ""):
+    """Run one request in a transaction that is rolled back, with the client's cookies
+    put back afterwards (a fuzzed logout must not log the role out for the rest). An
+    exception the site did not handle fails with what was sent."""
+    cookies = client.cookies
+    client.cookies = type(cookies)(cookies.output(header="", sep=";"))
+    try:
+        with transaction.atomic():
+            try:
+                response = send()
+            except Exception as error:
+                raise AssertionError(f"{what}: {error.__class__.__name__}: {error}") from error
+            transaction.set_rollback(True)
+    finally:
+        client.cookies = cookies
+    return response
+
+
+def assert_answered(response, what: str) -> None:
+    assert response.status_code < 500, f"{what} answered {response.status_code}"
+
+
+def fuzz_form(client: Client, form: Form, role: str) -> None:
+    names = sorted(form.fields)
+
+    @settings(
+        max_examples=EXAMPLES_PER_FORM,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(data=st.data())
+    def one(data) -> None:
+        payload: dict[str, list[str]] = {}
+        for name in names:
+            offered = form.fields[name]
+            if offered and data.draw(st.booleans()):
+                payload[name] = [data.draw(st.sampled_from(offered))]
+            elif data.draw(st.integers(0, 4)):
+                payload[name] = data.draw(st.lists(JUNK, min_size=1, max_size=2))
+        if data.draw(st.booleans()):
+            payload[data.draw(st.sampled_from(["extra", "id", "pk", "user", "q"]))] = [
+                data.draw(JUNK)
+            ]
+        what = f"{form.method} {form.action} as {role} with {summary(payload)}"
+        if form.method == "POST":
+            response = isolated(client, lambda: client.post(form.action, payload), what)
+        else:
+            query = urlencode([(k, v) for k, values in payload.items() for v in values])
+            separator = "&" if "?" in form.action else "?"
+            response = isolated(
+                client, lambda: client.get(f"{form.action}{separator}{query}"), what
+            )
+        assert_answered(response, what)
+
+    one()
+
+
+def broken_utf8(client: Client, url: str, role: str) -> None:
+    path = urlsplit(url).path
+    for send in (
+        lambda: client.get(f"{path}?q=%FF%FE&session=%C3%28&status=%00"),
+        lambda: client.generic(
+            "POST", path, BROKEN_UTF8 + b"&session=%FF", "application/x-www-form-urlencoded"
+        ),
+    ):
+        what = f"broken UTF-8 to {path} as {role}"
+        assert_answered(isolated(client, send, what), what)
+
+
+PATH_JUNK = ["%00", "a%00b", "-1", "0", str(2**63), "9" * 40, "x" * 3000, "%FF%FE", "..%2F..",
+             "%E2%80%AE", "١٢"]  # fmt: skip
+
+
+def junk_in_path(client: Client, url: str, role: str) -> None:
+    """Each segment of the address (an id, a slug, a reference, a token) replaced by junk."""
+    segments = urlsplit(url).path.strip("/").split("/")
+    for index in range(len(segments)):
+        for junk in PATH_JUNK:
+            changed = "/" + "/".join([*segments[:index], junk, *segments[index + 1 :]]) + "/"
+            for method in ("get", "post"):
+                what = f"{method.upper()} {changed[:80]} as {role}"
+                response = isolated(client, lambda m=method, c=changed: getattr(client, m)(c), what)
+                assert_answered(response, what)
+
+
+def admin_pages(client: Client) -> list[str]:
+    """Every model admin's list, add page and the change page of its first row."""
+    pages = ["/admin/", "/admin/password_change/"]
+    for model in admin.site._registry:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        pages.append(base)
+        pages.append(f"{base}?q=%00x&o=99&p=abc&e=1&status=zzz")
+        pages.append(f"{base}add/")
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            pages.append(f"{base}{first.pk}/change/")
+            _, links = forms_on(client, f"{base}{first.pk}/change/")
+            pages += [
+                link.split("?")[0]
+                for link in links
+                if link.startswith(f"{base}{first.pk}/") and not link.endswith("/change/")
+            ]
+    return list(dict.fromkeys(pages))
+
+
+def filter_form(changelist: str, links: list[str]) -> Form:
+    """The changelist's filters, sorting and paging, as one form of URL parameters: every
+    parameter its own links use, with the values they offer."""
+    fields: dict[str, list[str]] = {}
+    for link in links:
+        if link.startswith("?"):
+            for pair in link[1:].split("&"):
+                name, _, value = pair.partition("=")
+                fields.setdefault(name, []).append(value)
+    return Form("GET", changelist.split("?")[0], fields)
+
+
+def admin_action_forms(client: Client, changelist: str, forms: list[Form]) -> list[Form]:
+    """The action form, with each action posted against junk selections, and the fields
+    of the actions that ask a question first (clone's date, decline's reason)."""
+    found = []
+    for form in forms:
+        actions = [value for value in form.fields.get("action", []) if value]
+        if not actions:
+            continue
+        selection = form.fields.get("_selected_action", [])
+        for action in actions:
+            fields = {
+                "action": [action],
+                "index": ["0"],
+                "_selected_action": selection,
+                "apply": ["1"],
+                "post": ["yes"],
+                "start_date": [],
+                "name": [],
+                "name_ar": [],
+                "reason": [],
+            }
+            found.append(Form("POST", changelist, fields))
+    return found
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_junk_to_every_form_and_parameter_answers_below_500(role):
+    world = make_world()
+    client = world.clients[role]
+    pages = list(world.paths.values())
+    if role == "staff":
+        pages += admin_pages(client)
+    targets: dict[tuple, Form] = {}
+    for url in pages:
+        forms, links = forms_on(client, url)
+        path = urlsplit(url).path
+        # The page's own URL parameters, plus the ones pages commonly read.
+        found = [Form("GET", url, {"q": [], "status": [], "page": [], "session": [], "next": []})]
+        found += forms
+        if path.startswith("/admin/") and path.count("/") == 4:
+            found += admin_action_forms(client, url, forms)
+            found.append(filter_form(url, links))
+        if not forms and resolve(path).url_name in {
+            "book",
+            "cancel",
+            "request",
+            "accept",
+            "reject",
+            "check_in",
+            "delete",
+        }:
+            # POST-only addresses have no page of their own: post their fields blind.
+            blind = ("session", "seat", "undo", "reason", "message", "q")
+            found.append(Form("POST", url, {name: [] for name in blind}))
+        for form in found:
+            key = (form.method, form.action, *sorted(form.fields), *form.fields.get("action", []))
+            targets.setdefault(key, form)
+        broken_utf8(client, url, role)
+        if not path.startswith("/admin/"):
+            junk_in_path(client, url, role)
+    for form in targets.values():
+        fuzz_form(client, form, role)
+    fuzzed = len(targets)
+    assert fuzzed > len(pages)  # every page gave at least one form or parameter set
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_junk_json_to_the_assistant_api_answers_below_500(role):
+    world = make_world()
+    client = world.clients[role]
+    url = world.paths["api-messages"]
+
+    @settings(
+        max_examples=60,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        body=st.one_of(
+            st.dictionaries(
+                st.sampled_from(["session_id", "message", "client_message_id", "other"]),
+                JSON_VALUE,
+            ),
+            JSON_VALUE,
+        ),
+        raw=st.booleans(),
+    )
+    def one(body, raw) -> None:
+        data = json.dumps(body).encode()
+        if raw:
+            data = data[: len(data) // 2] + BROKEN_UTF8  # cut short, then broken bytes
+        response = isolated(client, lambda: client.post(url, data, content_type="application/json"))
+        assert_answered(response, f"JSON {body!r} as {role}")
+
+    one()
+    for body in (
+        {"message": "hello\u0000"},
+        {"message": "hi", "session_id": "\u0000"},
+        {"message": "hi", "client_message_id": "a\u0000"},
+        {"message": "x" * 10_000},
+        {"message": ["a list"]},
+        {"message": 10**30},
+    ):
+        response = isolated(
+            client, lambda body=body: client.post(url, body, content_type="application/json")
+        )
+        assert 400 <= response.status_code < 500, (body, response.status_code)
+
+
+def test_arabic_indic_digits_are_numbers_not_junk(client):
+    """Django reads ``١٢`` as 12; so does Studyhall, in forms and admin selections."""
+    run = WorkshopRunFactory(start_date=days_from_today(5), end_date=days_from_today(12))
+    session = WorkshopSessionFactory(run=run, date=days_from_today(6), capacity=5)
+    arabic = str(session.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    client.force_login(UserFactory())
+    response = client.post(f"/workshops/{run.workshop.slug}/book/", {"session": arabic})
+    assert response.status_code == 302
+    assert session.seats.count() == 1
+    staff = Client()
+    staff.force_login(UserFactory(username="staff-digits", is_staff=True, is_superuser=True))
+    response = staff.post(
+        "/admin/workshops/workshopsession/",
+        {"action": "cancel_sessions", "_selected_action": [arabic]},
+    )
+    assert response.status_code in (200, 302)  # not refused as a malformed selection
+    session.refresh_from_db()
+    assert session.cancelled_at is not None
