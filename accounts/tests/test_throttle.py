@@ -43,6 +43,7 @@ def test_twelve_wrong_passwords_lock_the_username_even_against_the_right_one():
     locked = attempt("omar", "still wrong")
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.text and "omar" in locked.text
+    assert "paused for 15 minutes" in locked.text
     assert attempt("omar", "wrong again").status_code == 429
     assert attempt("omar", PASSWORD).status_code == 429
 

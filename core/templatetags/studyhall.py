@@ -1,0 +1,17 @@
+"""Display helpers for Studyhall's templates."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def minutes(duration: datetime.timedelta | None) -> int | str:
+    """A duration in whole minutes (at least 1), for "wait 15 minutes"."""
+    if not isinstance(duration, datetime.timedelta):
+        return ""
+    return max(1, round(duration.total_seconds() / 60))
