@@ -164,3 +164,11 @@ def test_an_autocomplete_field_given_junk_shows_the_form_again(staff_client, val
     response = staff_client.post(url, {"user": value, "headline": "x", "subjects": "x"})
     assert response.status_code == 200
     assert "user" in response.context["adminform"].form.errors
+
+
+def test_a_form_without_its_csrf_token_explains_itself(session):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory(username="nocsrf"))
+    response = client.post(reverse("book", kwargs={"slug": session.workshop.slug}), {})
+    assert response.status_code == 403
+    assert "This form has expired" in response.text and "Back to Studyhall" in response.text
