@@ -17,6 +17,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # Booking belongs to orders (orders -> workshops), under the workshop's address.
     path("workshops/<slug:slug>/book/", orders_views.book, name="book"),
+    path("workshops/<slug:slug>/book-run/", orders_views.book_run, name="book_run"),
+    # The workshop page is where booking happens, and it marks the seats you hold.
+    path("workshops/<slug:slug>/", orders_views.workshop_detail, name="workshop"),
     path("workshops/", include("workshops.urls")),
     path("orders/", include("orders.urls")),
     path("", include("tutoring.urls")),

@@ -1,19 +1,37 @@
 from django import forms
 
-from core.ids import MAX_ID
+from core.ids import MAX_ID, parse_id
 
-CHOOSE = "Choose a session from the list, or next available."
+CHOOSE = "Choose a session from the list, or “Next available session”."
+NEXT = "next"
 
 
 class BookingForm(forms.Form):
-    session = forms.IntegerField(
-        required=False,
+    """``session``: a session's id, or ``next`` for the next available session. Nothing
+    chosen books nothing: a refused choice is never silently replaced."""
+
+    session = forms.CharField(
+        max_length=20, error_messages={"required": CHOOSE, "max_length": CHOOSE}
+    )
+
+    def clean_session(self) -> int | None:
+        """The chosen session's id, or ``None`` for the next available one."""
+        value = self.cleaned_data["session"].strip()
+        if value == NEXT:
+            return None
+        number = parse_id(value)
+        if number is None:
+            raise forms.ValidationError(CHOOSE)
+        return number
+
+
+class RunBookingForm(forms.Form):
+    run = forms.IntegerField(
         min_value=1,
         max_value=MAX_ID,
         error_messages={
-            "invalid": CHOOSE,
-            "min_value": CHOOSE,
-            "max_value": CHOOSE,
+            key: "Choose a run to book all of its days."
+            for key in ("required", "invalid", "min_value", "max_value")
         },
     )
 

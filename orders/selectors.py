@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, QuerySet
 
 from orders.models import Order, OrderItem, SeatStatus
 from workshops.models import WorkshopSession
@@ -27,6 +27,39 @@ def orders_for_buyer(*, buyer: AbstractBaseUser) -> QuerySet[Order]:
 
 def order_for_buyer(*, buyer: AbstractBaseUser, reference: str) -> Order | None:
     return orders_for_buyer(buyer=buyer).filter(reference=reference).first()
+
+
+@dataclass(frozen=True)
+class BuyerOrders:
+    upcoming: QuerySet[Order]  # an active seat in a session still to come; soonest first
+    past: QuerySet[Order]  # everything else: ended, or cancelled; latest first
+
+
+def buyer_orders(*, buyer: AbstractBaseUser, now: datetime.datetime | None = None) -> BuyerOrders:
+    """The buyer's orders for My orders, upcoming ones apart from the past."""
+    still_to_come = OrderItem.objects.filter(
+        order=OuterRef("pk"),
+        status=SeatStatus.ACTIVE,
+        session__in=WorkshopSession.objects.not_ended(now),
+    )
+    orders = orders_for_buyer(buyer=buyer).annotate(
+        first_date=Min("seats__session__date"), last_date=Max("seats__session__date")
+    )
+    return BuyerOrders(
+        upcoming=orders.filter(Exists(still_to_come)).order_by("first_date", "created_at"),
+        past=orders.exclude(Exists(still_to_come)).order_by("-last_date", "-created_at"),
+    )
+
+
+def held_session_ids(*, buyer: AbstractBaseUser, workshop_id: int) -> set[int]:
+    """The sessions of a workshop in which the buyer holds an active seat."""
+    if not buyer.is_authenticated:
+        return set()
+    return set(
+        OrderItem.objects.filter(
+            buyer=buyer, workshop_id=workshop_id, status=SeatStatus.ACTIVE
+        ).values_list("session_id", flat=True)
+    )
 
 
 def upcoming_seats_for_buyer(

@@ -70,6 +70,10 @@ class SessionNotFound(BookingError):
     code = "session_not_found"
 
 
+class RunNotFound(BookingError):
+    code = "run_not_found"
+
+
 class CancelRefused(DomainError):
     code = "cancel_refused"
 
@@ -209,6 +213,82 @@ def seat_book(
             raise _already_booked(session) from None
         raise
     return seat
+
+
+def _day(session: WorkshopSession) -> str:
+    return f"Day {session.number} ({session.date:%A %d %B})"
+
+
+def run_book(
+    *,
+    buyer: AbstractBaseUser,
+    workshop: Workshop,
+    run_id: int,
+    now: datetime.datetime | None = None,
+) -> Order:
+    """Book ``buyer`` one seat in every session of run ``run_id`` that is not cancelled,
+    in one order: all of them or none.
+
+    Keeps ``session_capacity`` and ``order_item_session`` as ``seat_book`` does, for
+    each day: the sessions are locked in id order (the lock order), each is re-checked
+    after the lock, and a day that is full, has started or already holds a seat of the
+    buyer's refuses the whole booking, naming that day. Returns the confirmed order.
+    """
+    now = now or timezone.now()
+    if not workshop.is_active:
+        raise WorkshopInactive(f"{workshop.title} is not taking bookings.")
+    with transaction.atomic():
+        sessions = list(
+            WorkshopSession.objects.select_for_update(of=("self",))
+            .filter(
+                run_id=run_id,
+                workshop=workshop,
+                run__workshop_id=F("workshop_id"),
+                cancelled_at__isnull=True,
+            )
+            .order_by("pk")
+        )
+        if not sessions:
+            raise RunNotFound(
+                f"That run is not one of {workshop.title}'s, or it has no sessions left to "
+                "book; choose one from the list."
+            )
+        sessions.sort(key=lambda session: (session.date, session.start_time))
+        held = set(
+            OrderItem.objects.filter(
+                buyer=buyer, status=SeatStatus.ACTIVE, session__in=sessions
+            ).values_list("session_id", flat=True)
+        )
+        for session in sessions:
+            block = session.booking_block(now)
+            if block == BookingBlock.STARTED:
+                raise SessionPast(
+                    f"{_day(session)} has already started, so the whole run can no longer "
+                    "be booked; choose single sessions instead."
+                )
+            if block == BookingBlock.FULL:
+                raise SessionFull(f"{_day(session)} is full, so the whole run cannot be booked.")
+            if session.pk in held:
+                raise AlreadyBooked(
+                    f"You already have a seat on {_day(session)}; see it under My orders, or "
+                    "book the other days one by one."
+                )
+        for session in sessions:
+            if not _take_seat(session):
+                raise SessionFull(f"{_day(session)} is full, so the whole run cannot be booked.")
+        order = Order.objects.create(buyer=buyer, status=OrderStatus.CONFIRMED)
+        OrderItem.objects.bulk_create(
+            OrderItem(
+                order=order,
+                buyer=buyer,
+                session=session,
+                run_id=session.run_id,
+                workshop_id=session.workshop_id,
+                price=workshop.price,
+            )
+            for session in sessions
+        )
+    return order
 
 
 def _release(seats: Iterable[OrderItem], *, now: datetime.datetime) -> int:

@@ -1,40 +1,107 @@
+from __future__ import annotations
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from orders.forms import BookingForm
-from orders.selectors import order_for_buyer, orders_for_buyer
+from orders.forms import BookingForm, RunBookingForm
+from orders.selectors import buyer_orders, held_session_ids, order_for_buyer
 from orders.services import (
     BookingError,
     CancelRefused,
+    RunNotFound,
     SessionNotFound,
     order_cancel,
+    run_book,
     seat_book,
 )
-from workshops.models import Workshop
-from workshops.views import render_workshop
+from workshops.models import Workshop, WorkshopSession
+from workshops.selectors import bookable_sessions, workshop_schedule
+
+# -- the workshop page and booking -------------------------------------------------------
+
+
+def render_workshop(
+    request: HttpRequest, workshop: Workshop, *, error: str | None = None, status: int = 200
+) -> HttpResponse:
+    """The workshop page: its runs and sessions, the sessions the visitor already holds
+    marked. The booking views show it again with their refusal, with nothing chosen."""
+    context = {
+        "workshop": workshop,
+        "runs": workshop_schedule(workshop=workshop),
+        "held": held_session_ids(buyer=request.user, workshop_id=workshop.pk),
+        "error": error,
+    }
+    return render(request, "workshops/detail.html", context, status=status)
+
+
+@require_GET
+def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_workshop(request, get_object_or_404(Workshop, slug=slug))
+
+
+def _refusal_status(refusal: BookingError) -> int:
+    return 400 if isinstance(refusal, SessionNotFound | RunNotFound) else 409
+
+
+def _session_to_confirm(request: HttpRequest, workshop: Workshop, form: BookingForm):
+    """The session a "book" link chose (``next`` resolved now), or a refusal page."""
+    session_id = form.cleaned_data["session"]
+    held = held_session_ids(buyer=request.user, workshop_id=workshop.pk)
+    open_sessions = bookable_sessions(workshop=workshop).exclude(pk__in=held)
+    if session_id is None:
+        session = open_sessions.select_related("run").first()
+        if session is None:
+            return None, render_workshop(
+                request,
+                workshop,
+                error="No session can be booked right now; every upcoming session is full, "
+                "cancelled or already yours.",
+                status=409,
+            )
+        return session, None
+    session = open_sessions.select_related("run").filter(pk=session_id).first()
+    if session is not None:
+        return session, None
+    if session_id in held:
+        error = "You already have a seat in that session; see it under My orders."
+    elif WorkshopSession.objects.filter(pk=session_id, workshop=workshop).exists():
+        error = "That session can no longer be booked; choose another."
+    else:
+        error = f"That session is not one of {workshop.title}'s; choose one from the list."
+    return None, render_workshop(request, workshop, error=error, status=409)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, slug: str) -> HttpResponse:
+    """POST books the chosen session (``session``: an id, or ``next``). GET, where a
+    visitor who had to log in first lands, shows the choice to confirm with one POST:
+    a booking is never made by a GET or a redirect."""
     workshop = get_object_or_404(Workshop, slug=slug)
-    if request.method == "GET":
-        # Back from the login page: a booking is never made by a GET.
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and "session" not in data:
         return redirect(workshop)
-    form = BookingForm(request.POST)
+    form = BookingForm(data)
     if not form.is_valid():
-        error = " ".join(form.errors["session"])
-        return render_workshop(request, workshop, error=error, status=400)
-    session_id = form.cleaned_data["session"]
-    try:
-        seat = seat_book(buyer=request.user, workshop=workshop, session_id=session_id)
-    except BookingError as refusal:
-        status = 400 if isinstance(refusal, SessionNotFound) else 409
         return render_workshop(
-            request, workshop, error=refusal.message, chosen=session_id, status=status
+            request, workshop, error=" ".join(form.errors["session"]), status=400
+        )
+    if request.method == "GET":
+        session, refusal = _session_to_confirm(request, workshop, form)
+        if refusal is not None:
+            return refusal
+        context = {"workshop": workshop, "sessions": [session], "session": session}
+        return render(request, "orders/confirm_booking.html", context)
+    try:
+        seat = seat_book(
+            buyer=request.user, workshop=workshop, session_id=form.cleaned_data["session"]
+        )
+    except BookingError as refusal:
+        return render_workshop(
+            request, workshop, error=refusal.message, status=_refusal_status(refusal)
         )
     messages.success(
         request,
@@ -45,10 +112,56 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def book_run(request: HttpRequest, slug: str) -> HttpResponse:
+    """One seat in every session of a run that is not cancelled, in one order: POST
+    books, GET (after logging in) shows the days to confirm."""
+    workshop = get_object_or_404(Workshop, slug=slug)
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and "run" not in data:
+        return redirect(workshop)
+    form = RunBookingForm(data)
+    if not form.is_valid():
+        return render_workshop(request, workshop, error=" ".join(form.errors["run"]), status=400)
+    run_id = form.cleaned_data["run"]
+    if request.method == "GET":
+        run = workshop.runs.filter(pk=run_id).first()
+        sessions = (
+            list(run.sessions.filter(cancelled_at__isnull=True).order_by("date", "start_time"))
+            if run
+            else []
+        )
+        if not sessions:
+            return render_workshop(
+                request,
+                workshop,
+                error=f"That run is not one of {workshop.title}'s; choose one from the list.",
+                status=400,
+            )
+        context = {"workshop": workshop, "run": run, "sessions": sessions}
+        return render(request, "orders/confirm_booking.html", context)
+    try:
+        order = run_book(buyer=request.user, workshop=workshop, run_id=run_id)
+    except BookingError as refusal:
+        return render_workshop(
+            request, workshop, error=refusal.message, status=_refusal_status(refusal)
+        )
+    days = order.seats.count()
+    messages.success(
+        request,
+        f"Booked: {workshop.title}, all {days} days. Your reference is {order.reference}.",
+    )
+    return redirect(order)
+
+
+# -- orders ----------------------------------------------------------------------------------
+
+
+@login_required
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
-    orders = orders_for_buyer(buyer=request.user)
-    return render(request, "orders/list.html", {"orders": orders})
+    orders = buyer_orders(buyer=request.user)
+    return render(request, "orders/list.html", {"upcoming": orders.upcoming, "past": orders.past})
 
 
 def _own_order(request: HttpRequest, reference: str):
@@ -65,9 +178,12 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET asks to confirm (it works without JavaScript); POST cancels."""
     order = _own_order(request, reference)
+    if request.method == "GET":
+        return render(request, "orders/confirm_cancel.html", {"order": order})
     try:
         order_cancel(order=order)
     except CancelRefused as refusal:

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from core.tests.commands import run_command
 from core.tests.factories import UserFactory, staff_user
-from orders.services import seat_book
 from workshops.models import WorkshopRun
 from workshops.tests.factories import WorkshopSessionFactory, days_from_today
 
@@ -104,13 +103,11 @@ def test_cloning_a_run_to_the_end_of_the_calendar_from_the_shell_is_exit_2(monke
     assert "last date the calendar can hold" in result.err
 
 
-def test_a_visit_to_a_form_only_address_explains_itself(student_client, session):
-    order = seat_book(
-        buyer=UserFactory._meta.model.objects.get(username="amira"),
-        workshop=session.workshop,
-        session_id=session.pk,
-    ).order
-    response = student_client.get(reverse("orders:cancel", kwargs={"reference": order.reference}))
+def test_a_visit_to_a_form_only_address_explains_itself(student_client):
+    from tutoring.tests.factories import TutorProfileFactory
+
+    tutor = TutorProfileFactory()
+    response = student_client.get(reverse("tutoring:request", kwargs={"pk": tutor.pk}))
     assert response.status_code == 405
     assert response["Allow"] == "POST"
     assert "only takes the submission of a form" in response.text

@@ -285,3 +285,29 @@ def test_control_with_the_opposite_lock_order_the_same_race_deadlocks(order_of_t
     assert any(isinstance(r, OperationalError) and "deadlock" in str(r).lower() for r in results), (
         results
     )
+
+
+def test_buyers_racing_for_a_whole_run_get_all_of_its_days_or_none():
+    from orders.services import run_book
+
+    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(6))
+    sessions = [
+        WorkshopSessionFactory(run=run, number=n, date=days_from_today(2 + n), capacity=3)
+        for n in (1, 2, 3)
+    ]
+    # Day 2 already has a seat taken by someone booking it alone.
+    seat_book(
+        buyer=UserFactory(username="single"), workshop=run.workshop, session_id=sessions[1].pk
+    )
+    buyers = [UserFactory(username=f"runner{n}") for n in range(10)]
+
+    results = race(10, lambda i: run_book(buyer=buyers[i], workshop=run.workshop, run_id=run.pk))
+
+    booked = [r for r in results if not isinstance(r, Exception)]
+    assert len(booked) == 2  # day 2 has room for two more
+    assert all(isinstance(r, services.SessionFull) for r in results if isinstance(r, Exception))
+    for session in sessions:
+        session.refresh_from_db()
+        active = OrderItem.objects.filter(session=session, status="active").count()
+        assert session.seats_taken == active
+    assert [s.seats_taken for s in sessions] == [2, 3, 2]

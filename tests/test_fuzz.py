@@ -202,9 +202,10 @@ def make_world() -> World:
         "password_reset_done": "/accounts/password_reset/done/",
         "password_reset_confirm": f"/accounts/reset/{uid}/{token}/",
         "password_reset_complete": "/accounts/reset/done/",
-        "book": f"/workshops/{run.workshop.slug}/book/",
+        "book": f"/workshops/{run.workshop.slug}/book/?session={session.pk}",
+        "book_run": f"/workshops/{run.workshop.slug}/book-run/?run={run.pk}",
         "store": "/workshops/",
-        "detail": f"/workshops/{run.workshop.slug}/",
+        "workshop": f"/workshops/{run.workshop.slug}/",
         "list": "/orders/",
         "orders:detail": f"/orders/{order.reference}/",
         "cancel": f"/orders/{order.reference}/cancel/",
@@ -246,7 +247,8 @@ def test_every_route_of_the_site_is_fuzzed():
     covered = {
         "home", "healthz", "login", "logout", "signup", "password_change",
         "password_change_done", "password_reset", "password_reset_done",
-        "password_reset_confirm", "password_reset_complete", "book", "store", "detail",
+        "password_reset_confirm", "password_reset_complete", "book", "book_run", "store",
+        "workshop",
         "list", "orders:detail", "cancel", "tutors", "tutor", "request", "requests",
         "accept", "reject", "tutoring:cancel", "roster", "check_in", "chat", "delete",
         "api-messages",
@@ -440,7 +442,7 @@ def test_junk_to_every_form_and_parameter_answers_below_500(role):
             "delete",
         }:
             # POST-only addresses have no page of their own: post their fields blind.
-            blind = ("session", "seat", "undo", "reason", "message", "q")
+            blind = ("session", "run", "seat", "undo", "reason", "message", "q")
             found.append(Form("POST", url, {name: [] for name in blind}))
         for form in found:
             key = (form.method, form.action, *sorted(form.fields), *form.fields.get("action", []))

@@ -90,7 +90,7 @@ class Workshop(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("workshops:detail", kwargs={"slug": self.slug})
+        return reverse("workshop", kwargs={"slug": self.slug})
 
 
 class WorkshopRun(models.Model):

@@ -6,5 +6,4 @@ app_name = "workshops"
 
 urlpatterns = [
     path("", views.store, name="store"),
-    path("<slug:slug>/", views.detail, name="detail"),
 ]

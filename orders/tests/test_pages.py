@@ -1,5 +1,7 @@
 """Students book, track and cancel seats on server-rendered pages."""
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -70,25 +72,85 @@ def test_full_and_cancelled_sessions_cannot_be_chosen(client, run):
         run=run, number=2, date=days_from_today(6), capacity=1, seats_taken=1
     )
     response = client.get(run.workshop.get_absolute_url())
-    assert f'value="{full.pk}" disabled' in response.text
+    assert f'value="{full.pk}" required disabled' in response.text
 
 
 def test_an_unknown_workshop_is_a_404(client):
     assert client.get("/workshops/no-such-thing/").status_code == 404
 
 
-def test_anonymous_booking_goes_to_login_and_comes_back(client, run, session):
-    response = client.post(book_url(run.workshop), {"session": session.pk})
+def test_a_visitors_choice_survives_the_login_and_is_booked_only_on_confirmation(
+    client, run, session
+):
+    page = client.get(run.workshop.get_absolute_url())
+    assert f'<form method="get" action="{book_url(run.workshop)}"' in page.text
+    chosen = f"{book_url(run.workshop)}?session={session.pk}"
+    response = client.get(chosen)
     assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={book_url(run.workshop)}"
+    assert response.url == f"{reverse('login')}?next={quote(chosen)}"
     UserFactory(username="omar")
-    response = client.post(response.url, {"username": "omar", "password": "correct horse battery"})
-    assert response.url == book_url(run.workshop)
-    # Coming back is a GET: it shows the workshop page and books nothing.
-    response = client.get(response.url)
-    assert response.status_code == 302
-    assert response.url == run.workshop.get_absolute_url()
+    response = client.post(
+        response.url, {"username": "omar", "password": "correct horse battery", "next": chosen}
+    )
+    assert response.url == chosen
+    confirm = client.get(chosen)
+    assert confirm.status_code == 200
+    assert "Confirm your booking" in confirm.text
+    assert f'name="session" value="{session.pk}"' in confirm.text
+    assert not Order.objects.exists()  # coming back books nothing by itself
+    client.post(book_url(run.workshop), {"session": session.pk})
+    assert Order.objects.get().seats.get().session == session
+
+
+def test_a_visitor_who_signs_up_keeps_the_choice_too(client, run, session):
+    chosen = f"{book_url(run.workshop)}?session={session.pk}"
+    response = client.post(
+        f"{reverse('signup')}?next={quote(chosen)}",
+        {
+            "username": "nadia",
+            "password1": "a-long-enough-pass",
+            "password2": "a-long-enough-pass",
+            "role": "student",
+            "next": chosen,
+        },
+    )
+    assert response.url == chosen
+    assert "Confirm your booking" in client.get(chosen).text
+
+
+def test_next_available_is_confirmed_as_the_session_it_is_now(client, student, run, session):
+    later = WorkshopSessionFactory(run=run, number=2, date=days_from_today(9))
+    WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=2)  # full
+    confirm = client.get(f"{book_url(run.workshop)}?session=next")
+    assert f'name="session" value="{later.pk}"' in confirm.text
+
+
+def test_nothing_chosen_books_nothing_and_asks_for_a_choice(client, student, run, session):
+    for data in ({}, {"session": ""}, {"session": "  "}):
+        response = client.post(book_url(run.workshop), data)
+        assert response.status_code == 400
+        assert "Choose a session from the list" in response.text
     assert not Order.objects.exists()
+
+
+def test_next_books_the_next_available_session(client, student, run, session):
+    client.post(book_url(run.workshop), {"session": "next"})
+    assert Order.objects.get(buyer=student).seats.get().session == session
+
+
+def test_after_a_refusal_the_form_comes_back_with_nothing_chosen(client, student, run, session):
+    WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=2)
+    response = client.post(book_url(run.workshop), {"session": session.pk})
+    assert response.status_code == 409
+    assert " checked" not in response.text
+    assert not Order.objects.exists()
+
+
+def test_the_workshop_page_marks_the_sessions_you_hold(client, student, run, session):
+    client.post(book_url(run.workshop), {"session": session.pk})
+    page = client.get(run.workshop.get_absolute_url())
+    assert "Your seat" in page.text
+    assert f'value="{session.pk}" required disabled' in page.text
 
 
 def test_booking_goes_to_the_order_page_with_a_confirmation(client, student, run, session):
@@ -97,11 +159,6 @@ def test_booking_goes_to_the_order_page_with_a_confirmation(client, student, run
     assert response.redirect_chain == [(order.get_absolute_url(), 302)]
     assert f"Your reference is {order.reference}" in response.text
     assert "Spring build" in response.text
-
-
-def test_booking_with_no_session_chosen_takes_the_next_available(client, student, run, session):
-    client.post(book_url(run.workshop), {"session": ""})
-    assert Order.objects.get(buyer=student).seats.get().session == session
 
 
 def test_a_full_session_comes_back_as_a_message_on_the_workshop_page(client, student, run, session):
@@ -123,7 +180,7 @@ def test_booking_twice_comes_back_as_a_message(client, student, run, session):
 def test_a_malformed_session_is_a_400_with_a_message(client, student, run, value):
     response = client.post(book_url(run.workshop), {"session": value})
     assert response.status_code == 400
-    assert "Choose a session from the list, or next available." in response.text
+    assert "Choose a session from the list" in response.text
 
 
 def test_a_session_of_another_workshop_is_a_400_with_a_message(client, student, run):
@@ -192,7 +249,12 @@ def test_cancelling_a_cancelled_order_is_explained(client, student, run, session
     assert "is already cancelled" in response.text
 
 
-def test_cancel_is_post_only(client, student, run, session):
+def test_cancelling_asks_first_and_a_visit_changes_nothing(client, student, run, session):
     order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk).order
     cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
-    assert client.get(cancel).status_code == 405
+    page = client.get(cancel)
+    assert page.status_code == 200
+    assert "Yes, cancel the order" in page.text and "No, keep it" in page.text
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+    assert cancel in client.get(order.get_absolute_url()).text

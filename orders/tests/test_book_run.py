@@ -1,0 +1,151 @@
+"""A whole run in one order: one seat in every session not cancelled, all or nothing."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.tests.factories import UserFactory
+from orders.models import Order, OrderItem
+from orders.services import (
+    AlreadyBooked,
+    RunNotFound,
+    SessionFull,
+    SessionPast,
+    run_book,
+    seat_book,
+)
+from workshops.models import WorkshopSession
+from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run():
+    run = WorkshopRunFactory(
+        workshop__title="Calligraphy",
+        workshop__slug="calligraphy",
+        workshop__price="45.00",
+        name="Spring cohort",
+        start_date=days_from_today(5),
+        end_date=days_from_today(9),
+    )
+    for number, day in ((1, 5), (2, 6), (3, 7)):
+        WorkshopSessionFactory(run=run, number=number, date=days_from_today(day), capacity=3)
+    WorkshopSessionFactory(run=run, number=4, date=days_from_today(8), cancelled_at=timezone.now())
+    return run
+
+
+@pytest.fixture
+def buyer():
+    return UserFactory()
+
+
+def taken(run) -> list[int]:
+    return list(run.sessions.order_by("number").values_list("seats_taken", flat=True))
+
+
+def test_a_run_is_booked_in_one_order_with_a_seat_in_each_session_not_cancelled(run, buyer):
+    order = run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk)
+    seats = list(order.seats.order_by("session__number"))
+    assert [seat.session.number for seat in seats] == [1, 2, 3]
+    assert all(
+        (s.run_id, s.workshop_id, str(s.price)) == (run.pk, run.workshop_id, "45.00") for s in seats
+    )
+    assert taken(run) == [1, 1, 1, 0]
+
+
+def test_a_full_day_refuses_the_whole_run_naming_it(run, buyer):
+    WorkshopSession.objects.filter(run=run, number=2).update(seats_taken=3)
+    before = taken(run)
+    with pytest.raises(SessionFull, match=r"Day 2 \(.*\) is full"):
+        run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk)
+    assert taken(run) == before
+    assert not Order.objects.exists()
+
+
+def test_a_day_that_has_started_refuses_the_whole_run_naming_it(run, buyer):
+    later = timezone.make_aware(datetime.datetime.combine(days_from_today(5), datetime.time(10)))
+    with pytest.raises(SessionPast, match=r"Day 1 \(.*\) has already started"):
+        run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk, now=later)
+    assert not Order.objects.exists()
+
+
+def test_a_day_the_buyer_already_holds_refuses_the_run(run, buyer):
+    day_two = run.sessions.get(number=2)
+    seat_book(buyer=buyer, workshop=run.workshop, session_id=day_two.pk)
+    with pytest.raises(AlreadyBooked, match="You already have a seat on Day 2"):
+        run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk)
+    assert OrderItem.objects.filter(buyer=buyer).count() == 1
+
+
+def test_a_run_of_another_workshop_is_not_found(run, buyer):
+    other = WorkshopRunFactory()
+    WorkshopSessionFactory(run=other)
+    with pytest.raises(RunNotFound):
+        run_book(buyer=buyer, workshop=run.workshop, run_id=other.pk)
+
+
+def test_the_page_books_a_run_and_shows_the_order(client, run, buyer):
+    client.force_login(buyer)
+    page = client.get(run.workshop.get_absolute_url())
+    assert "Book every day of Spring cohort (4 sessions, one order)" in page.text
+    response = client.post(
+        reverse("book_run", kwargs={"slug": run.workshop.slug}), {"run": run.pk}, follow=True
+    )
+    order = Order.objects.get(buyer=buyer)
+    assert response.redirect_chain[-1][0] == order.get_absolute_url()
+    assert "all 3 days" in response.text
+    assert order.seats.count() == 3
+
+
+def test_a_refused_run_comes_back_on_the_workshop_page_naming_the_day(client, run, buyer):
+    WorkshopSession.objects.filter(run=run, number=3).update(seats_taken=3)
+    client.force_login(buyer)
+    response = client.post(reverse("book_run", kwargs={"slug": run.workshop.slug}), {"run": run.pk})
+    assert response.status_code == 409
+    assert "Day 3" in response.text and "is full" in response.text
+
+
+@pytest.mark.parametrize("value", ["", "abc", "-1", "99999999999999999999"])
+def test_a_malformed_run_is_a_400(client, run, buyer, value):
+    client.force_login(buyer)
+    response = client.post(reverse("book_run", kwargs={"slug": run.workshop.slug}), {"run": value})
+    assert response.status_code == 400
+    assert "Choose a run" in response.text
+
+
+def test_a_visitor_confirms_the_run_after_logging_in(client, run, buyer):
+    url = f"{reverse('book_run', kwargs={'slug': run.workshop.slug})}?run={run.pk}"
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(buyer)
+    confirm = client.get(url)
+    assert "Book all 3 sessions" in confirm.text
+    assert not Order.objects.exists()
+
+
+def test_my_orders_keeps_upcoming_apart_from_past(client, run, buyer):
+    client.force_login(buyer)
+    upcoming = run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk)
+    old_run = WorkshopRunFactory(
+        workshop=run.workshop, start_date=days_from_today(-9), end_date=days_from_today(-9)
+    )
+    old_session = WorkshopSessionFactory(run=old_run, date=days_from_today(-9))
+    past = Order.objects.create(buyer=buyer)
+    OrderItem.objects.create(
+        order=past,
+        buyer=buyer,
+        session=old_session,
+        run=old_run,
+        workshop=run.workshop,
+        price=0,
+    )
+    response = client.get(reverse("orders:list"))
+    assert list(response.context["upcoming"]) == [upcoming]
+    assert list(response.context["past"]) == [past]
+    text = response.text
+    assert text.index("Upcoming") < text.index(upcoming.reference) < text.index("Past")
+    assert text.index("Past") < text.index(past.reference)
+    assert f'href="{upcoming.get_absolute_url()}" class="order-link"' in text
