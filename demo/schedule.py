@@ -10,10 +10,9 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
 from demo.accounts import demo_user
-from orders.services import BookingError, seat_book
+from orders.services import BookingError, seat_book, sessions_cancel
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
 
 
@@ -173,9 +172,10 @@ def seed_schedule(today: datetime.date) -> list[Workshop]:
                     },
                 )
     slug, run_name, number = CANCELLED_SESSION
-    WorkshopSession.objects.filter(
-        workshop__slug=slug, run__name=run_name, number=number, cancelled_at__isnull=True
-    ).update(cancelled_at=timezone.now())
+    cancelled = WorkshopSession.objects.filter(
+        workshop__slug=slug, run__name=run_name, number=number
+    ).values_list("pk", flat=True)
+    sessions_cancel(session_ids=cancelled)  # as staff would: seats too, and it keeps its time
     return workshops
 
 

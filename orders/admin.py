@@ -6,7 +6,9 @@ session admin from here, so the dependency keeps pointing from orders to worksho
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -21,9 +23,31 @@ from orders.services import (
     seat_check_in,
     seat_check_in_undo,
     session_move,
+    sessions_cancel,
 )
 from workshops.admin import WorkshopSessionAdmin
 from workshops.models import WorkshopSession
+
+
+def confirm_action(
+    model_admin, request, queryset, *, action, step, intro, items, submit
+) -> TemplateResponse:
+    """The question an admin action asks before it changes anything (it works without
+    JavaScript): the selection, what will happen, and a button that applies it."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": step,
+        "opts": model_admin.model._meta,
+        "step": step,
+        "intro": intro,
+        "items": items,
+        "form": None,
+        "selected": [obj.pk for obj in queryset],
+        "action": action,
+        "submit_label": submit,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/confirm_action.html", context)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -89,8 +113,22 @@ class OrderAdmin(admin.ModelAdmin):
     def seat_count(self, order: Order) -> int:
         return len(order.seats.all())
 
-    @admin.action(description="Cancel selected orders and free their seats", permissions=["change"])
+    @admin.action(
+        description="Cancel selected orders and free their seats…", permissions=["change"]
+    )
     def cancel_orders(self, request, queryset):
+        if "apply" not in request.POST:
+            return confirm_action(
+                self,
+                request,
+                queryset,
+                action="cancel_orders",
+                step="Cancel orders",
+                intro="These orders are cancelled and their seats freed at once, also in "
+                "sessions that have started:",
+                items=[f"{order.reference}: {buyer_name(order)}" for order in queryset],
+                submit="Yes, cancel these orders",
+            )
         cancelled, refused = 0, []
         for order in queryset.exclude(status=OrderStatus.CANCELLED):
             try:
@@ -170,7 +208,32 @@ ATTENDEE_COLUMNS = (
 
 class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
     inlines = [*WorkshopSessionAdmin.inlines, AttendeeInline]
-    actions = [*WorkshopSessionAdmin.actions, "export_attendees"]
+    actions = ["cancel_sessions", *WorkshopSessionAdmin.actions, "export_attendees"]
+
+    @admin.action(description="Cancel selected sessions and their seats…", permissions=["change"])
+    def cancel_sessions(self, request, queryset):
+        """Each buyer is told by email, with the next available session of the workshop."""
+        sessions = queryset.select_related("workshop", "run")
+        if "apply" not in request.POST:
+            return confirm_action(
+                self,
+                request,
+                sessions,
+                action="cancel_sessions",
+                step="Cancel sessions",
+                intro="These sessions are cancelled. Every seat booked in them is freed, and "
+                "each buyer gets an email with the next available session:",
+                items=[f"{session} · {session.seats_taken} seat(s) booked" for session in sessions],
+                submit="Yes, cancel these sessions",
+            )
+        done = sessions_cancel(session_ids=[session.pk for session in sessions])
+        self.message_user(
+            request,
+            f"Cancelled {done.sessions} session(s); {done.seats} seat(s) freed and their "
+            f"buyers told by email; {done.orders} order(s) cancelled with their last seat.",
+            messages.SUCCESS,
+        )
+        return None
 
     def save_model(self, request, obj, form, change):
         if change and "run" in form.changed_data:

@@ -21,16 +21,20 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.links import absolute_url
+from core.mail import send_after_commit
 from orders.models import Order, OrderItem, OrderStatus, SeatStatus
 from workshops.models import BookingBlock, Workshop, WorkshopRun, WorkshopSession
-from workshops.selectors import bookable_sessions
+from workshops.selectors import bookable_sessions, next_available_session
 from workshops.services import ScheduleError
 
 # How many candidate sessions "next available" tries before giving up, when others
@@ -368,6 +372,76 @@ def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> Ord
             )
         locked.refresh_from_db()
     return locked
+
+
+@dataclass(frozen=True)
+class SessionsCancelled:
+    sessions: int  # newly cancelled
+    seats: int  # seats freed, each buyer told
+    orders: int  # orders cancelled with their last seat
+
+
+def sessions_cancel(
+    *, session_ids: Iterable[int], now: datetime.datetime | None = None
+) -> SessionsCancelled:
+    """Cancel sessions (a stored, human decision) and every active seat in them.
+
+    Keeps ``session_capacity``: the seats are freed through the same release as a
+    buyer's cancel, so each session ends with no seats taken; an order whose last
+    seat goes is cancelled with it, one that keeps seats in other sessions stays
+    confirmed. Locks sessions, then orders, then seats (the lock order). A session
+    cancelled already keeps its first cancellation time. After the commit, each buyer
+    gets an email naming the session and the next available session of its workshop.
+    """
+    now = now or timezone.now()
+    ids = sorted(set(session_ids))
+    with transaction.atomic():
+        _lock_sessions(ids)
+        newly = WorkshopSession.objects.filter(pk__in=ids, cancelled_at__isnull=True).update(
+            cancelled_at=now
+        )
+        active = OrderItem.objects.filter(session_id__in=ids, status=SeatStatus.ACTIVE)
+        order_ids = sorted(set(active.values_list("order_id", flat=True)))
+        list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk"))
+        seats = list(
+            active.select_for_update(of=("self",))
+            .select_related("buyer", "session", "workshop")
+            .order_by("pk")
+        )
+        _release(seats, now=now)
+        emptied = Order.objects.filter(pk__in=order_ids).exclude(
+            Exists(OrderItem.objects.filter(order=OuterRef("pk"), status=SeatStatus.ACTIVE))
+        )
+        orders = emptied.update(status=OrderStatus.CANCELLED, updated_at=now)
+        for seat in seats:
+            _tell_buyer_session_cancelled(seat)
+    return SessionsCancelled(sessions=newly, seats=len(seats), orders=orders)
+
+
+def _tell_buyer_session_cancelled(seat: OrderItem) -> None:
+    session, workshop = seat.session, seat.workshop
+    following = next_available_session(workshop=workshop)
+    if following is None:
+        suggestion = f"No other session of {workshop.title} is open for booking right now."
+    else:
+        book = absolute_url(
+            f"{reverse('book', kwargs={'slug': workshop.slug})}?session={following.pk}"
+        )
+        suggestion = (
+            f"The next available session is on {following.date:%A %d %B} at "
+            f"{following.start_time:%H:%M}. Book it here: {book}"
+        )
+    send_after_commit(
+        subject=f"Cancelled: {workshop.title} on {session.date:%A %d %B}",
+        body=(
+            f"Hello {seat.buyer.get_full_name() or seat.buyer.get_username()},\n\n"
+            f"We are sorry: the session of {workshop.title} on {session.date:%A %d %B} at "
+            f"{session.start_time:%H:%M} is cancelled. Your seat is released; you do not "
+            f"need to do anything.\n\n{suggestion}\n\n"
+            f"Your orders: {absolute_url(reverse('orders:list'))}\n"
+        ),
+        to=[seat.buyer.email],
+    )
 
 
 def session_move(*, session: WorkshopSession, run: WorkshopRun) -> WorkshopSession:

@@ -18,7 +18,7 @@ from orders.services import (
     seat_book,
 )
 from workshops.models import Workshop, WorkshopSession
-from workshops.selectors import bookable_sessions, workshop_schedule
+from workshops.selectors import bookable_sessions, next_available_by_workshop, workshop_schedule
 
 # -- the workshop page and booking -------------------------------------------------------
 
@@ -157,11 +157,25 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
 # -- orders ----------------------------------------------------------------------------------
 
 
+def _suggestions(orders) -> dict[int, WorkshopSession]:
+    """For seats whose session staff cancelled: the next available session of each of
+    those workshops, by workshop id."""
+    workshop_ids = {
+        seat.workshop_id
+        for order in orders
+        for seat in order.seats.all()
+        if seat.session.cancelled_at is not None
+    }
+    return next_available_by_workshop(workshop_ids=workshop_ids) if workshop_ids else {}
+
+
 @login_required
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
     orders = buyer_orders(buyer=request.user)
-    return render(request, "orders/list.html", {"upcoming": orders.upcoming, "past": orders.past})
+    upcoming, past = list(orders.upcoming), list(orders.past)
+    context = {"upcoming": upcoming, "past": past, "suggestions": _suggestions(upcoming + past)}
+    return render(request, "orders/list.html", context)
 
 
 def _own_order(request: HttpRequest, reference: str):
@@ -174,7 +188,9 @@ def _own_order(request: HttpRequest, reference: str):
 @login_required
 @require_GET
 def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return render(request, "orders/detail.html", {"order": _own_order(request, reference)})
+    order = _own_order(request, reference)
+    context = {"order": order, "suggestions": _suggestions([order])}
+    return render(request, "orders/detail.html", context)
 
 
 @login_required

@@ -514,7 +514,7 @@ def test_arabic_indic_digits_are_numbers_not_junk(client):
     staff.force_login(UserFactory(username="staff-digits", is_staff=True, is_superuser=True))
     response = staff.post(
         "/admin/workshops/workshopsession/",
-        {"action": "cancel_sessions", "_selected_action": [arabic]},
+        {"action": "cancel_sessions", "_selected_action": [arabic], "apply": "1"},
     )
     assert response.status_code in (200, 302)  # not refused as a malformed selection
     session.refresh_from_db()

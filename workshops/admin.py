@@ -18,7 +18,6 @@ from workshops.services import (
     host_link_provision,
     run_clone,
     session_update,
-    sessions_cancel,
 )
 
 
@@ -261,7 +260,9 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
         "metadata",
     )
     readonly_fields = ("seats_taken", "cancelled_at")
-    actions = ["cancel_sessions", "provision_host_links"]
+    # Cancelling a session cancels its seats, so that action is the orders app's
+    # (orders/admin.py), where the seats are.
+    actions = ["provision_host_links"]
 
     def get_queryset(self, request):
         return with_host_link_flag(super().get_queryset(request).with_status())
@@ -333,11 +334,6 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
             state=link_state(link),
             page=page,
         )
-
-    @admin.action(description="Cancel selected sessions", permissions=["change"])
-    def cancel_sessions(self, request, queryset):
-        cancelled = sessions_cancel(sessions=queryset)
-        self.message_user(request, f"Cancelled {cancelled} session(s).", level=messages.SUCCESS)
 
     def has_provision_host_links_permission(self, request) -> bool:
         return request.user.has_perm("workshops.add_hostsession")

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from workshops.models import (
@@ -38,6 +51,27 @@ def next_available_session(
 ) -> WorkshopSession | None:
     """The earliest session of ``workshop`` that a student can book now."""
     return bookable_sessions(workshop=workshop, now=now).first()
+
+
+def next_available_by_workshop(
+    *, workshop_ids: Iterable[int], now: datetime.datetime | None = None
+) -> dict[int, WorkshopSession]:
+    """The next available session of each of these workshops that has one, by workshop
+    id: what to suggest when a session is cancelled. Two queries."""
+    first = (
+        WorkshopSession.objects.filter(workshop=OuterRef("pk"))
+        .bookable(now)
+        .order_by("date", "start_time", "id")
+        .values("pk")[:1]
+    )
+    next_ids = (
+        Workshop.objects.filter(pk__in=set(workshop_ids))
+        .annotate(next_id=Subquery(first))
+        .exclude(next_id=None)
+        .values_list("next_id", flat=True)
+    )
+    sessions = WorkshopSession.objects.filter(pk__in=list(next_ids)).select_related("workshop")
+    return {session.workshop_id: session for session in sessions}
 
 
 def session_availability(

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -125,14 +124,6 @@ def session_update(*, session: WorkshopSession) -> WorkshopSession:
                 )
         session.save()
     return session
-
-
-def sessions_cancel(
-    *, sessions: QuerySet[WorkshopSession], now: datetime.datetime | None = None
-) -> int:
-    """Mark sessions cancelled (a stored, human decision). Already cancelled ones keep
-    their original time. Returns how many were newly cancelled."""
-    return sessions.filter(cancelled_at__isnull=True).update(cancelled_at=now or timezone.now())
 
 
 @dataclass(frozen=True)

@@ -15,3 +15,12 @@ def minutes(duration: datetime.timedelta | None) -> int | str:
     if not isinstance(duration, datetime.timedelta):
         return ""
     return max(1, round(duration.total_seconds() / 60))
+
+
+@register.filter
+def get(mapping, key):
+    """``mapping[key]``, or nothing: a lookup a view prepared, by a key from the page."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

@@ -1,6 +1,7 @@
 """Staff see orders and attendees, export them, and cancel through the service."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -91,11 +92,13 @@ def test_orders_cannot_be_added_or_deleted_in_the_admin(staff_client, orders):
 
 
 def test_staff_cancel_orders_through_the_service_and_free_seats(staff_client, orders, session):
-    response = staff_client.post(
-        reverse("admin:orders_order_changelist"),
-        {"action": "cancel_orders", "_selected_action": [orders[0].pk]},
-        follow=True,
-    )
+    url = reverse("admin:orders_order_changelist")
+    selection = {"action": "cancel_orders", "_selected_action": [orders[0].pk]}
+    question = staff_client.post(url, selection)
+    assert "Yes, cancel these orders" in question.text and orders[0].reference in question.text
+    orders[0].refresh_from_db()
+    assert orders[0].status == "confirmed"  # asking changes nothing
+    response = staff_client.post(url, {**selection, "apply": "1"}, follow=True)
     assert "Cancelled 1 order(s)." in response.text
     assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 1
     orders[0].refresh_from_db()
@@ -233,3 +236,30 @@ def test_staff_move_a_session_to_another_run_and_its_seats_follow(staff_client, 
     assert set(OrderItem.objects.filter(session=session).values_list("run_id", flat=True)) == {
         other.pk
     }
+
+
+def test_staff_cancel_a_session_its_seats_are_freed_and_each_buyer_told(
+    staff_client, orders, session, django_capture_on_commit_callbacks, mailoutbox
+):
+    following = WorkshopSessionFactory(
+        run=session.run, number=2, date=session.date + datetime.timedelta(days=1), capacity=3
+    )
+    url = reverse("admin:workshops_workshopsession_changelist")
+    selection = {"action": "cancel_sessions", "_selected_action": [session.pk]}
+    question = staff_client.post(url, selection)
+    assert "Yes, cancel these sessions" in question.text and "2 seat(s) booked" in question.text
+    assert WorkshopSession.objects.get(pk=session.pk).cancelled_at is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, {**selection, "apply": "1"}, follow=True)
+
+    assert "Cancelled 1 session(s); 2 seat(s) freed" in response.text
+    session.refresh_from_db()
+    assert (session.cancelled_at is not None, session.seats_taken) == (True, 0)
+    assert set(OrderItem.objects.filter(session=session).values_list("status", flat=True)) == {
+        "cancelled"
+    }
+    assert set(Order.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert sorted(m.to[0] for m in mailoutbox) == ["amira@example.com", "omar@example.com"]
+    amira = next(m for m in mailoutbox if m.to == ["amira@example.com"])
+    assert "is cancelled" in amira.body and f"?session={following.pk}" in amira.body

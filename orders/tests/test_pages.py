@@ -258,3 +258,17 @@ def test_cancelling_asks_first_and_a_visit_changes_nothing(client, student, run,
     order.refresh_from_db()
     assert order.status == "confirmed"
     assert cancel in client.get(order.get_absolute_url()).text
+
+
+def test_a_buyer_sees_a_cancelled_session_and_the_next_one_to_book(client, student, run, session):
+    from orders.services import sessions_cancel
+
+    following = WorkshopSessionFactory(run=run, number=2, date=days_from_today(8))
+    order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk).order
+    sessions_cancel(session_ids=[session.pk])
+    for url in (reverse("orders:list"), order.get_absolute_url()):
+        text = client.get(url).text
+        assert "Session cancelled" in text and "Confirmed" not in text
+        assert f"{book_url(run.workshop)}?session={following.pk}" in text
+    detail = client.get(order.get_absolute_url()).text
+    assert reverse("orders:cancel", kwargs={"reference": order.reference}) not in detail

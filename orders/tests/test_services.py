@@ -269,3 +269,38 @@ def test_a_session_cannot_change_workshop_in_clean():
     with pytest.raises(ValidationError) as caught:
         session.full_clean()
     assert "cannot move to another workshop" in caught.value.message_dict["workshop"][0]
+
+
+# -- staff cancel a session --------------------------------------------------------------
+
+
+def test_cancelling_a_session_frees_its_seats_and_keeps_orders_consistent(run, buyer):
+    from orders.services import run_book, sessions_cancel
+
+    first, second = session_on(run, 3, number=1), session_on(run, 4, number=2)
+    whole_run = run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk)
+    single = seat_book(buyer=UserFactory(), workshop=run.workshop, session_id=first.pk).order
+
+    done = sessions_cancel(session_ids=[first.pk, first.pk])
+
+    assert (done.sessions, done.seats, done.orders) == (1, 2, 1)
+    assert (seats(first), seats(second)) == (0, 1)
+    whole_run.refresh_from_db()
+    single.refresh_from_db()
+    assert whole_run.status == "confirmed"  # it keeps its seat on day 2
+    assert single.status == "cancelled"  # its only seat went
+    assert set(whole_run.seats.values_list("session_id", "status")) == {
+        (first.pk, "cancelled"),
+        (second.pk, "active"),
+    }
+
+
+def test_cancelling_a_cancelled_session_again_changes_nothing(run, buyer):
+    from orders.services import sessions_cancel
+
+    session = session_on(run, 3)
+    sessions_cancel(session_ids=[session.pk])
+    cancelled_at = WorkshopSession.objects.get(pk=session.pk).cancelled_at
+    done = sessions_cancel(session_ids=[session.pk])
+    assert (done.sessions, done.seats) == (0, 0)
+    assert WorkshopSession.objects.get(pk=session.pk).cancelled_at == cancelled_at

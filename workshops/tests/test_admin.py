@@ -233,18 +233,6 @@ def test_clone_run_action_takes_one_run_at_a_time(staff_client, session):
     assert WorkshopRun.objects.count() == 2
 
 
-def test_cancel_sessions_action_cancels_the_selection(staff_client, session):
-    other = WorkshopSessionFactory(run=session.run, number=2, date=days_from_today(11))
-    response = staff_client.post(
-        reverse("admin:workshops_workshopsession_changelist"),
-        {"action": "cancel_sessions", "_selected_action": [session.pk]},
-        follow=True,
-    )
-    assert "Cancelled 1 session(s)." in response.text
-    statuses = dict(WorkshopSession.objects.with_status().values_list("pk", "status_value"))
-    assert statuses == {session.pk: "cancelled", other.pk: "upcoming"}
-
-
 def test_workshop_admin_refuses_a_taken_slug(staff_client, session):
     response = staff_client.post(
         reverse("admin:workshops_workshop_add"),

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from workshops.models import WorkshopRun, WorkshopSession
-from workshops.services import ScheduleError, run_clone, sessions_cancel
+from workshops.services import ScheduleError, run_clone
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 
 pytestmark = pytest.mark.django_db
@@ -91,15 +91,3 @@ def test_cloning_with_a_name_the_workshop_already_uses_is_refused(three_day_run)
     with pytest.raises(ScheduleError, match="already has a run named “March cohort”"):
         run_clone(run=three_day_run, start_date=days_from_today(40), name="March cohort")
     assert WorkshopSession.objects.count() == 3
-
-
-def test_cancelling_sessions_keeps_the_first_cancellation_time():
-    earlier = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
-    cancelled = WorkshopSessionFactory(cancelled_at=earlier)
-    running = WorkshopSessionFactory()
-    count = sessions_cancel(sessions=WorkshopSession.objects.all())
-    assert count == 1
-    cancelled.refresh_from_db()
-    running.refresh_from_db()
-    assert cancelled.cancelled_at == earlier
-    assert running.status == "cancelled"
