@@ -55,21 +55,31 @@ class RateLimited:
         )
 
 
-def rate_limit_hit(*, owner: ChatOwner, now: datetime.datetime) -> RateLimited | None:
-    """Count one message from ``owner``; ``RateLimited`` once they pass the limit of
-    messages a minute (``STUDYHALL_ASSISTANT_RATE_LIMIT``), per calendar minute.
+def rate_limit_hit(*, owner: ChatOwner, address: str, now: datetime.datetime) -> RateLimited | None:
+    """Count one message from ``owner`` at ``address``; ``RateLimited`` once either
+    passes its limit of messages a minute, per calendar minute: the owner's
+    (``STUDYHALL_ASSISTANT_RATE_LIMIT``), and the address's, much higher
+    (``STUDYHALL_ASSISTANT_RATE_LIMIT_PER_ADDRESS``), for a client that drops its
+    cookies to become a new visitor with every message.
 
     When the cache cannot be reached the message is let through and a warning logged:
     a throttle must not take the assistant down with it.
     """
-    limit = settings.ASSISTANT["RATE_LIMIT"]
     second = int(now.timestamp())
     window = second // WINDOW_SECONDS
-    try:
-        count = increment(f"assistant:rate:{owner}:{window}", timeout=2 * WINDOW_SECONDS)
-    except Exception as error:  # any cache backend's connection error
-        logger.warning("assistant rate limit skipped, the cache is unreachable: %r", error)
-        return None
-    if count <= limit:
-        return None
-    return RateLimited(limit=limit, retry_after=WINDOW_SECONDS - second % WINDOW_SECONDS)
+    limits = (
+        (f"assistant:rate:{owner}:{window}", settings.ASSISTANT["RATE_LIMIT"]),
+        (
+            f"assistant:rate-address:{address}:{window}",
+            settings.ASSISTANT["RATE_LIMIT_PER_ADDRESS"],
+        ),
+    )
+    for key, limit in limits:
+        try:
+            count = increment(key, timeout=2 * WINDOW_SECONDS)
+        except Exception as error:  # any cache backend's connection error
+            logger.warning("assistant rate limit skipped, the cache is unreachable: %r", error)
+            return None
+        if count > limit:
+            return RateLimited(limit=limit, retry_after=WINDOW_SECONDS - second % WINDOW_SECONDS)
+    return None

@@ -1,8 +1,9 @@
 """How a message's text is shown: escaped, with the few forms answers use.
 
 - ``[label](/path)`` is a link to a page of this site. Only paths that start with a
-  single ``/`` become links, so an answer (a language model's included) can never
-  link elsewhere or to ``javascript:``.
+  single ``/`` and hold no backslash become links (browsers read ``/\\host`` as
+  another site), so an answer (a language model's included) can never link elsewhere
+  or to ``javascript:``.
 - A block of lines that all start with ``- `` is a list; other blocks are paragraphs,
   with their line breaks kept. Blocks are separated by a blank line.
 """
@@ -14,7 +15,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-_LINK = re.compile(r"\[([^\[\]\n]+)\]\((/(?!/)[^()\s]*)\)")
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\((/(?![/\\])[^()\s\\]*)\)")
 
 
 def _inline(text: str) -> str:

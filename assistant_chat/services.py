@@ -252,6 +252,14 @@ class PurgeResult:
     messages: int = 0
 
 
+def chat_logs_purge_preview(*, before: datetime.datetime) -> PurgeResult:
+    """What ``chat_logs_purge`` would remove now: counted, nothing locked or written."""
+    old = ChatSession.objects.filter(last_message_at__lt=before)
+    return PurgeResult(
+        sessions=old.count(), messages=ChatMessage.objects.filter(session__in=old).count()
+    )
+
+
 def chat_logs_purge(
     *,
     before: datetime.datetime,

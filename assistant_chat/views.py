@@ -33,6 +33,7 @@ from assistant_chat.services import (
     chat_question_answer,
     chat_session_delete,
 )
+from core.clientip import client_ip
 
 SUGGESTIONS = (
     "Which workshops have seats left?",
@@ -47,7 +48,7 @@ def _ask(request: HttpRequest, form: ChatMessageForm) -> ChatReply | RateLimited
     Raises ``ChatSessionNotFound`` for someone else's conversation."""
     now = timezone.now()
     owner = owner_for(request, create=True)
-    limited = rate_limit_hit(owner=owner, now=now)
+    limited = rate_limit_hit(owner=owner, address=client_ip(request), now=now)
     if limited is not None:
         return limited
     reply = chat_question_answer(
@@ -100,7 +101,9 @@ def _chat_page(
     if form is None:
         form = ChatMessageForm(
             initial={
-                "session_id": conversation.pk if conversation else "",
+                # A new conversation gets its id now, in the page: sending the form
+                # twice, or retrying its first message, then lands in one conversation.
+                "session_id": conversation.pk if conversation else uuid.uuid4(),
                 "client_message_id": uuid.uuid4(),
             }
         )
@@ -167,7 +170,7 @@ def _payload(request: HttpRequest) -> dict[str, Any] | JsonResponse:
         payload = json.loads(request.body)
     except RequestDataTooBig:
         return _error("The request is too large.", 400)
-    except ValueError:  # also UnicodeDecodeError
+    except (ValueError, RecursionError):  # UnicodeDecodeError, or nested past any use
         return _error("The body must be a JSON object.", 400)
     if not isinstance(payload, dict):
         return _error("The body must be a JSON object.", 400)

@@ -4,8 +4,10 @@ Every command gets the same contract (exit codes as in the design brief):
 
 - 0: done.
 - 2: bad input. One line on stderr, nothing written, no traceback.
-- 3: could not run. The database is unreachable or timed out: one line naming where
-  it was looked for (host and port, or the SQLite file) and why. A command that
+- 3: could not run. The database is unreachable, timed out, or refused the command
+  (not migrated, say): one line naming where it was looked for (host and port, or the
+  SQLite file) and why. A lock another transaction holds is waited for
+  ``STUDYHALL_DB_LOCK_TIMEOUT`` seconds at most. A command that
   ``requires_database`` connects once its input is parsed (``parse_input``) and
   before any work, with a short connect timeout (``STUDYHALL_DB_CONNECT_TIMEOUT``),
   so an unreachable server is a quick, clear answer rather than a hang; a connection
@@ -171,9 +173,9 @@ class StudyhallCommand(BaseCommand):
                 first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
                 message = (
                     f"the database refused the command ({error.__class__.__name__}: "
-                    f"{first_line}). Is it reachable and migrated (manage.py migrate)?"
+                    f"{first_line}). Is it migrated (manage.py migrate)?"
                 )
-                self.fail(argv[1], message, 1)
+                self.fail(argv[1], message, COULD_NOT_RUN)
         finally:
             connections.close_all()
 
@@ -207,6 +209,14 @@ class StudyhallCommand(BaseCommand):
                 f"cannot reach the database at {database_location()} ({error_reason(error)}). "
                 f"{hint}, and does DATABASE_URL point at it?"
             ) from None
+        if connection.vendor == "postgresql":
+            # A row another transaction keeps locked is a wait with an end: the command
+            # then stops with exit 3 ("lock timeout") instead of hanging.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, false)",
+                    [f"{settings.STUDYHALL_DB_LOCK_TIMEOUT}s"],
+                )
 
     def fail(self, name: str, message: str, code: int) -> None:
         if self.as_json:

@@ -17,6 +17,16 @@ def _has_nul(data) -> bool:
     return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
 
 
+def _calendar_part(name: str, value: str) -> bool:
+    """A year, month or day the admin can build a date range from: a year up to 9998,
+    since the range ends a year (or a day) after it."""
+    if not (value.isdecimal() and len(value) <= 4):
+        return False
+    if name.endswith("__year"):
+        return 1 <= int(value) <= 9998
+    return True
+
+
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
@@ -40,7 +50,7 @@ class BadInputMiddleware:
         if NUL in request.path or _has_nul(request.GET):
             return bad_request(request, "the address contains a character it cannot hold")
         if any(
-            name.endswith(DATE_PARTS) and not (value.isdigit() and len(value) <= 4)
+            name.endswith(DATE_PARTS) and not _calendar_part(name, value)
             for name, value in request.GET.items()
         ):
             return bad_request(request, "a date in the address is not a date")

@@ -146,7 +146,10 @@ class AttendeeForm(forms.ModelForm):
     """One attendee's check-in box. It changes no field itself: the session admin
     passes a change to the check-in services."""
 
-    checked_in = forms.BooleanField(required=False, label="Checked in")
+    # The page carries what it showed, so a save compares the box with that, not with
+    # the database now: a host's check-in or undo since the page opened is not undone
+    # by a save that did not touch the box.
+    checked_in = forms.BooleanField(required=False, label="Checked in", show_hidden_initial=True)
 
     class Meta:
         model = OrderItem

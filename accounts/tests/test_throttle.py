@@ -119,3 +119,12 @@ def test_behind_a_proxy_the_configured_header_names_the_client(settings):
     settings.STUDYHALL_CLIENT_IP_HEADER = "X-Forwarded-For"
     fail("omar", 1, address="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.55")
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["192.0.2.55"]
+
+
+def test_trying_during_the_lock_does_not_make_it_longer():
+    UserFactory(username="omar")
+    fail("omar", 10)
+    started = AccessAttempt.objects.get(username="omar").attempt_time
+    for _ in range(3):
+        assert attempt("omar", PASSWORD).status_code == 429
+    assert AccessAttempt.objects.get(username="omar").attempt_time == started

@@ -99,8 +99,8 @@ def _post_json(url: str, payload: dict[str, Any], *, api_key: str, timeout: floa
         connection.close()
     try:
         return json.loads(body)
-    except ValueError as error:
-        raise BackendFailed(f"malformed JSON: {error}") from None
+    except (ValueError, RecursionError) as error:
+        raise BackendFailed(f"malformed JSON: {error.__class__.__name__}") from None
 
 
 def _content(answer: Any) -> str:

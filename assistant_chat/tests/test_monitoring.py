@@ -21,6 +21,7 @@ from assistant_chat.owners import ChatOwner
 
 pytestmark = pytest.mark.django_db
 
+ADDRESS = "203.0.113.9"
 OWNER = ChatOwner(visitor_key="visitor-monitoring")
 NOW = datetime.datetime(2030, 3, 4, 10, 0, 30, tzinfo=datetime.UTC)
 
@@ -97,7 +98,7 @@ def test_failures_held_in_the_process_reach_the_shared_count_when_it_answers(set
 
 
 def test_with_the_cache_down_the_rate_limit_lets_messages_through(unreachable_cache, caplog):
-    assert rate_limit_hit(owner=OWNER, now=NOW) is None
+    assert rate_limit_hit(owner=OWNER, address=ADDRESS, now=NOW) is None
     assert "rate limit skipped" in caplog.text
 
 
@@ -113,12 +114,22 @@ def test_with_the_cache_down_the_chat_still_answers(unreachable_cache, client):
 
 def test_the_rate_limit_counts_per_calendar_minute(settings):
     settings.ASSISTANT = {**settings.ASSISTANT, "RATE_LIMIT": 2}
-    assert rate_limit_hit(owner=OWNER, now=NOW) is None
-    assert rate_limit_hit(owner=OWNER, now=NOW) is None
-    limited = rate_limit_hit(owner=OWNER, now=NOW)
+    assert rate_limit_hit(owner=OWNER, address=ADDRESS, now=NOW) is None
+    assert rate_limit_hit(owner=OWNER, address=ADDRESS, now=NOW) is None
+    limited = rate_limit_hit(owner=OWNER, address=ADDRESS, now=NOW)
     assert limited is not None and limited.retry_after == 30
     next_minute = NOW + datetime.timedelta(seconds=30)
-    assert rate_limit_hit(owner=OWNER, now=next_minute) is None
+    assert rate_limit_hit(owner=OWNER, address=ADDRESS, now=next_minute) is None
+
+
+def test_an_address_that_keeps_changing_visitor_is_limited_too(settings):
+    settings.ASSISTANT = {**settings.ASSISTANT, "RATE_LIMIT": 2, "RATE_LIMIT_PER_ADDRESS": 5}
+    visitors = [ChatOwner(visitor_key=f"fresh-{n}") for n in range(6)]
+    answers = [rate_limit_hit(owner=v, address=ADDRESS, now=NOW) for v in visitors]
+    assert answers[:5] == [None] * 5
+    assert answers[5] is not None and answers[5].limit == 5
+    other_address = rate_limit_hit(owner=visitors[0], address="198.51.100.7", now=NOW)
+    assert other_address is None
 
 
 # -- Redis, as production runs it --------------------------------------------------------
@@ -158,7 +169,7 @@ def test_on_redis_the_failure_count_is_shared_and_never_expires(redis_cache, mon
 
 def test_on_redis_the_rate_limit_is_exact_and_expires(redis_cache, settings):
     settings.ASSISTANT = {**settings.ASSISTANT, "RATE_LIMIT": 3}
-    results = [rate_limit_hit(owner=OWNER, now=NOW) for _ in range(4)]
+    results = [rate_limit_hit(owner=OWNER, address=ADDRESS, now=NOW) for _ in range(4)]
     assert [r is None for r in results] == [True, True, True, False]
     [key] = cache._cache.get_client().keys(cache.make_key(f"assistant:rate:{OWNER}:*"))
     assert 0 < cache._cache.get_client().ttl(key) <= 120

@@ -178,13 +178,15 @@ def test_logging_in_moves_the_visitors_conversation_to_the_account(client, stude
 def test_answers_are_escaped_and_only_site_links_become_links(client):
     client.post(CHAT, {"message": "<script>alert(1)</script>"})
     ChatMessage.objects.filter(role=ChatRole.ASSISTANT).update(
-        content="[ok](/orders/) [bad](javascript:alert(1)) [far](//evil.example/) <b>x</b>"
+        content="[ok](/orders/) [bad](javascript:alert(1)) [far](//evil.example/) "
+        "[slash](/\\evil.example/login) [deep](/a\\b) <b>x</b>"
     )
     text = client.get(CHAT).text
     assert "<script>alert(1)</script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert '<a href="/orders/">ok</a>' in text
     assert 'href="javascript' not in text and 'href="//evil' not in text
+    assert 'href="/\\' not in text and 'href="/a\\' not in text
     assert "&lt;b&gt;x&lt;/b&gt;" in text
 
 
@@ -305,7 +307,18 @@ def test_the_api_is_csrf_protected_and_takes_the_token_in_a_header(student):
     assert api(client, {"message": "hi"}, HTTP_X_CSRFTOKEN=token).status_code == 200
 
 
-def test_more_messages_than_the_rate_limit_is_a_429(client, settings):
+@pytest.fixture
+def one_minute():
+    """The rate limit counts per calendar minute: start a test that counts with at
+    least 10 s of its minute left, so its requests all fall in the same one."""
+    import time
+
+    left = 60 - time.time() % 60
+    if left < 10:
+        time.sleep(left + 0.1)
+
+
+def test_more_messages_than_the_rate_limit_is_a_429(client, settings, one_minute):
     settings.ASSISTANT = {**settings.ASSISTANT, "RATE_LIMIT": 3}
     statuses = [api(client, {"message": f"q{n}"}).status_code for n in range(4)]
     assert statuses == [200, 200, 200, 429]
@@ -316,16 +329,29 @@ def test_more_messages_than_the_rate_limit_is_a_429(client, settings):
     assert ChatMessage.objects.filter(role=ChatRole.USER).count() == 3
 
 
-def test_the_rate_limit_counts_per_user_or_visitor(client, settings, logged_in):
+def test_the_rate_limit_counts_per_user_or_visitor(client, settings, logged_in, one_minute):
     settings.ASSISTANT = {**settings.ASSISTANT, "RATE_LIMIT": 1}
     assert api(logged_in, {"message": "q"}).status_code == 200
     assert api(logged_in, {"message": "q"}).status_code == 429
     assert api(Client(), {"message": "q"}).status_code == 200  # a visitor of their own
 
 
-def test_the_page_form_is_rate_limited_too(client, settings):
+def test_the_page_form_is_rate_limited_too(client, settings, one_minute):
     settings.ASSISTANT = {**settings.ASSISTANT, "RATE_LIMIT": 1}
     client.post(CHAT, {"message": "q"})
     response = client.post(CHAT, {"message": "q"})
     assert response.status_code == 429
     assert "You have sent 1 messages this minute" in response.text
+
+
+def test_a_new_conversations_first_message_sent_twice_is_stored_once(client):
+    form = client.get(CHAT).context["form"]
+    data = {
+        "message": "Which workshops have seats left?",
+        "session_id": form.initial["session_id"],
+        "client_message_id": form.initial["client_message_id"],
+    }
+    client.post(CHAT, data)
+    client.post(CHAT, data)  # a double click, or a refresh that sends the form again
+    assert ChatSession.objects.count() == 1
+    assert ChatMessage.objects.filter(role=ChatRole.USER).count() == 1

@@ -139,6 +139,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # LoginThrottle relies on this order
 AXES_RESET_ON_SUCCESS = False  # LoginThrottle clears the username's own failures instead
+# A lock lasts its minutes from the failure that set it; trying during the lock does
+# not start it again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
@@ -164,6 +167,9 @@ ASSISTANT = {
     "MODEL": env("STUDYHALL_ASSISTANT_MODEL", default=""),
     "TIMEOUT": env.float("STUDYHALL_ASSISTANT_TIMEOUT", default=6.0),
     "RATE_LIMIT": env.int("STUDYHALL_ASSISTANT_RATE_LIMIT", default=30),
+    # Per client address (STUDYHALL_CLIENT_IP_HEADER behind a proxy): high, since a
+    # classroom shares one address; it stops a client that drops its cookies.
+    "RATE_LIMIT_PER_ADDRESS": env.int("STUDYHALL_ASSISTANT_RATE_LIMIT_PER_ADDRESS", default=300),
 }
 
 LOGIN_URL = "login"
@@ -239,5 +245,9 @@ if STUDYHALL_HOST_LINK_GRACE_HOURS < 0:
 # Seconds a management command waits for the database to answer before it gives up
 # with exit code 3 (core/commands.py).
 STUDYHALL_DB_CONNECT_TIMEOUT = env.int("STUDYHALL_DB_CONNECT_TIMEOUT", default=5)
+# Seconds a management command waits for a row another transaction has locked.
+STUDYHALL_DB_LOCK_TIMEOUT = env.int("STUDYHALL_DB_LOCK_TIMEOUT", default=10)
+if STUDYHALL_DB_LOCK_TIMEOUT < 1:
+    raise ImproperlyConfigured("STUDYHALL_DB_LOCK_TIMEOUT must be at least 1 second.")
 if STUDYHALL_DB_CONNECT_TIMEOUT < 1:
     raise ImproperlyConfigured("STUDYHALL_DB_CONNECT_TIMEOUT must be at least 1 second.")

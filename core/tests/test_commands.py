@@ -26,6 +26,17 @@ def manage(*args: str, database_url: str, **env: str) -> subprocess.CompletedPro
     return manage_py(*args, DATABASE_URL=database_url, **env)
 
 
+def database_url_of(db: dict) -> str:
+    """The URL of the database this test process uses (the test database), for a child."""
+    from urllib.parse import quote
+
+    user = quote(db["USER"], safe="")
+    if db["PASSWORD"]:
+        user += ":" + quote(db["PASSWORD"], safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{user}@{db['HOST']}{port}/{db['NAME']}"
+
+
 @pytest.fixture
 def closed_port() -> int:
     """A local port nothing listens on: connecting is refused at once."""
@@ -148,10 +159,11 @@ def test_a_connection_lost_during_the_run_is_exit_3(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_write_the_database_refuses_is_not_reported_as_unreachable(monkeypatch):
+def test_a_write_the_database_refuses_is_exit_3_but_not_reported_as_unreachable(monkeypatch):
     result = run_inline(monkeypatch, BreaksARule())
-    assert result.code == 1
+    assert result.code == 3  # could not run; 1 is check_integrity's "problems found"
     assert "the database refused the command (IntegrityError" in result.err
+    assert "cannot reach" not in result.err and "lost the database" not in result.err
 
 
 def test_with_the_settings_operators_use_bad_input_is_exactly_one_line_on_stderr():
@@ -159,3 +171,47 @@ def test_with_the_settings_operators_use_bad_input_is_exactly_one_line_on_stderr
     result = manage_py("provision_host", "abc", DJANGO_SETTINGS_MODULE="config.settings.local")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_row_another_transaction_keeps_locked_is_exit_3_not_a_hang(settings):
+    """provision_host waits for a locked session row only STUDYHALL_DB_LOCK_TIMEOUT."""
+    import threading
+
+    from workshops.tests.factories import WorkshopSessionFactory, days_from_today
+
+    session = WorkshopSessionFactory(date=days_from_today(12), run__start_date=days_from_today(10))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        from django.db import connection as own
+        from django.db import transaction
+
+        with transaction.atomic():
+            own.cursor().execute(
+                "SELECT id FROM workshops_workshopsession WHERE id = %s FOR UPDATE", [session.pk]
+            )
+            locked.set()
+            release.wait(30)
+        own.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        started = time.monotonic()
+        result = manage(
+            "provision_host",
+            str(session.pk),
+            database_url=database_url_of(connection.settings_dict),
+            STUDYHALL_DB_LOCK_TIMEOUT="1",
+        )
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join(30)
+    assert result.returncode == 3, result.stderr
+    assert "lock timeout" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert waited < 15

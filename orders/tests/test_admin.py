@@ -180,6 +180,8 @@ def attendees_form(session, seats, *, checked=()) -> dict:
     for n, seat in enumerate(seats):
         data[f"seats-{n}-id"] = seat.pk
         data[f"seats-{n}-session"] = session.pk
+        # What the page showed when it was opened, which the form compares with.
+        data[f"initial-seats-{n}-checked_in"] = str(seat.checked_in_at is not None)
         if seat in checked:
             data[f"seats-{n}-checked_in"] = "on"
     return data
@@ -195,6 +197,7 @@ def test_staff_check_attendees_in_and_out_from_the_session_page(staff_client, or
     assert "Amira Saleh is checked in." in response.text
     assert [s.checked_in_at is not None for s in OrderItem.objects.order_by("id")] == [True, False]
 
+    seats = [OrderItem.objects.get(pk=seat.pk) for seat in seats]  # the page opened again
     response = staff_client.post(url, attendees_form(session, seats), follow=True)
     assert "Amira Saleh is no longer checked in." in response.text
     assert not OrderItem.objects.filter(checked_in_at__isnull=False).exists()
@@ -263,3 +266,19 @@ def test_staff_cancel_a_session_its_seats_are_freed_and_each_buyer_told(
     assert sorted(m.to[0] for m in mailoutbox) == ["amira@example.com", "omar@example.com"]
     amira = next(m for m in mailoutbox if m.to == ["amira@example.com"])
     assert "is cancelled" in amira.body and f"?session={following.pk}" in amira.body
+
+
+def test_saving_a_page_opened_before_a_hosts_undo_does_not_redo_the_check_in(
+    staff_client, orders, session
+):
+    from orders.services import seat_check_in, seat_check_in_undo
+
+    seats = [order.seats.get() for order in orders]
+    seat_check_in(session=session, seat_id=seats[0].pk)
+    seats[0].refresh_from_db()
+    page = attendees_form(session, seats, checked=[seats[0]])  # staff open the page: ticked
+    seat_check_in_undo(session=session, seat_id=seats[0].pk)  # the host undoes at the door
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    response = staff_client.post(url, page)  # staff save, the box untouched
+    assert response.status_code == 302
+    assert OrderItem.objects.get(pk=seats[0].pk).checked_in_at is None

@@ -67,6 +67,11 @@
     }
     busy = true;
     var clientId = unanswered && unanswered.text === text ? unanswered.id : newId();
+    if (!sessionField.value) {
+      // The conversation's id is chosen before its first message is sent, so a retry
+      // of that message lands in the same conversation and is stored once.
+      sessionField.value = newId();
+    }
     unanswered = {text: text, id: clientId};
     var bubble = pendingBubble(text);
     input.value = "";
@@ -92,6 +97,10 @@
         return null;
       }).then(function (data) {
         if (!response.ok || !data) {
+          if (response.status === 404) {
+            // The conversation is gone (deleted in another tab): start a new one.
+            sessionField.value = newId();
+          }
           finish(bubble, text, failureMessage(response.status, data));
           return;
         }

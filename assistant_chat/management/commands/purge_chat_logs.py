@@ -1,9 +1,8 @@
 import datetime
-from contextlib import nullcontext
 
 from django.utils import timezone
 
-from assistant_chat.services import PurgeResult, chat_logs_purge
+from assistant_chat.services import PurgeResult, chat_logs_purge, chat_logs_purge_preview
 from core.commands import StudyhallCommand, UsageError
 
 MAX_DAYS = 36500
@@ -29,7 +28,7 @@ class Command(StudyhallCommand):
         super().add_arguments(parser)
 
     def parse_input(self, *, older_than: str, batch_size: int, **options) -> dict:
-        if not older_than.strip().isdigit() or not 1 <= int(older_than) <= MAX_DAYS:
+        if not older_than.strip().isdecimal() or not 1 <= int(older_than) <= MAX_DAYS:
             raise UsageError(
                 f"--older-than must be a whole number of days from 1 to {MAX_DAYS}, "
                 f"not {older_than!r}."
@@ -47,8 +46,11 @@ class Command(StudyhallCommand):
                 f"  {verb.lower()} {batch.sessions} conversation(s), {batch.messages} message(s)"
             )
 
-        # A real purge commits batch by batch; a dry run is one transaction, rolled back.
-        with self.maybe_rolled_back(True) if dry_run else nullcontext():
+        # A real purge commits batch by batch. A dry run only counts: it locks nothing,
+        # so it never holds up the assistant's logging on a large table.
+        if dry_run:
+            total = chat_logs_purge_preview(before=before)
+        else:
             total = chat_logs_purge(before=before, batch_size=batch_size, on_batch=report)
         self.stdout.write(
             f"{verb} {total.sessions} conversation(s) with {total.messages} message(s) "
