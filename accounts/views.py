@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import RedirectURLMixin
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
@@ -29,3 +31,13 @@ class SignupView(RedirectURLMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["next"] = self.get_redirect_url()
         return context
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Reset links start with ``STUDYHALL_SITE_URL``, not with the host the request
+    named: behind a proxy that is an internal name, and it must not be a visitor's to
+    choose."""
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": settings.STUDYHALL_SITE_URL}
+        return super().form_valid(form)

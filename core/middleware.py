@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from core.ids import parse_id
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NUL = "\x00"
 DATE_PARTS = ("__year", "__month", "__day")
+BIGGEST_ID = 2**63 - 1
 
 
 def _has_nul(data) -> bool:
@@ -27,6 +29,13 @@ def _calendar_part(name: str, value: str) -> bool:
     return True
 
 
+def _beyond_any_id(value: str) -> bool:
+    """A whole number no database id can be (SQLite raises ``OverflowError`` for it
+    inside ``id__in``, which the admin's many-to-many fields use)."""
+    digits = value.strip().removeprefix("-").removeprefix("+")
+    return digits.isdecimal() and len(digits) >= 19 and int(digits) > BIGGEST_ID
+
+
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
@@ -41,6 +50,10 @@ class BadInputMiddleware:
     - A date-hierarchy parameter of an admin list (``date__year``, ``__month``,
       ``__day``) that is not a small number: Django's admin would raise
       ``OverflowError`` building the date.
+    - A number beyond any id in a form posted to the admin: on SQLite, a
+      many-to-many field (a group's permissions) would raise ``OverflowError``.
+      Only the admin, whose fields are mostly ids; the site's own forms read their
+      numbers themselves.
     """
 
     def __init__(self, get_response) -> None:
@@ -62,6 +75,10 @@ class BadInputMiddleware:
             selection = request.POST.getlist("_selected_action")
             if selection and any(parse_id(value) is None for value in selection):
                 return bad_request(request, "the selection is not a list of rows")
+            if request.path.startswith(reverse("admin:index")) and any(
+                _beyond_any_id(value) for _, values in request.POST.lists() for value in values
+            ):
+                return bad_request(request, "a number in the form is larger than any record's")
         return self.get_response(request)
 
 

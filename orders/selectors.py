@@ -101,15 +101,15 @@ class Roster:
         return self.booked - self.checked_in
 
     def matching(self, query: str) -> list[OrderItem]:
-        """The seats whose attendee name, login or order reference contains ``query``."""
+        """The seats whose attendee name or order reference contains ``query``. Not the
+        login: the host link may be with someone outside, who sees names, not accounts."""
         needle = query.strip().casefold()
         if not needle:
             return self.seats
         return [
             seat
             for seat in self.seats
-            if needle
-            in f"{seat.attendee_name} {seat.buyer.get_username()} {seat.order.reference}".casefold()
+            if needle in f"{seat.attendee_name} {seat.order.reference}".casefold()
         ]
 
 

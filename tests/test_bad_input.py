@@ -1,10 +1,13 @@
 """Bad input gets a clear 4xx, never a 500: the cases found by trying, kept as regressions."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from assistant_chat.models import ChatMessage
 from core.tests.commands import run_command
 from core.tests.factories import UserFactory, staff_user
 from workshops.models import WorkshopRun
@@ -154,13 +157,33 @@ def test_an_admin_date_hierarchy_out_of_the_calendar_is_a_400(staff_client, quer
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("value", ["abc", " ", "-1", str(2**63), "9" * 30])
+@pytest.mark.parametrize("value", ["abc", " ", "-1", str(2**63 - 1), "²"])
 def test_an_autocomplete_field_given_junk_shows_the_form_again(staff_client, value):
     url = reverse("admin:tutoring_tutorprofile_add")
     assert staff_client.get(f"{url}?user={value}").status_code == 200
     response = staff_client.post(url, {"user": value, "headline": "x", "subjects": "x"})
     assert response.status_code == 200
     assert "user" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("value", [str(2**63), "9" * 30, "-" + "9" * 30])
+def test_a_number_beyond_any_id_posted_to_the_admin_is_a_400(staff_client, value):
+    """On SQLite a group's permissions field would raise OverflowError for it."""
+    response = staff_client.post(
+        reverse("admin:auth_group_add"), {"name": "Helpers", "permissions": [value]}
+    )
+    assert response.status_code == 400
+    assert "larger than any record" in response.text
+
+
+def test_the_site_s_own_forms_still_take_long_numbers_as_text(client):
+    """The rule is the admin's alone: a long number is a fine chat message."""
+    response = client.post(
+        reverse("assistant:chat"),
+        {"message": "9" * 30, "session_id": uuid.uuid4(), "client_message_id": uuid.uuid4()},
+    )
+    assert response.status_code in (200, 302)
+    assert ChatMessage.objects.filter(content="9" * 30).exists()
 
 
 def test_a_form_without_its_csrf_token_explains_itself(session):

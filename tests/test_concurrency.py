@@ -271,13 +271,13 @@ def test_control_with_the_opposite_lock_order_the_same_race_deadlocks(order_of_t
     def seat_first():
         with transaction.atomic():
             OrderItem.objects.select_for_update().get(pk=seats[1].pk)
-            time.sleep(0.4)
+            time.sleep(1.0)  # long enough for the order cancel to lock the sessions
             WorkshopSession.objects.filter(pk=seats[1].session_id).update(
                 seats_taken=F("seats_taken") - 1
             )
 
     def order_cancel_later():
-        time.sleep(0.1)
+        time.sleep(0.2)
         return services.order_cancel(order=order, by_staff=True)
 
     results = race(2, lambda i: seat_first() if i == 0 else order_cancel_later())

@@ -460,12 +460,14 @@ class HostSession(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         editable=False,
         related_name="+",
-        help_text="Who provisioned it; empty when it came from the command line.",
+        help_text=(
+            "Who provisioned it; empty when it came from the command line or the account is gone."
+        ),
     )
     rotated_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the token was last replaced."

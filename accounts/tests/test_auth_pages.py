@@ -115,6 +115,20 @@ def test_a_password_reset_email_arrives_and_its_link_sets_a_new_password(client,
     assert client.login(username="omar", password="a-brand-new-pass-9")
 
 
+def test_the_reset_link_is_on_the_public_site_whatever_host_the_request_named(
+    client, mailoutbox, settings
+):
+    settings.STUDYHALL_SITE_URL = "https://studyhall.example.org"
+    settings.ALLOWED_HOSTS = ["internal.local"]
+    UserFactory(username="omar", email="omar@example.com")
+    client.post(
+        reverse("password_reset"), {"email": "omar@example.com"}, HTTP_HOST="internal.local"
+    )
+    [email] = mailoutbox
+    assert "https://studyhall.example.org/accounts/reset/" in email.body
+    assert "internal.local" not in email.body
+
+
 def test_a_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, mailoutbox):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.com"}, follow=True)
     assert "Check your email" in response.text

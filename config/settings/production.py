@@ -23,6 +23,12 @@ if not env("STUDYHALL_CACHE_URL", default=""):
         "share the assistant's rate limit and failure count; production refuses to start "
         "without it."
     )
+CACHES = {"default": env.cache_url("STUDYHALL_CACHE_URL")}
+if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+    raise ImproperlyConfigured(
+        f"STUDYHALL_CACHE_URL must name a cache every app server shares (Redis, Memcached or "
+        f"the database), not {env('STUDYHALL_CACHE_URL')!r}."
+    )
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

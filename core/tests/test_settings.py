@@ -105,6 +105,18 @@ def test_production_refuses_to_start_without(env, missing):
     assert f"Set {missing}" in result.stderr
 
 
+@pytest.mark.parametrize("cache", ["locmemcache://", "dummycache://"])
+def test_production_refuses_a_cache_each_process_keeps_to_itself(cache):
+    result = manage(
+        "check",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="studyhall.example.org",
+        STUDYHALL_CACHE_URL=cache,
+    )
+    assert result.returncode != 0
+    assert "STUDYHALL_CACHE_URL must name a cache every app server shares" in result.stderr
+
+
 @pytest.mark.django_db
 def test_health_probes_over_plain_http_are_not_redirected(client, monkeypatch, settings):
     monkeypatch.setenv("DJANGO_SECRET_KEY", SECRET)

@@ -293,6 +293,18 @@ def test_searching_without_javascript_filters_the_roster_on_the_server(client, l
     assert [s.pk for s in by_reference.context["seats"]] == [long_roster[0].pk]
 
 
+def test_the_roster_does_not_show_or_search_login_names(client, link, long_roster):
+    """Only names the host needs: logins stay private, from the page and its search."""
+    buyer = long_roster[0].buyer
+    buyer.username = "zz-login-only"
+    buyer.save()
+    text = client.get(roster_url(link)).text
+    assert "Amira Saleh" in text
+    assert "zz-login" not in text
+    assert list(client.get(roster_url(link), {"q": "zz-login"}).context["seats"]) == []
+    assert list(client.get(roster_url(link), {"q": "amira"}).context["seats"]) == [long_roster[0]]
+
+
 def test_checking_in_from_a_search_comes_back_to_the_search(client, link, long_roster):
     seat = long_roster[3]
     response = client.post(check_in_url(link), {"seat": seat.pk, "q": "Haddad"})

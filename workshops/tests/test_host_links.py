@@ -54,6 +54,16 @@ def test_provisioning_a_session_creates_its_link():
     assert (link.created_by, link.created_at, link.rotated_at) == (staff, NOW, None)
 
 
+def test_deleting_the_staff_account_that_provisioned_a_link_keeps_the_link():
+    session = march_session()
+    staff = UserFactory(username="sara", is_staff=True)
+    link = host_link_provision(session_id=session.pk, by=staff, now=NOW).link
+    staff.delete()
+    link.refresh_from_db()
+    assert link.created_by is None
+    assert link.opens_at(NOW)
+
+
 def test_provisioning_twice_gives_the_same_link():
     session = march_session()
     first = host_link_provision(session_id=session.pk, now=NOW)
