@@ -15,6 +15,7 @@ Invariants kept here (see docs/invariants.md):
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from core.money import PriceField
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
 
 # No 0/O or 1/I/L: references are read out over the phone.
@@ -75,6 +77,11 @@ class Order(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("orders:detail", kwargs={"reference": self.reference})
 
+    @property
+    def total(self) -> Decimal:
+        """What the seats still held cost (from ``seats``, prefetched by the pages)."""
+        return sum((seat.price for seat in self.seats.all() if seat.is_active), Decimal(0))
+
 
 class OrderItem(models.Model):
     """One seat in one session. Run and workshop are copied from the session."""
@@ -89,7 +96,7 @@ class OrderItem(models.Model):
     session = models.ForeignKey(WorkshopSession, on_delete=models.PROTECT, related_name="seats")
     run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="seats")
     workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="seats")
-    price = models.DecimalField(max_digits=8, decimal_places=2)
+    price = PriceField(help_text="What the seat cost when it was booked.")
     status = models.CharField(max_length=16, choices=SeatStatus, default=SeatStatus.ACTIVE)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

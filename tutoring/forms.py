@@ -7,6 +7,7 @@ from dataclasses import fields
 from django import forms
 
 from core.ids import MAX_ID
+from core.money import format_price
 from tutoring.models import RequesterType, TutorProfile, display_name
 from tutoring.selectors import Profiles
 from tutoring.services import RequestDetails
@@ -70,7 +71,7 @@ class RequestForm(forms.Form):
                 CHOOSE_PACKAGE,
                 [("", "No package: just get in touch")]
                 + [
-                    (str(p.pk), f"{p.name} · {p.sessions_count} sessions · {p.price}")
+                    (str(p.pk), f"{p.name} · {p.sessions_count} sessions · {format_price(p.price)}")
                     for p in packages
                 ],
             )

@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import FormSafeValidation
+from core.money import PriceField
 
 
 def display_name(user) -> str:
@@ -54,9 +55,7 @@ class TutorProfile(models.Model):
         help_text="Subjects taught, separated by commas, in English and Arabic; students "
         "search them."
     )
-    hourly_rate = models.DecimalField(
-        max_digits=8, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
-    )
+    hourly_rate = PriceField(default=Decimal(0))
     is_accepting_requests = models.BooleanField(
         "accepting requests",
         default=True,
@@ -121,9 +120,7 @@ class TutorPackage(models.Model):
     sessions_count = models.PositiveSmallIntegerField(
         "sessions", default=1, validators=[MinValueValidator(1)]
     )
-    price = models.DecimalField(
-        max_digits=8, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
-    )
+    price = PriceField(default=Decimal(0))
     is_active = models.BooleanField(
         "offered", default=True, help_text="Only offered packages can be requested."
     )

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.links import absolute_url
+from core.money import PriceField
 
 
 class SessionStatus(models.TextChoices):
@@ -62,9 +63,7 @@ class Workshop(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Seats given to new sessions. Empty means unlimited.",
     )
-    price = models.DecimalField(
-        "price per seat", max_digits=8, decimal_places=2, default=Decimal("0.00")
-    )
+    price = PriceField("price per seat", default=Decimal(0))
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive workshops are hidden and cannot be booked."
     )

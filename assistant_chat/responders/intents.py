@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 
 from assistant_chat.responders.base import Question, link
 from assistant_chat.responders.language import has_phrase, mentions, shares_stem, words
+from core.money import format_price
 from orders.models import OrderItem
 from orders.selectors import upcoming_seats_for_buyer
 from tutoring.models import TutorProfile
@@ -307,7 +308,7 @@ def _tutor_line(tutor: TutorProfile) -> str:
         # Each subject isolated (U+2068 … U+2069): Arabic ones keep their order in the list.
         f"- {link(str(tutor), tutor.get_absolute_url())}: "
         f"{', '.join(f'\u2068{subject}\u2069' for subject in tutor.subject_list)} "
-        f"· {tutor.hourly_rate} per hour"
+        f"· {format_price(tutor.hourly_rate)} per hour"
     )
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from babel.numbers import get_currency_precision, is_currency
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -211,6 +212,15 @@ MAILERS = {"default": mailer_from_url(env("DJANGO_EMAIL_URL", default="consolema
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Studyhall <noreply@localhost>")
 
 # Studyhall's own settings.
+# The currency of every price (ISO 4217). Amounts are entered and shown with its
+# decimal places (KWD 3, USD 2, JPY 0) and stored with three.
+STUDYHALL_CURRENCY = env("STUDYHALL_CURRENCY", default="USD").strip().upper()
+if not is_currency(STUDYHALL_CURRENCY) or get_currency_precision(STUDYHALL_CURRENCY) > 3:
+    raise ImproperlyConfigured(
+        "STUDYHALL_CURRENCY must be an ISO 4217 currency code with at most three decimal "
+        f"places, such as USD or KWD, not {STUDYHALL_CURRENCY!r}."
+    )
+
 STUDYHALL_TUTORING_REQUEST_TTL_HOURS = env.int("STUDYHALL_TUTORING_REQUEST_TTL_HOURS", default=72)
 if STUDYHALL_TUTORING_REQUEST_TTL_HOURS < 1:
     raise ImproperlyConfigured("STUDYHALL_TUTORING_REQUEST_TTL_HOURS must be at least 1.")

@@ -6,6 +6,8 @@ import datetime
 
 from django import template
 
+from core.money import format_price
+
 register = template.Library()
 
 
@@ -24,3 +26,9 @@ def get(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def price(amount) -> str:
+    """An amount in the site's currency, as the page's language writes it: ``$45.00``."""
+    return format_price(amount)

@@ -1,6 +1,7 @@
 """A whole run in one order: one seat in every session not cancelled, all or nothing."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -52,7 +53,8 @@ def test_a_run_is_booked_in_one_order_with_a_seat_in_each_session_not_cancelled(
     seats = list(order.seats.order_by("session__number"))
     assert [seat.session.number for seat in seats] == [1, 2, 3]
     assert all(
-        (s.run_id, s.workshop_id, str(s.price)) == (run.pk, run.workshop_id, "45.00") for s in seats
+        (s.run_id, s.workshop_id, s.price) == (run.pk, run.workshop_id, Decimal("45"))
+        for s in seats
     )
     assert taken(run) == [1, 1, 1, 0]
 

@@ -1,6 +1,7 @@
 """Booking and cancelling: each rule, each refusal, and the seat count kept true."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -55,7 +56,7 @@ def test_booking_a_chosen_session_confirms_an_order_with_one_seat(run, buyer):
     assert order.status == OrderStatus.CONFIRMED
     assert order.buyer == buyer
     assert (seat.session, seat.run_id, seat.workshop_id) == (session, run.pk, run.workshop_id)
-    assert str(seat.price) == "45.00"
+    assert seat.price == Decimal("45")
     assert seats(session) == 1
 
 
