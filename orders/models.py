@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from core.money import PriceField
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
@@ -151,3 +152,30 @@ class OrderItem(models.Model):
             errors["buyer"] = "The seat's buyer must be its order's buyer."
         if errors:
             raise ValidationError(errors)
+
+
+def new_feed_token() -> str:
+    """A calendar feed's secret: random, about 190 bits, safe in a URL path."""
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """The private address from which a user's calendar app reads their seats.
+
+    Whoever has the address can read the user's bookings, so it is made only when the
+    user asks, and the user can renew it (the old address stops working) or turn it off.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, help_text="When the current address was made."
+    )
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:calendar_feed", kwargs={"token": self.token})

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, Max, Min, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
-from orders.models import Order, OrderItem, SeatStatus
+from orders.models import CalendarFeed, Order, OrderItem, SeatStatus
 from workshops.models import WorkshopSession
 
 
@@ -126,3 +127,32 @@ def session_roster(*, session: WorkshopSession) -> Roster:
         booked=len(active),
         checked_in=sum(1 for seat in active if seat.checked_in_at is not None),
     )
+
+
+# A session stays in a subscribed calendar this many days after it took place, so the
+# calendar keeps what the user attended instead of dropping it the next morning.
+CALENDAR_PAST_DAYS = 30
+
+
+def calendar_seats(
+    *, buyer: AbstractBaseUser, today: datetime.date | None = None
+) -> QuerySet[OrderItem]:
+    """The seats a buyer's calendar shows: active, in sessions not cancelled, from
+    ``CALENDAR_PAST_DAYS`` ago on, each with its order, session, run and workshop.
+    One query."""
+    today = today or timezone.localdate()
+    return (
+        _seats_with_schedule()
+        .select_related("order")
+        .filter(
+            buyer=buyer,
+            status=SeatStatus.ACTIVE,
+            session__cancelled_at__isnull=True,
+            session__date__gte=today - datetime.timedelta(days=CALENDAR_PAST_DAYS),
+        )
+    )
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed | None:
+    """The feed a calendar app asks for, with its user. One query."""
+    return CalendarFeed.objects.select_related("user").filter(token=token).first()

@@ -32,7 +32,14 @@ from django.utils import timezone
 from core.errors import DomainError
 from core.links import absolute_url
 from core.mail import send_after_commit
-from orders.models import Order, OrderItem, OrderStatus, SeatStatus
+from orders.models import (
+    CalendarFeed,
+    Order,
+    OrderItem,
+    OrderStatus,
+    SeatStatus,
+    new_feed_token,
+)
 from workshops.models import BookingBlock, Workshop, WorkshopRun, WorkshopSession
 from workshops.selectors import bookable_sessions, next_available_session
 from workshops.services import ScheduleError
@@ -530,3 +537,27 @@ def seat_check_in_undo(*, session: WorkshopSession, seat_id: int) -> OrderItem:
             seat.checked_in_at = None
             seat.save(update_fields=["checked_in_at"])
     return seat
+
+
+# -- calendar feeds --------------------------------------------------------------------------
+
+
+def calendar_feed_turn_on(*, user: AbstractBaseUser) -> CalendarFeed:
+    """The user's calendar address, made now if they have none (a double click makes
+    one, not two: the user is unique)."""
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def calendar_feed_renew(*, user: AbstractBaseUser) -> CalendarFeed:
+    """A new address for the user's calendar; the old one stops working at once."""
+    feed, _ = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token": new_feed_token(), "created_at": timezone.now()}
+    )
+    return feed
+
+
+def calendar_feed_turn_off(*, user: AbstractBaseUser) -> bool:
+    """No calendar address for the user any more; True if there was one."""
+    deleted, _ = CalendarFeed.objects.filter(user=user).delete()
+    return bool(deleted)

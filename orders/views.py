@@ -4,15 +4,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from core.links import absolute_url
+from orders.calendars import FEED_REFRESH, seats_calendar
 from orders.forms import BookingForm, RunBookingForm
-from orders.selectors import buyer_orders, held_session_ids, order_for_buyer
+from orders.models import CalendarFeed
+from orders.selectors import (
+    CALENDAR_PAST_DAYS,
+    buyer_orders,
+    calendar_feed_by_token,
+    calendar_seats,
+    held_session_ids,
+    order_for_buyer,
+)
 from orders.services import (
     BookingError,
     CancelRefused,
     RunNotFound,
     SessionNotFound,
+    calendar_feed_renew,
+    calendar_feed_turn_off,
+    calendar_feed_turn_on,
     order_cancel,
     run_book,
     seat_book,
@@ -207,3 +221,90 @@ def order_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.success(request, f"Order {order.reference} is cancelled; the seat is freed.")
     return redirect(order)
+
+
+# -- calendars -------------------------------------------------------------------------------
+
+
+def _ics(content: bytes, *, filename: str, attachment: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_safe
+def order_calendar(request: HttpRequest, reference: str) -> HttpResponse:
+    """The order's seats still held, as an ``.ics`` file to add to a calendar."""
+    order = _own_order(request, reference)
+    seats = [
+        seat for seat in order.seats.all() if seat.is_active and seat.session.cancelled_at is None
+    ]
+    content = seats_calendar(seats, name=f"Studyhall order {order.reference}", now=timezone.now())
+    return _ics(content, filename=f"studyhall-{order.reference}.ics", attachment=True)
+
+
+CALENDAR_ACTIONS = {
+    "on": (calendar_feed_turn_on, "Your calendar address is ready. Add it to your calendar app."),
+    "renew": (
+        calendar_feed_renew,
+        "Your calendar has a new address; the old one no longer works. Subscribe again "
+        "with the new one.",
+    ),
+    "off": (calendar_feed_turn_off, "Your calendar address is turned off; it no longer works."),
+}
+
+
+def _render_calendar_settings(
+    request: HttpRequest, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed_url = absolute_url(feed.get_absolute_url()) if feed else ""
+    context = {
+        "feed": feed,
+        "feed_url": feed_url,
+        # The same address for apps that subscribe when a webcal:// link is opened.
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if feed_url else "",
+        "past_days": CALENDAR_PAST_DAYS,
+        "error": error,
+    }
+    return render(request, "orders/calendar.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """Where users get, renew or turn off the private address of their seats' feed."""
+    if request.method == "GET":
+        return _render_calendar_settings(request)
+    action = CALENDAR_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        error = "Choose one of the buttons: turn the address on, renew it, or turn it off."
+        return _render_calendar_settings(request, error=error, status=400)
+    service, message = action
+    service(user=request.user)
+    messages.success(request, message)
+    return redirect("orders:calendar")
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A user's seats for their calendar app, read with the address's secret, no login."""
+    feed = calendar_feed_by_token(token)
+    if feed is None:
+        return HttpResponse(
+            "No calendar at this address: it was renewed or turned off.\n",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    content = seats_calendar(
+        calendar_seats(buyer=feed.user),
+        name="Studyhall",
+        now=timezone.now(),
+        refresh=FEED_REFRESH,
+    )
+    response = _ics(content, filename="studyhall.ics", attachment=False)
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response

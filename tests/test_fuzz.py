@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from assistant_chat.owners import ChatOwner
 from assistant_chat.services import chat_question_answer
 from core.tests.factories import UserFactory
-from orders.services import seat_book
+from orders.services import calendar_feed_turn_on, seat_book
 from tutoring.services import RequestDetails, request_create
 from tutoring.tests.factories import (
     ParentProfileFactory,
@@ -188,6 +188,7 @@ def make_world() -> World:
         details=RequestDetails(student_name="A child", message="Hello"),
     )
     link = host_link_provision(session_id=session.pk).link
+    feed = calendar_feed_turn_on(user=student)
     chat = chat_question_answer(
         owner=ChatOwner(user_id=student.pk), question="Which workshops?", user=student
     )
@@ -217,6 +218,9 @@ def make_world() -> World:
         "list": "/orders/",
         "orders:detail": f"/orders/{order.reference}/",
         "cancel": f"/orders/{order.reference}/cancel/",
+        "ics": f"/orders/{order.reference}/calendar.ics",
+        "calendar": "/orders/calendar/",
+        "calendar_feed": f"/orders/feed/{feed.token}.ics",
         "tutors": "/tutors/",
         "tutor": f"/tutors/{tutor.pk}/",
         "request": f"/tutors/{tutor.pk}/request/",
@@ -257,7 +261,8 @@ def test_every_route_of_the_site_is_fuzzed():
         "password_change_done", "password_reset", "password_reset_done",
         "password_reset_confirm", "password_reset_complete", "book", "book_run", "store",
         "workshop",
-        "list", "orders:detail", "cancel", "tutors", "tutor", "request", "requests",
+        "list", "orders:detail", "cancel", "ics", "calendar", "calendar_feed", "tutors",
+        "tutor", "request", "requests",
         "accept", "reject", "tutoring:cancel", "roster", "check_in", "chat", "delete",
         "api-messages",
     }  # fmt: skip

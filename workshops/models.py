@@ -365,6 +365,11 @@ class WorkshopSession(models.Model):
         )
 
     @property
+    def starts_at(self) -> datetime.datetime:
+        """When the session starts, as an aware time in the business's time zone."""
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.start_time))
+
+    @property
     def ends_at(self) -> datetime.datetime:
         """When the session ends, as an aware time in the business's time zone."""
         return timezone.make_aware(datetime.datetime.combine(self.date, self.end_time))
