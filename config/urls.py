@@ -14,6 +14,9 @@ admin.site.index_title = "Schedule, bookings and people"
 urlpatterns = [
     path("", workshops_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     # Booking belongs to orders (orders -> workshops), under the workshop's address.
     path("workshops/<slug:slug>/book/", orders_views.book, name="book"),

@@ -1,10 +1,11 @@
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from core.health import database_health, migrations_health, reports
 
@@ -25,6 +26,30 @@ def healthz(request):
         **reports(),
     }
     return JsonResponse(payload, status=200 if healthy else 503)
+
+
+# Pages that are someone's own, or staff's, or a private link: not for search engines.
+ROBOTS_TXT = """\
+User-agent: *
+Disallow: /admin/
+Disallow: /accounts/
+Disallow: /orders/
+Disallow: /host/
+Disallow: /tutoring/
+Disallow: /assistant/
+Disallow: /workshops/*/book
+"""
+
+
+@require_safe
+def robots_txt(request) -> HttpResponse:
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def server_error(request) -> HttpResponse:
