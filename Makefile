@@ -8,7 +8,7 @@ SQLITE_URL := sqlite:///$(CURDIR)/var/studyhall.sqlite3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-sqlite lint install bench bench-faults clean
+.PHONY: run test test-postgres test-sqlite test-e2e browser lint install bench bench-faults clean
 
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \
@@ -35,12 +35,32 @@ lint: $(STAMP)
 
 test: lint test-postgres test-sqlite
 
-test-postgres: $(STAMP)
+# The browser tests (marked e2e) run in the PostgreSQL pass, last, against a live server.
+test-postgres: $(STAMP) browser
 	PYTHON=$(PY) STUDYHALL_EXPECT_DB=postgresql scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
 
 test-sqlite: $(STAMP)
 	@mkdir -p var
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 STUDYHALL_EXPECT_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 STUDYHALL_EXPECT_DB=sqlite $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: $(STAMP) browser
+	PYTHON=$(PY) STUDYHALL_EXPECT_DB=postgresql scripts/with-postgres $(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own here).
+# STUDYHALL_CHROMIUM names another binary.
+browser:
+	@mkdir -p var
+	@if [ -n "$${STUDYHALL_CHROMIUM:-}" ]; then \
+		[ -x "$$STUDYHALL_CHROMIUM" ] || { echo "STUDYHALL_CHROMIUM=$$STUDYHALL_CHROMIUM is not an executable file" >&2; exit 2; }; \
+	elif ! command -v chromium >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >var/apt-chromium.log 2>&1 \
+				|| { echo "could not install Chromium (see var/apt-chromium.log): install the chromium package or set STUDYHALL_CHROMIUM" >&2; exit 2; }; \
+		else \
+			echo "the browser tests need Chromium: install the chromium package (apt-get install chromium) or set STUDYHALL_CHROMIUM" >&2; exit 2; \
+		fi; \
+	fi
 
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
