@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -46,7 +47,7 @@ def _session_label(session: WorkshopSession) -> str:
 
 
 def test_sign_up_book_a_chosen_session_see_it_add_to_calendar_and_cancel(page: Page):
-    first, second = _calligraphy()
+    _first, second = _calligraphy()
 
     page.goto("/workshops/calligraphy/")
     page.get_by_label(_session_label(second)).check()
@@ -77,7 +78,7 @@ def test_sign_up_book_a_chosen_session_see_it_add_to_calendar_and_cancel(page: P
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Add to calendar (.ics)").click()
-    ics = open(download.value.path(), encoding="utf-8").read()
+    ics = Path(download.value.path()).read_text(encoding="utf-8")
     assert "BEGIN:VEVENT" in ics and "Calligraphy" in ics
     assert download.value.suggested_filename.endswith(".ics")
 
@@ -117,7 +118,7 @@ def test_a_visitors_choice_is_kept_through_log_in_and_booked_only_when_confirmed
 
 
 def test_a_refused_choice_is_never_replaced_by_another_session(page: Page, context, site):
-    first, second = _calligraphy(capacity=1)
+    first, _second = _calligraphy(capacity=1)
     student = UserFactory(username="sara")
     log_in(context, student, site)
 
