@@ -28,7 +28,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 FAILURES = Path(settings.BASE_DIR) / "var" / "e2e-failures"
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 
 
 def chromium_path() -> str | None:
@@ -86,15 +85,33 @@ def site(live_server) -> str:
     return live_server.url
 
 
+@pytest.fixture(autouse=True)
+def _links_point_at_the_live_server(settings, site) -> None:
+    """Links in emails and calendar addresses start with the site's address."""
+    settings.STUDYHALL_SITE_URL = site
+
+
 @pytest.fixture
 def browser_context_args(browser_context_args, site):
-    return {**browser_context_args, "base_url": site, "viewport": DESKTOP, "locale": "en-US"}
+    # Playwright's default window is a 1280 x 720 desktop; ``phone`` is the other size.
+    return {**browser_context_args, "base_url": site, "locale": "en-US"}
+
+
+@pytest.fixture
+def new_context(new_context):
+    """Every context waits 5 s for a page or an element, not 30: a local server
+    answers in well under a second, and a failing test should say so quickly."""
+
+    def make(**kwargs) -> BrowserContext:
+        context = new_context(**kwargs)
+        context.set_default_timeout(5_000)
+        return context
+
+    return make
 
 
 @pytest.fixture(autouse=True)
-def _fail_fast(context: BrowserContext) -> None:
-    """A page answers a local server in well under a second: wait 5 s, not 30."""
-    context.set_default_timeout(5_000)
+def _expect_fails_fast() -> None:
     expect.set_options(timeout=5_000)
 
 

@@ -1,0 +1,99 @@
+"""Staff work in the Django admin: repeat a run, cancel a session; the buyer sees it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from core.tests.factories import UserFactory, staff_user
+from orders.models import SeatStatus
+from orders.services import seat_book
+from tests.e2e.conftest import PHONE, log_in
+from workshops.models import WorkshopRun
+from workshops.tests.factories import (
+    WorkshopFactory,
+    WorkshopRunFactory,
+    WorkshopSessionFactory,
+    days_from_today,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _pottery_run():
+    run = WorkshopRunFactory(
+        workshop=WorkshopFactory(title="Pottery", slug="pottery"),
+        name="Evening wheel",
+        start_date=days_from_today(5),
+        end_date=days_from_today(6),
+    )
+    sessions = [
+        WorkshopSessionFactory(
+            run=run, number=day + 1, date=run.start_date + datetime.timedelta(day)
+        )
+        for day in range(2)
+    ]
+    return run, sessions
+
+
+def _run_action(page: Page, row_text: str, action: str) -> None:
+    """Tick the row that shows ``row_text``, choose ``action`` and run it."""
+    page.get_by_role("row").filter(has_text=row_text).get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option(label=action)
+    page.locator("#changelist-form .actions").get_by_role("button", name="Run").click()
+
+
+def test_staff_repeat_a_run_at_a_new_date(page: Page, context, site):
+    run, _sessions = _pottery_run()
+    log_in(context, staff_user("workshops", "orders"), site)
+    new_start = days_from_today(40)
+
+    page.goto("/admin/workshops/workshoprun/")
+    _run_action(page, "Evening wheel", "Clone run at a new start date")
+    page.get_by_label("New start date").fill(new_start.isoformat())
+    page.get_by_role("button", name="Clone run").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("with 2 session(s)")
+    copy = WorkshopRun.objects.exclude(pk=run.pk).get()
+    assert copy.start_date == new_start
+    assert sorted(copy.sessions.values_list("date", flat=True)) == [
+        new_start,
+        new_start + datetime.timedelta(days=1),
+    ]
+    assert copy.workshop_id == run.workshop_id
+
+
+def test_staff_cancel_a_session_and_its_buyer_is_told(page: Page, new_context, context, site):
+    _run, (first, second) = _pottery_run()
+    buyer = UserFactory(username="yusuf", email="yusuf@example.com")
+    seat = seat_book(buyer=buyer, workshop=first.workshop, session_id=first.pk)
+    log_in(context, staff_user("workshops", "orders"), site)
+
+    page.goto("/admin/workshops/workshopsession/")
+    _run_action(page, "Day 1", "Cancel selected sessions and their seats…")
+    # Nothing happens before staff confirm.
+    expect(page.get_by_role("main")).to_contain_text("1 seat(s) booked")
+    seat.refresh_from_db()
+    assert seat.status == SeatStatus.ACTIVE
+    page.get_by_role("button", name="Yes, cancel these sessions").click()
+    expect(page.locator(".messagelist")).to_contain_text("Cancelled 1 session(s); 1 seat(s) freed")
+
+    seat.refresh_from_db()
+    first.refresh_from_db()
+    assert seat.status == SeatStatus.CANCELLED and first.seats_taken == 0
+    [email] = mail.outbox
+    assert email.to == ["yusuf@example.com"] and "Pottery" in email.subject + email.body
+
+    # The buyer, on their own phone, sees it on My orders with the next session offered.
+    buyer_context = new_context(viewport=PHONE, is_mobile=True)
+    log_in(buyer_context, buyer, site)
+    buyer_page = buyer_context.new_page()
+    buyer_page.goto(site + "/orders/")
+    notice = buyer_page.get_by_role("note")
+    expect(notice).to_contain_text("We cancelled this session")
+    expect(notice).to_contain_text(second.date.strftime("%A %-d %B"))
+    notice.get_by_role("link", name="Book it").click()
+    expect(buyer_page.get_by_role("heading", name="Confirm your booking")).to_be_visible()
