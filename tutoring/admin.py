@@ -8,6 +8,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
 from core.admin_widgets import SafeAutocompleteAdmin
+from core.money import format_price
 from tutoring.models import (
     ParentProfile,
     RequestStatus,
@@ -29,7 +30,7 @@ class TutorPackageInline(admin.TabularInline):
 
 @admin.register(TutorProfile)
 class TutorProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
-    list_display = ("__str__", "headline", "subjects", "hourly_rate", "is_accepting_requests")
+    list_display = ("__str__", "headline", "subjects", "rate", "is_accepting_requests")
     list_filter = ("is_accepting_requests",)
     list_select_related = ("user",)
     search_fields = (*USER_SEARCH, "subjects", "headline", "headline_ar")
@@ -43,6 +44,10 @@ class TutorProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
         "is_accepting_requests",
     )
     inlines = [TutorPackageInline]
+
+    @admin.display(description="Hourly rate", ordering="hourly_rate")
+    def rate(self, tutor: TutorProfile) -> str:
+        return format_price(tutor.hourly_rate)
 
 
 @admin.register(StudentProfile)
