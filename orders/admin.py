@@ -58,6 +58,9 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    class Media:
+        css = {"all": ["css/admin-seats.css"]}
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -109,7 +112,7 @@ class OrderAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "created_at"
     list_select_related = ("buyer",)
-    fields = ("reference", "buyer", buyer_email, "status", "total", "created_at", "updated_at")
+    fields = ("reference", buyer_name, buyer_email, "status", "total", "created_at", "updated_at")
     readonly_fields = fields
     inlines = [SeatInline]
     actions = ["cancel_orders"]

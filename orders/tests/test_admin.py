@@ -135,7 +135,7 @@ def test_an_order_page_shows_each_seat_with_its_session_and_price(staff_client, 
     session_page = reverse("admin:workshops_workshopsession_change", args=[session.pk])
     assert f'href="{session_page}"' in response.text
     assert session.schedule_label in response.text
-    assert "amira@example.com" in response.text
+    assert "Amira Saleh" in response.text and "amira@example.com" in response.text
     assert ">Booked<" in response.text
 
 
@@ -180,6 +180,7 @@ def test_a_sessions_attendees_come_before_its_metadata_which_is_collapsed(
     metadata = text[text.index('<fieldset class="module aligned collapse"') :]
     assert metadata.index("<details>") < metadata.index("Metadata") < metadata.index("</details>")
     assert ">Booked<" in text  # each attendee's seat
+    assert "css/admin-seats.css" in text  # no label above each row repeating its columns
 
 
 def test_attendees_export_as_csv(staff_client, orders, session):
