@@ -154,3 +154,12 @@ def test_the_tutor_list_shows_hourly_rates_in_the_currency(staff_client, setting
     response = staff_client.get(reverse("admin:tutoring_tutorprofile_changelist"))
     assert '<td class="field-rate">KWD\u00a07.250</td>' in response.text
     assert '<td class="field-rate">Free</td>' in response.text
+
+
+def test_the_request_list_names_the_student_who_asked_and_the_package(staff_client, requests):
+    response = staff_client.get(reverse("admin:tutoring_sessionrequest_changelist"))
+    headers = [h["text"].capitalize() for h in response.context["result_headers"]]
+    assert headers[1:] == ["Asked", "For", "Tutor", "Status"]
+    parent = requests[1].parent
+    assert f"asked by {parent}, parent" in response.text
+    assert "their own request" in response.text
