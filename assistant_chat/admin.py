@@ -52,7 +52,7 @@ class OwnerKindFilter(admin.SimpleListFilter):
 
 @admin.register(ChatSession)
 class ChatSessionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
-    list_display = ("title_or_id", "owner", "message_count", "created_at", "last_message_at")
+    list_display = ("title_or_id", "owner", "messages", "last_message_at")
     list_filter = (
         OwnerKindFilter,
         ("created_at", admin.DateFieldListFilter),
@@ -91,6 +91,10 @@ class ChatSessionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         if session.user_id is None:
             return "Visitor"
         return session.user.get_full_name() or session.user.get_username()
+
+    @admin.display(description="Messages", ordering="message_count")
+    def messages(self, session: ChatSession) -> int:
+        return session.message_count
 
     @admin.display(description="Export")
     def export_link(self, session: ChatSession) -> str:

@@ -53,14 +53,14 @@ class ChatSession(models.Model):
         max_length=64,
         null=True,
         blank=True,
-        help_text="A random id kept in an anonymous visitor's Django session (never the "
-        "session key itself). Empty for a user's conversation.",
+        help_text="Tells apart visitors who asked without logging in: the same key means the "
+        "same browser. Empty when a logged-in user asked.",
     )
     title = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now)
     message_count = models.PositiveIntegerField(
-        default=0, help_text="Messages in the conversation; the last message's sequence number."
+        default=0, help_text="How many messages the conversation has, questions and answers."
     )
 
     class Meta:
@@ -117,8 +117,7 @@ class ChatMessage(models.Model):
         db_index=False,  # chat_message_sequence_unique_per_session leads with session_id
     )
     sequence = models.PositiveIntegerField(
-        help_text="Orders the conversation, also when two messages share a timestamp. "
-        "Allocated under the session row's lock."
+        help_text="The message's place in the conversation: 1 for the first."
     )
     role = models.CharField(max_length=16, choices=ChatRole)
     content = models.TextField()
@@ -127,7 +126,8 @@ class ChatMessage(models.Model):
         max_length=100,
         null=True,
         blank=True,
-        help_text="The client's id for a question, so a retried send is stored once.",
+        help_text="Sent by the browser with each question, so a question sent twice (after a "
+        "dropped connection) is kept once.",
     )
     reply_to = models.ForeignKey(
         "self",

@@ -15,7 +15,7 @@ class QuarantinedRow(models.Model):
         max_length=200, help_text="The database table the row was taken from."
     )
     source_pk = models.CharField(
-        "source primary key", max_length=64, help_text="The row's primary key in that table."
+        "source primary key", max_length=64, help_text="The row's id in that table."
     )
     data = models.JSONField(
         encoder=DjangoJSONEncoder, help_text="The row as it was, column by column."

@@ -7,6 +7,7 @@ session admin from here, so the dependency keeps pointing from orders to worksho
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.errors import DomainError
+from core.money import format_price
 from core.spreadsheets import write_csv
 from orders.models import Order, OrderItem, OrderStatus, person_name
 from orders.selectors import session_attendees
@@ -25,7 +27,7 @@ from orders.services import (
     session_move,
     sessions_cancel,
 )
-from workshops.admin import WorkshopSessionAdmin
+from workshops.admin import WorkshopSessionAdmin, two_lines
 from workshops.models import WorkshopSession
 
 
@@ -56,6 +58,9 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    class Media:
+        css = {"all": ["css/admin-seats.css"]}
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -78,13 +83,25 @@ class SeatInline(ReadOnlyInline):
     model = OrderItem
     verbose_name = "seat"
     verbose_name_plural = "seats"
-    fields = ("workshop", "run", "session", "price", "status", "checked_in_at", "cancelled_at")
+    fields = ("session_page", "price_label", "status", "checked_in_at", "cancelled_at")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session__workshop", "session__run")
+
+    @admin.display(description="Session")
+    def session_page(self, seat: OrderItem) -> str:
+        url = reverse("admin:workshops_workshopsession_change", args=[seat.session_id])
+        return format_html('<a href="{}">{}</a>', url, seat.session.schedule_label)
+
+    @admin.display(description="Price")
+    def price_label(self, seat: OrderItem) -> str:
+        return format_price(seat.price)
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("reference", buyer_name, buyer_email, "status", "seat_count", "created_at")
+    list_display = ("reference", "placed", buyer_name, "booked", "total", "status")
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     search_fields = (
         "reference",
@@ -95,10 +112,13 @@ class OrderAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "created_at"
     list_select_related = ("buyer",)
-    fields = ("reference", "buyer", "status", "created_at", "updated_at")
+    fields = ("reference", buyer_name, buyer_email, "status", "total", "created_at", "updated_at")
     readonly_fields = fields
     inlines = [SeatInline]
     actions = ["cancel_orders"]
+    # An order's page on the site is its buyer's alone (others get a 404), so the admin
+    # offers no "View on site" link that would fail for staff.
+    view_on_site = False
 
     def has_add_permission(self, request) -> bool:
         return False  # orders are made by booking, which keeps the seat counts true
@@ -107,11 +127,33 @@ class OrderAdmin(admin.ModelAdmin):
         return False  # cancel instead: nothing is deleted
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("seats")
+        seats = OrderItem.objects.select_related("session__workshop", "session__run")
+        return super().get_queryset(request).prefetch_related(Prefetch("seats", queryset=seats))
 
-    @admin.display(description="Seats")
-    def seat_count(self, order: Order) -> int:
-        return len(order.seats.all())
+    @admin.display(description="Placed", ordering="created_at")
+    def placed(self, order: Order) -> str:
+        return f"{timezone.localtime(order.created_at):%-d %b %Y, %H:%M}"
+
+    @admin.display(description="Booked")
+    def booked(self, order: Order) -> str:
+        """The workshop and the session (or the run, for a whole run's order)."""
+        sessions = [seat.session for seat in order.seats.all()]
+        if not sessions:
+            return "–"
+        first = sessions[0]
+        if len(sessions) == 1:
+            detail = f"{first.run.name} · Day {first.number} · {first.date:%-d %b %Y}"
+        else:
+            detail = f"{first.run.name} · {len(sessions)} sessions from {first.date:%-d %b %Y}"
+        return two_lines(first.workshop.title, detail)
+
+    @admin.display(description="Total")
+    def total(self, order: Order) -> str:
+        """What the seats still held cost; a cancelled order holds none, which is not
+        the same as free."""
+        if order.status == OrderStatus.CANCELLED:
+            return "–"
+        return format_price(order.total)
 
     @admin.action(
         description="Cancel selected orders and free their seats…", permissions=["change"]

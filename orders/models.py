@@ -49,7 +49,7 @@ class OrderStatus(models.TextChoices):
 
 
 class SeatStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
+    ACTIVE = "active", "Booked"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -92,7 +92,7 @@ class OrderItem(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="seats",
-        help_text="The order's buyer, repeated so one seat per session can be enforced.",
+        help_text="Who holds the seat: always the order's buyer.",
     )
     session = models.ForeignKey(WorkshopSession, on_delete=models.PROTECT, related_name="seats")
     run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="seats")

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.tests.factories import UserFactory
+from orders.models import Order
 from orders.services import seat_book
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
 from workshops.services import host_link_provision
@@ -233,3 +234,49 @@ def test_chat_page_does_not_grow_with_the_conversation_for_a_visitor(client):
     client.post(reverse("assistant:chat"), {"message": "hello"})
     session_id = ChatSession.objects.get().pk
     assert chat_page_queries(client, session_id) == (3, 3)  # session, the chat, messages
+
+
+# -- the admin ------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(client):
+    from core.tests.factories import staff_user
+
+    client.force_login(staff_user("workshops", "orders"))
+    return client
+
+
+def book_whole_runs(count: int) -> None:
+    """``count`` orders, each for every session of a run, by new buyers."""
+    from orders.services import run_book
+
+    runs = WorkshopRun.objects.exclude(seats__isnull=False).select_related("workshop")
+    for run in runs[:count]:
+        run_book(buyer=UserFactory(), workshop=run.workshop, run_id=run.pk)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "orders_order",
+        "workshops_workshopsession",
+        "workshops_workshoprun",
+        "workshops_workshop",
+    ],
+)
+def test_admin_lists_do_not_grow_with_their_rows(staff, name):
+    """The order list names each order's workshop and session from one prefetch; the
+    session list its workshop, run and host link from one query."""
+    student = UserFactory()
+    add_workshops(10, runs_each=2, sessions_each=2)
+    book_many(student, 3)
+    book_whole_runs(2)
+    url = reverse(f"admin:{name}_changelist")
+    few = queries_for(staff, url)
+    add_workshops(30, runs_each=2, sessions_each=2)
+    book_many(student, 40)
+    book_whole_runs(20)
+    assert Order.objects.count() == 65
+    many = queries_for(staff, url)
+    assert few == many

@@ -6,10 +6,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from core.admin_widgets import SafeAutocompleteAdmin
+from core.money import format_price
 from tutoring.models import (
     ParentProfile,
+    RequesterType,
     RequestStatus,
     SessionRequest,
     StudentProfile,
@@ -29,7 +33,7 @@ class TutorPackageInline(admin.TabularInline):
 
 @admin.register(TutorProfile)
 class TutorProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
-    list_display = ("__str__", "headline", "subjects", "hourly_rate", "is_accepting_requests")
+    list_display = ("__str__", "headline", "subjects", "rate", "is_accepting_requests")
     list_filter = ("is_accepting_requests",)
     list_select_related = ("user",)
     search_fields = (*USER_SEARCH, "subjects", "headline", "headline_ar")
@@ -43,6 +47,10 @@ class TutorProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
         "is_accepting_requests",
     )
     inlines = [TutorPackageInline]
+
+    @admin.display(description="Hourly rate", ordering="hourly_rate")
+    def rate(self, tutor: TutorProfile) -> str:
+        return format_price(tutor.hourly_rate)
 
 
 @admin.register(StudentProfile)
@@ -93,15 +101,7 @@ class DeclineForm(forms.Form):
 
 @admin.register(SessionRequest)
 class SessionRequestAdmin(admin.ModelAdmin):
-    list_display = (
-        "created_at",
-        "student_name",
-        "requester",
-        "requester_type",
-        "tutor",
-        "package_name",
-        "status_display",
-    )
+    list_display = ("asked", "student_and_asker", "tutor_and_package", "status_display")
     list_filter = (StatusFilter, "requester_type", "tutor")
     list_select_related = ("tutor__user", "student__user", "parent__user")
     search_fields = (
@@ -155,9 +155,27 @@ class SessionRequestAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_effective_status()
 
-    @admin.display(description="Requester")
-    def requester(self, request: SessionRequest):
-        return request.requester
+    @admin.display(description="Asked", ordering="created_at")
+    def asked(self, request: SessionRequest) -> str:
+        return f"{timezone.localtime(request.created_at):%-d %b %Y, %H:%M}"
+
+    @admin.display(description="For", ordering="student_name")
+    def student_and_asker(self, request: SessionRequest) -> str:
+        """The student, then who asked: the student, or their parent."""
+        asker = (
+            f"asked by {request.requester}, parent"
+            if request.requester_type == RequesterType.PARENT
+            else "their own request"
+        )
+        return format_html('{}<br><span class="quiet">{}</span>', request.student_name, asker)
+
+    @admin.display(description="Tutor", ordering="tutor__user__last_name")
+    def tutor_and_package(self, request: SessionRequest) -> str:
+        if not request.package_name:
+            return str(request.tutor)
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', request.tutor, request.package_name
+        )
 
     @admin.display(description="Status", ordering="effective_status")
     def status_display(self, request: SessionRequest) -> str:

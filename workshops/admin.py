@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -9,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.money import format_price
 from workshops.forms import CloneRunForm
 from workshops.models import HostSession, SessionStatus, Workshop, WorkshopRun, WorkshopSession
 from workshops.selectors import host_link_of, run_summary, runs_with_totals, with_host_link_flag
@@ -23,6 +26,22 @@ from workshops.services import (
 
 def seats_label(taken: int, capacity: int | None) -> str:
     return f"{taken} / {'∞' if capacity is None else capacity}"
+
+
+def date_span(first: datetime.date, last: datetime.date) -> str:
+    """Two dates as staff read them in a list: ``8 – 9 Dec 2026``."""
+    if first == last:
+        return f"{first:%-d %b %Y}"
+    if first.year != last.year:
+        return f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+    if first.month != last.month:
+        return f"{first:%-d %b} – {last:%-d %b %Y}"
+    return f"{first:%-d} – {last:%-d %b %Y}"
+
+
+def two_lines(first, second) -> str:
+    """A list cell with a quieter second line, so one column carries two facts."""
+    return format_html('{}<br><span class="quiet">{}</span>', first, second)
 
 
 def link_state(link: HostSession) -> str:
@@ -59,11 +78,30 @@ class WorkshopRunInline(admin.TabularInline):
 
 @admin.register(Workshop)
 class WorkshopAdmin(admin.ModelAdmin):
-    list_display = ("title", "title_ar", "slug", "price", "default_capacity", "is_active")
+    list_display = ("title_both", "price_label", "seats", "is_active")
     list_filter = ("is_active",)
     search_fields = ("title", "title_ar", "slug")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [WorkshopRunInline]
+
+    @admin.display(description="Workshop", ordering="title")
+    def title_both(self, workshop: Workshop) -> str:
+        if not workshop.title_ar:
+            return workshop.title
+        return format_html(
+            '{}<br><span class="quiet" lang="ar" dir="rtl">{}</span>',
+            workshop.title,
+            workshop.title_ar,
+        )
+
+    @admin.display(description="Price", ordering="price")
+    def price_label(self, workshop: Workshop) -> str:
+        return format_price(workshop.price)
+
+    @admin.display(description="Seats", ordering="default_capacity")
+    def seats(self, workshop: Workshop) -> str:
+        """Seats per session, as new sessions get them."""
+        return "∞" if workshop.default_capacity is None else str(workshop.default_capacity)
 
 
 class WorkshopSessionInline(admin.TabularInline):
@@ -121,17 +159,13 @@ class RunStateFilter(admin.SimpleListFilter):
 
 @admin.register(WorkshopRun)
 class WorkshopRunAdmin(SessionSaveRefusals, admin.ModelAdmin):
-    list_display = (
-        "name",
+    list_display = ("name", "workshop", "dates", "sessions", "seats")
+    list_filter = (
+        RunStateFilter,
+        ("start_date", admin.DateFieldListFilter),
         "workshop",
-        "start_date",
-        "end_date",
-        "sessions",
-        "seats_sold",
-        "seats_left",
         "is_default",
     )
-    list_filter = (RunStateFilter, ("start_date", admin.DateFieldListFilter), "workshop")
     list_select_related = ("workshop",)
     search_fields = ("name", "name_ar", "workshop__title")
     date_hierarchy = "start_date"
@@ -157,13 +191,14 @@ class WorkshopRunAdmin(SessionSaveRefusals, admin.ModelAdmin):
     def sessions(self, run: WorkshopRun) -> int:
         return run.session_count
 
-    @admin.display(description="Seats sold", ordering="seats_sold")
-    def seats_sold(self, run: WorkshopRun) -> int:
-        return run.seats_sold
+    @admin.display(description="Dates", ordering="start_date")
+    def dates(self, run: WorkshopRun) -> str:
+        return date_span(run.start_date, run.end_date)
 
-    @admin.display(description="Seats left")
-    def seats_left(self, run: WorkshopRun) -> str:
-        return "unlimited" if run.unlimited_sessions else str(run.seats_left)
+    @admin.display(description="Seats", ordering="seats_sold")
+    def seats(self, run: WorkshopRun) -> str:
+        left = "∞" if run.unlimited_sessions else run.seats_left
+        return two_lines(f"{run.seats_sold} sold", f"{left} left")
 
     @admin.display(description="Summary")
     def summary(self, run: WorkshopRun) -> str:
@@ -191,7 +226,7 @@ class WorkshopRunAdmin(SessionSaveRefusals, admin.ModelAdmin):
             self.message_user(request, "Select exactly one run to clone.", level=messages.WARNING)
             return None
         run = queryset.select_related("workshop").get()
-        form = CloneRunForm(request.POST if "apply" in request.POST else None)
+        form = CloneRunForm(request.POST if "apply" in request.POST else None, run=run)
         if form.is_valid():
             try:
                 copy = run_clone(
@@ -226,6 +261,30 @@ class WorkshopRunAdmin(SessionSaveRefusals, admin.ModelAdmin):
         return TemplateResponse(request, "admin/workshops/clone_run.html", context)
 
 
+class HostLinkFilter(admin.SimpleListFilter):
+    title = "host link"
+    parameter_name = "host_link"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a host link"), ("no", "No host link yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(has_host_link=self.value() == "yes")
+        return queryset
+
+
+class RunFilter(admin.RelatedFieldListFilter):
+    """Runs by name with their workshop, read in one query (a run's name alone is
+    ambiguous, and naming its workshop row by row would be a query per run)."""
+
+    def field_choices(self, field, request, model_admin):
+        runs = WorkshopRun.objects.select_related("workshop").order_by(
+            "workshop__title", "start_date", "id"
+        )
+        return [(run.pk, str(run)) for run in runs]
+
+
 class SessionStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
@@ -241,25 +300,43 @@ class SessionStatusFilter(admin.SimpleListFilter):
 
 @admin.register(WorkshopSession)
 class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
-    list_display = ("date", "time", "workshop", "run_name", "day", "seats", "status", "has_link")
-    list_display_links = ("date",)
-    list_filter = (SessionStatusFilter, ("date", admin.DateFieldListFilter), "workshop", "run")
+    list_display = ("when", "session", "seats", "status")
+    list_filter = (
+        SessionStatusFilter,
+        ("date", admin.DateFieldListFilter),
+        "workshop",
+        ("run", RunFilter),
+        HostLinkFilter,
+    )
     list_select_related = ("workshop", "run")
     search_fields = ("workshop__title", "workshop__title_ar", "run__name")
     date_hierarchy = "date"
-    fields = (
-        "workshop",
-        "run",
-        "number",
-        "date",
-        "start_time",
-        "end_time",
-        "capacity",
-        "seats_taken",
-        "cancelled_at",
-        "metadata",
-    )
-    readonly_fields = ("seats_taken", "cancelled_at")
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "workshop",
+                    "run",
+                    "number",
+                    "date",
+                    ("start_time", "end_time"),
+                    "capacity",
+                    "seats_taken",
+                    "status",
+                    "cancelled_at",
+                ]
+            },
+        ),
+        (
+            "Metadata",
+            {
+                "classes": ["collapse"],
+                "fields": ["metadata"],
+            },
+        ),
+    ]
+    readonly_fields = ("seats_taken", "status", "cancelled_at")
     # Cancelling a session cancels its seats, so that action is the orders app's
     # (orders/admin.py), where the seats are.
     actions = ["provision_host_links"]
@@ -270,11 +347,15 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     def _shows_host_link(self, request, obj) -> bool:
         return obj is not None and request.user.has_perm("workshops.view_hostsession")
 
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
+    def get_fieldsets(self, request, obj=None):
+        main, *rest = super().get_fieldsets(request, obj)
+        if obj is None:
+            # A new session has no status and no seats yet.
+            shown = [f for f in main[1]["fields"] if f not in ("seats_taken", "status")]
+            main = (main[0], {**main[1], "fields": shown})
         if self._shows_host_link(request, obj):
-            return [*fields, "host_link_address"]
-        return fields
+            main = (main[0], {**main[1], "fields": [*main[1]["fields"], "host_link_address"]})
+        return [main, *rest]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -293,17 +374,15 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         session_update(session=obj)
 
-    @admin.display(description="Run", ordering="run__name")
-    def run_name(self, session: WorkshopSession) -> str:
-        return session.run.name
+    @admin.display(description="When", ordering="date")
+    def when(self, session: WorkshopSession) -> str:
+        return two_lines(
+            f"{session.date:%a %-d %b %Y}", f"{session.start_time:%H:%M}–{session.end_time:%H:%M}"
+        )
 
-    @admin.display(description="Day", ordering="number")
-    def day(self, session: WorkshopSession) -> str:
-        return f"Day {session.number}"
-
-    @admin.display(description="Time", ordering="start_time")
-    def time(self, session: WorkshopSession) -> str:
-        return f"{session.start_time:%H:%M}–{session.end_time:%H:%M}"
+    @admin.display(description="Session", ordering="workshop__title")
+    def session(self, session: WorkshopSession) -> str:
+        return two_lines(session.workshop.title, f"{session.run.name} · Day {session.number}")
 
     @admin.display(description="Seats")
     def seats(self, session: WorkshopSession) -> str:
@@ -312,10 +391,6 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     @admin.display(description="Status", ordering="status_value")
     def status(self, session: WorkshopSession) -> str:
         return session.get_status_display()
-
-    @admin.display(description="Host link", boolean=True, ordering="has_host_link")
-    def has_link(self, session: WorkshopSession) -> bool:
-        return session.has_host_link
 
     @admin.display(description="Host link")
     def host_link_address(self, session: WorkshopSession) -> str:

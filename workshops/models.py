@@ -36,10 +36,14 @@ from core.money import PriceField
 
 
 class SessionStatus(models.TextChoices):
-    UPCOMING = "upcoming", "Upcoming"
-    ACTIVE = "active", "Active"
+    """A session's derived status (``WorkshopSession.status``), computed at read time and
+    stored nowhere, so its labels change without a migration. The values are fixed: the
+    admin's status filter and the pages' badges use them."""
+
+    UPCOMING = "upcoming", "No bookings yet"
+    ACTIVE = "active", "Booked"
     FULL = "full", "Full"
-    COMPLETED = "completed", "Completed"
+    COMPLETED = "completed", "Ended"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -103,7 +107,8 @@ class WorkshopRun(models.Model):
     is_default = models.BooleanField(
         "default run",
         default=False,
-        help_text="Made by the upgrade for sessions that had no valid run. One per workshop.",
+        help_text="Holds sessions that came over from the old system without a run; move "
+        "them to a proper run when you can. A workshop has at most one.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -236,9 +241,15 @@ class WorkshopSession(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="Set when staff cancel the session. Empty means it runs.",
+        help_text="When staff cancelled the session (the “Cancel selected sessions” action "
+        "on the session list). Empty while it goes ahead.",
     )
-    metadata = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Notes for staff as JSON, e.g. {"room": "Lab 2"}. Students do not see them; '
+        "cloning the run copies them.",
+    )
 
     objects = WorkshopSessionQuerySet.as_manager()
 
@@ -470,11 +481,15 @@ class HostSession(models.Model):
         editable=False,
         related_name="+",
         help_text=(
-            "Who provisioned it; empty when it came from the command line or the account is gone."
+            "The staff member who made the link; empty when an operator made it with the "
+            "provision_host command, or when that staff account was deleted."
         ),
     )
     rotated_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the token was last replaced."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the link was last rotated (the old address stopped opening then).",
     )
 
     class Meta:

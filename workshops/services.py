@@ -4,8 +4,10 @@ change."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
+from babel.dates import format_date
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,8 +28,37 @@ class HostLinkRefused(DomainError):
     code = "host_link_refused"
 
 
+# A date at the end of a run's name, as the default names below write it in English
+# ("Spring build – 6 Feb 2027", formerly "– 06 Feb 2027") and in Arabic ("– 6 فبراير 2027").
+TRAILING_DATE = re.compile(r"\s+[–-]\s+[0-9٠-٩]{1,2}\s+\S+\s+[0-9٠-٩]{4}$")
+NAME_MAX_LENGTH = WorkshopRun._meta.get_field("name").max_length
+
+
+def undated_name(name: str) -> str:
+    """A run's name without the date it may end with."""
+    return TRAILING_DATE.sub("", name.strip())
+
+
+def _dated_name(name: str, date_text: str) -> str:
+    """``name`` without the date it may end with, then `` – date_text``; empty stays
+    empty. Cut to fit the column, so a default name is never refused for its length."""
+    base = undated_name(name)
+    if not base:
+        return ""
+    suffix = f" – {date_text}"
+    return f"{base[: NAME_MAX_LENGTH - len(suffix)].rstrip()}{suffix}"
+
+
 def default_clone_name(*, run: WorkshopRun, start_date: datetime.date) -> str:
-    return f"{run.workshop.title} – {start_date:%d %b %Y}"
+    """The repeated run's name: this run's name, its old date dropped, with the new
+    start date (``Spring build – 6 Feb 2027``)."""
+    return _dated_name(run.name, f"{start_date:%-d %b %Y}")
+
+
+def default_clone_name_ar(*, run: WorkshopRun, start_date: datetime.date) -> str:
+    """The Arabic name likewise, with the date written in Arabic; empty when the run
+    has no Arabic name."""
+    return _dated_name(run.name_ar, format_date(start_date, format="d MMMM y", locale="ar"))
 
 
 @transaction.atomic
@@ -41,7 +72,8 @@ def run_clone(
 ) -> WorkshopRun:
     """Clone ``run`` from ``start_date``: a new run of the same workshop with a copy of
     every session at the same day offset from the run's start, the same number, times,
-    capacity and metadata, no seats taken and not cancelled.
+    capacity and metadata, no seats taken and not cancelled. A name left empty, in
+    either language, is this run's with the new start date (``default_clone_name``).
 
     Keeps ``session_run_workshop`` (copies belong to the new run of the same workshop)
     and ``run_dates`` (the new run spans the same number of days). One transaction:
@@ -54,7 +86,7 @@ def run_clone(
             field="start_date",
         )
     name = (name or "").strip() or default_clone_name(run=run, start_date=start_date)
-    if len(name) > WorkshopRun._meta.get_field("name").max_length:
+    if len(name) > NAME_MAX_LENGTH:
         raise ScheduleError("The run name is too long (200 characters at most).", field="name")
     if WorkshopRun.objects.filter(workshop_id=run.workshop_id, name=name).exists():
         raise ScheduleError(
@@ -73,7 +105,7 @@ def run_clone(
     copy = WorkshopRun(
         workshop_id=run.workshop_id,
         name=name,
-        name_ar=(name_ar or "").strip() or run.name_ar,
+        name_ar=(name_ar or "").strip() or default_clone_name_ar(run=run, start_date=start_date),
         start_date=start_date,
         end_date=end_date,
     )

@@ -57,6 +57,13 @@ def test_staff_see_every_conversation_with_who_asked(client, staff, conversation
     assert "Amira Saleh" in response.text and "Visitor" in response.text
 
 
+def test_the_list_shows_who_asked_how_much_and_when_last(client, staff, conversations):
+    response = client.get(CHANGELIST)
+    headers = [h["text"].capitalize() for h in response.context["result_headers"]]
+    assert headers == ["Conversation", "Asked by", "Messages", "Last message at"]
+    assert '<td class="field-messages">4</td>' in response.text
+
+
 def test_search_by_user_and_by_content(client, staff, conversations):
     assert listed(client.get(CHANGELIST, {"q": "amira"})) == {conversations["student"]}
     assert listed(client.get(CHANGELIST, {"q": "calligraphy"})) == {conversations["visitor"]}

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from core.tests.factories import UserFactory, staff_user
 from orders.models import Order, OrderItem
-from orders.services import seat_book, seat_cancel
+from orders.services import run_book, seat_book, seat_cancel
 from workshops.models import WorkshopSession
 from workshops.tests.admin_forms import session_form
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory
@@ -84,6 +84,61 @@ def test_order_change_page_shows_its_seats_read_only(staff_client, orders):
     assert not formset.has_change_permission and not formset.has_add_permission
 
 
+def test_order_list_shows_each_orders_workshop_session_and_total(
+    staff_client, orders, session, settings
+):
+    settings.STUDYHALL_CURRENCY = "KWD"
+    type(session.workshop).objects.filter(pk=session.workshop_id).update(price="45.5")
+    OrderItem.objects.update(price="45.5")
+    response = staff_client.get(reverse("admin:orders_order_changelist"))
+    headers = [h["text"].capitalize() for h in response.context["result_headers"]]
+    assert headers[1:] == ["Reference", "Placed", "Buyer", "Booked", "Total", "Status"]
+    booked = f"{session.run.name} · Day {session.number} · {session.date:%-d %b %Y}"
+    assert response.text.count(booked) == 2 and "Robotics" in response.text
+    assert "KWD\u00a045.500" in response.text
+
+
+def test_an_order_for_a_whole_run_shows_the_run_and_its_number_of_sessions(staff_client):
+    run = WorkshopRunFactory(
+        workshop__title="Pottery",
+        name="Spring",
+        start_date=datetime.date(2099, 3, 1),
+        end_date=datetime.date(2099, 3, 3),
+    )
+    for day in (1, 2, 3):
+        WorkshopSessionFactory(run=run, number=day, date=datetime.date(2099, 3, day))
+    run_book(buyer=UserFactory(), workshop=run.workshop, run_id=run.pk)
+    response = staff_client.get(reverse("admin:orders_order_changelist"))
+    assert "Spring · 3 sessions from 1 Mar 2099" in response.text
+
+
+def test_a_cancelled_orders_total_is_a_dash_not_free(staff_client, orders):
+    from orders.services import order_cancel
+
+    order_cancel(order=orders[0])
+    response = staff_client.get(
+        reverse("admin:orders_order_changelist"), {"status__exact": "cancelled"}
+    )
+    assert '<td class="field-total">–</td>' in response.text
+
+
+def test_an_order_page_offers_no_view_on_site_link(staff_client, orders):
+    """The order's public page is its buyer's alone: staff would get a 404 there."""
+    response = staff_client.get(reverse("admin:orders_order_change", args=[orders[0].pk]))
+    assert "View on site" not in response.text
+    assert orders[0].get_absolute_url() not in response.text
+    assert staff_client.get(orders[0].get_absolute_url()).status_code == 404
+
+
+def test_an_order_page_shows_each_seat_with_its_session_and_price(staff_client, orders, session):
+    response = staff_client.get(reverse("admin:orders_order_change", args=[orders[0].pk]))
+    session_page = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    assert f'href="{session_page}"' in response.text
+    assert session.schedule_label in response.text
+    assert "Amira Saleh" in response.text and "amira@example.com" in response.text
+    assert ">Booked<" in response.text
+
+
 def test_orders_cannot_be_added_or_deleted_in_the_admin(staff_client, orders):
     assert staff_client.get(reverse("admin:orders_order_add")).status_code == 403
     delete = reverse("admin:orders_order_delete", args=[orders[0].pk])
@@ -112,6 +167,20 @@ def test_session_change_page_lists_its_attendees(staff_client, orders, session):
     assert response.status_code == 200
     assert "Amira Saleh" in response.text and "amira@example.com" in response.text
     assert orders[0].reference in response.text and orders[1].reference in response.text
+
+
+def test_a_sessions_attendees_come_before_its_metadata_which_is_collapsed(
+    staff_client, orders, session
+):
+    response = staff_client.get(
+        reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    )
+    text = response.text
+    assert text.index("Amira Saleh") < text.index('id="fieldset-0-1-heading"')
+    metadata = text[text.index('<fieldset class="module aligned collapse"') :]
+    assert metadata.index("<details>") < metadata.index("Metadata") < metadata.index("</details>")
+    assert ">Booked<" in text  # each attendee's seat
+    assert "css/admin-seats.css" in text  # no label above each row repeating its columns
 
 
 def test_attendees_export_as_csv(staff_client, orders, session):

@@ -145,3 +145,21 @@ def test_the_admin_shows_an_expired_request_as_expired(staff_client, requests):
         {"action": "decline_requests", "_selected_action": [requests[0].pk]},
     )
     assert "(expired)" in confirm.text
+
+
+def test_the_tutor_list_shows_hourly_rates_in_the_currency(staff_client, settings):
+    settings.STUDYHALL_CURRENCY = "KWD"
+    TutorProfileFactory(hourly_rate="7.25")
+    TutorProfileFactory(hourly_rate="0")
+    response = staff_client.get(reverse("admin:tutoring_tutorprofile_changelist"))
+    assert '<td class="field-rate">KWD\u00a07.250</td>' in response.text
+    assert '<td class="field-rate">Free</td>' in response.text
+
+
+def test_the_request_list_names_the_student_who_asked_and_the_package(staff_client, requests):
+    response = staff_client.get(reverse("admin:tutoring_sessionrequest_changelist"))
+    headers = [h["text"].capitalize() for h in response.context["result_headers"]]
+    assert headers[1:] == ["Asked", "For", "Tutor", "Status"]
+    parent = requests[1].parent
+    assert f"asked by {parent}, parent" in response.text
+    assert "their own request" in response.text

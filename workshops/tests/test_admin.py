@@ -80,6 +80,37 @@ def test_session_list_shows_seats_and_derived_status(staff_client, session):
     assert ">Full<" in response.text
 
 
+def test_a_session_with_seats_sold_reads_booked_and_one_without_no_bookings_yet(
+    staff_client, session
+):
+    WorkshopSessionFactory(run=session.run, number=2, date=days_from_today(11), seats_taken=2)
+    WorkshopSessionFactory(run=session.run, number=3, date=days_from_today(12))
+    response = staff_client.get(reverse("admin:workshops_workshopsession_changelist"))
+    assert ">Booked<" in response.text and ">No bookings yet<" in response.text
+    assert ">Active<" not in response.text and ">Upcoming<" not in response.text
+
+
+def test_session_list_names_each_session_in_two_columns(staff_client, session):
+    response = staff_client.get(reverse("admin:workshops_workshopsession_changelist"))
+    headers = [h["text"].capitalize() for h in response.context["result_headers"]]
+    assert headers[1:] == ["When", "Session", "Seats", "Status"]
+    date, times = f"{session.date:%a %-d %b %Y}", "09:00–12:00"
+    assert date in response.text and times in response.text
+    assert "March cohort · Day 1" in response.text and session.workshop.title in response.text
+
+
+def test_session_list_filters_by_host_link(staff_client, session):
+    from workshops.services import host_link_provision
+
+    other = WorkshopSessionFactory(run=session.run, number=2, date=days_from_today(11))
+    host_link_provision(session_id=other.pk)
+    url = reverse("admin:workshops_workshopsession_changelist")
+    linked = staff_client.get(url, {"host_link": "yes"}).context["cl"].result_list
+    unlinked = staff_client.get(url, {"host_link": "no"}).context["cl"].result_list
+    assert [s.pk for s in linked] == [other.pk]
+    assert [s.pk for s in unlinked] == [session.pk]
+
+
 def test_session_list_filters_by_derived_status(staff_client, session):
     WorkshopSessionFactory(run=session.run, number=2, date=days_from_today(11))
     url = reverse("admin:workshops_workshopsession_changelist")
@@ -93,6 +124,29 @@ def test_run_list_shows_sessions_and_seats(staff_client, session):
     response = staff_client.get(reverse("admin:workshops_workshoprun_changelist"))
     row = response.context["cl"].result_list[0]
     assert (row.session_count, row.seats_sold, row.seats_left) == (1, 5, 0)
+    assert "5 sold" in response.text and "0 left" in response.text
+
+
+def test_run_list_shows_a_runs_dates_in_one_column(staff_client):
+    WorkshopRunFactory(start_date=datetime.date(2099, 3, 8), end_date=datetime.date(2099, 3, 12))
+    WorkshopRunFactory(start_date=datetime.date(2099, 3, 30), end_date=datetime.date(2099, 4, 2))
+    WorkshopRunFactory(start_date=datetime.date(2099, 12, 30), end_date=datetime.date(2100, 1, 2))
+    response = staff_client.get(reverse("admin:workshops_workshoprun_changelist"))
+    headers = [h["text"].capitalize() for h in response.context["result_headers"]]
+    assert headers[1:] == ["Name", "Workshop", "Dates", "Sessions", "Seats"]
+    for span in ("8 – 12 Mar 2099", "30 Mar – 2 Apr 2099", "30 Dec 2099 – 2 Jan 2100"):
+        assert span in response.text
+
+
+def test_workshop_list_shows_both_titles_and_the_price_in_the_currency(staff_client, settings):
+    settings.STUDYHALL_CURRENCY = "KWD"
+    WorkshopFactory(title="Pottery", title_ar="الفخار", price="12.5", default_capacity=None)
+    response = staff_client.get(reverse("admin:workshops_workshop_changelist"))
+    headers = [h["text"].capitalize() for h in response.context["result_headers"]]
+    assert headers[1:] == ["Workshop", "Price", "Seats", "Active"]
+    assert "Pottery" in response.text and "الفخار" in response.text
+    assert "KWD\u00a012.500" in response.text
+    assert '<td class="field-seats">∞</td>' in response.text
 
 
 def test_run_change_page_shows_the_summary(staff_client, session):
@@ -168,6 +222,40 @@ def test_clone_run_action_asks_for_a_start_date(staff_client, session):
     )
     assert response.status_code == 200
     assert "New start date" in response.text
+    assert "Leave empty for “March cohort” followed by the new start date." in response.text
+
+
+def test_the_clone_form_has_the_admins_own_breadcrumbs(staff_client, session):
+    response = staff_client.post(
+        reverse("admin:workshops_workshoprun_changelist"),
+        {"action": "clone_run", "_selected_action": [session.run_id]},
+    )
+    run_page = reverse("admin:workshops_workshoprun_change", args=[session.run_id])
+    crumbs = response.text[response.text.index('<ol class="breadcrumbs">') :]
+    crumbs = crumbs[: crumbs.index("</ol>")]
+    assert f'<li><a href="{run_page}">' in crumbs
+    assert '<li aria-current="page">Clone</li>' in crumbs
+    assert '<div class="breadcrumbs">' not in response.text
+
+
+def test_clone_run_action_names_the_new_run_in_both_languages(staff_client, session):
+    WorkshopRun.objects.filter(pk=session.run_id).update(name_ar="دفعة مارس")
+    start = days_from_today(60)
+    staff_client.post(
+        reverse("admin:workshops_workshoprun_changelist"),
+        {
+            "action": "clone_run",
+            "_selected_action": [session.run_id],
+            "apply": "1",
+            "start_date": start.isoformat(),
+            "name": "",
+            "name_ar": "",
+        },
+    )
+    copy = WorkshopRun.objects.get(start_date=start)
+    assert copy.name == f"March cohort – {start:%-d %b %Y}"
+    assert copy.name_ar.startswith("دفعة مارس – ") and copy.name_ar.endswith(str(start.year))
+    assert copy.name_ar != "دفعة مارس"
 
 
 def test_clone_run_action_creates_the_new_run(staff_client, session):

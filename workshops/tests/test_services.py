@@ -72,13 +72,52 @@ def test_a_cloned_run_starts_empty_and_running(three_day_run):
     ) == [8, 3, 0]
 
 
-def test_a_cloned_run_is_named_after_the_workshop_and_date_unless_named(three_day_run):
-    start = days_from_today(40)
-    unnamed = run_clone(run=three_day_run, start_date=start)
-    assert unnamed.name == f"{three_day_run.workshop.title} – {start:%d %b %Y}"
-    assert unnamed.name_ar == "دفعة مارس"
-    named = run_clone(run=three_day_run, start_date=start, name=" May cohort ", name_ar="مايو")
+TODAY = datetime.date(2099, 1, 1)
+
+
+def test_a_cloned_run_is_named_after_the_run_and_its_new_date_unless_named(three_day_run):
+    unnamed = run_clone(run=three_day_run, start_date=datetime.date(2099, 2, 6), today=TODAY)
+    assert unnamed.name == "March cohort – 6 Feb 2099"
+    assert unnamed.name_ar == "دفعة مارس – 6 فبراير 2099"
+    named = run_clone(
+        run=three_day_run, start_date=datetime.date(2099, 5, 1), name=" May cohort ", name_ar="مايو"
+    )
     assert (named.name, named.name_ar) == ("May cohort", "مايو")
+
+
+def test_a_clone_of_a_clone_carries_only_its_own_date(three_day_run):
+    first = run_clone(run=three_day_run, start_date=datetime.date(2099, 2, 6), today=TODAY)
+    second = run_clone(run=first, start_date=datetime.date(2099, 3, 13), today=TODAY)
+    assert second.name == "March cohort – 13 Mar 2099"
+    assert second.name_ar == "دفعة مارس – 13 مارس 2099"
+
+
+def test_a_name_from_the_old_default_loses_its_old_date():
+    run = WorkshopRunFactory(name="Spring build – 06 Feb 2027", name_ar="", start_date=TODAY)
+    copy = run_clone(run=run, start_date=datetime.date(2099, 4, 3), today=TODAY)
+    assert copy.name == "Spring build – 3 Apr 2099"
+
+
+def test_a_named_clone_still_gets_a_dated_arabic_name_not_a_stale_copy(three_day_run):
+    copy = run_clone(
+        run=three_day_run, start_date=datetime.date(2099, 2, 6), name="May cohort", today=TODAY
+    )
+    assert copy.name_ar == "دفعة مارس – 6 فبراير 2099"
+
+
+def test_a_run_without_an_arabic_name_clones_without_one(three_day_run):
+    WorkshopRun.objects.filter(pk=three_day_run.pk).update(name_ar="")
+    three_day_run.refresh_from_db()
+    copy = run_clone(run=three_day_run, start_date=datetime.date(2099, 2, 6), today=TODAY)
+    assert copy.name_ar == ""
+
+
+def test_a_long_run_name_is_cut_so_its_default_fits(three_day_run):
+    WorkshopRun.objects.filter(pk=three_day_run.pk).update(name="x" * 200, name_ar="س" * 200)
+    three_day_run.refresh_from_db()
+    copy = run_clone(run=three_day_run, start_date=datetime.date(2099, 2, 6), today=TODAY)
+    assert len(copy.name) == 200 and copy.name.endswith("x – 6 Feb 2099")
+    assert len(copy.name_ar) == 200 and copy.name_ar.endswith("س – 6 فبراير 2099")
 
 
 def test_cloning_into_the_past_is_refused_and_writes_nothing(three_day_run):
