@@ -8,7 +8,7 @@ SQLITE_URL := sqlite:///$(CURDIR)/var/studyhall.sqlite3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-sqlite test-e2e browser lint install bench bench-faults clean
+.PHONY: run test test-postgres test-sqlite test-e2e browser gettext messages lint install bench bench-faults clean
 
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \
@@ -36,15 +36,35 @@ lint: $(STAMP)
 test: lint test-postgres test-sqlite
 
 # The browser tests (marked e2e) run in the PostgreSQL pass, last, against a live server.
-test-postgres: $(STAMP) browser
+test-postgres: $(STAMP) browser gettext
 	PYTHON=$(PY) STUDYHALL_EXPECT_DB=postgresql scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) gettext
 	@mkdir -p var
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 STUDYHALL_EXPECT_DB=sqlite $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 test-e2e: $(STAMP) browser
 	PYTHON=$(PY) STUDYHALL_EXPECT_DB=postgresql scripts/with-postgres $(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+# GNU gettext: the translation test extracts the project's strings with xgettext. The
+# compiled catalogues (.mo) are committed, so serving needs no gettext.
+gettext:
+	@command -v xgettext >/dev/null && command -v msgfmt >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			mkdir -p var; echo "Installing GNU gettext for the translation test (apt-get install gettext)"; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; } >var/apt-gettext.log 2>&1 \
+				|| { echo "could not install gettext (see var/apt-gettext.log): install the gettext package" >&2; exit 2; }; \
+		else \
+			echo "the translation test needs GNU gettext: install the gettext package (apt-get install gettext)" >&2; exit 2; \
+		fi; }
+
+# After marking strings: extract them into locale/ar/LC_MESSAGES/*.po, translate the new
+# entries there, then compile the .mo files (committed).
+MESSAGE_IGNORES := --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='tests/*' --ignore='*/tests/*' --ignore='bench/*' --ignore='static/vendor/*'
+messages: $(STAMP) gettext
+	$(PY) manage.py makemessages -l ar --no-location $(MESSAGE_IGNORES)
+	$(PY) manage.py makemessages -d djangojs -l ar --no-location $(MESSAGE_IGNORES)
+	$(PY) manage.py compilemessages -l ar
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own here).
 # STUDYHALL_CHROMIUM names another binary.

@@ -13,6 +13,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_out
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from accounts.receivers import remember_language
 
         user_logged_out.connect(say_goodbye, dispatch_uid="accounts.say_goodbye")
+        user_logged_in.connect(remember_language, dispatch_uid="accounts.remember_language")

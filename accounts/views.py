@@ -3,11 +3,14 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import RedirectURLMixin
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView
+from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import SignupForm
+from accounts.models import LanguagePreference
 
 
 class SignupView(RedirectURLMixin, FormView):
@@ -41,3 +44,17 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         self.extra_email_context = {"site_url": settings.STUDYHALL_SITE_URL}
         return super().form_valid(form)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the site's language (Django's ``set_language``: a cookie, then back to
+    the page). Signed in, the choice is stored on the account too, so emails and a new
+    browser follow it. An unknown language changes nothing."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        LanguagePreference.objects.update_or_create(
+            user=request.user, defaults={"language": language}
+        )
+    return response

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from core import views as core_views
 from orders import views as orders_views
 from workshops import views as workshops_views
@@ -18,6 +19,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
+    # The language switcher in every page's header posts here.
+    path("language/", accounts_views.set_language, name="set_language"),
     # Booking belongs to orders (orders -> workshops), under the workshop's address.
     path("workshops/<slug:slug>/book/", orders_views.book, name="book"),
     path("workshops/<slug:slug>/book-run/", orders_views.book_run, name="book_run"),

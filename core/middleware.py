@@ -1,4 +1,5 @@
-"""Middleware for bad input and plain errors: a clear page, never a 500."""
+"""Middleware for bad input and plain errors (a clear page, never a 500), and for the
+way an Arabic page writes its numbers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.i18n import arabic_indic_html, uses_arabic_digits
 from core.ids import parse_id
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -129,4 +131,26 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class ArabicDigitsMiddleware:
+    """With ``STUDYHALL_ARABIC_DIGITS``, an Arabic page's visible numbers (dates, times,
+    prices, seats) are written with Arabic-Indic digits. Addresses, form values and
+    references in ``<code>`` keep theirs, so links and copied text still work."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            uses_arabic_digits()
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            charset = response.charset or "utf-8"
+            response.content = arabic_indic_html(response.content.decode(charset)).encode(charset)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
         return response

@@ -13,6 +13,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import translation
 
+from core.i18n import digits, uses_arabic_digits
+
 # Amounts are stored as numeric(10, 3): up to 9,999,999.999 in any currency with at most
 # three decimal places, which is every currency in use but two units of account.
 STORED_PLACES = 3
@@ -40,7 +42,14 @@ def format_price(amount: Decimal | int | None) -> str:
         return "Free"
     code = currency()
     locale = _locale()
-    text = format_currency(amount, code, locale=locale, currency_digits=True)
+    arabic_digits = uses_arabic_digits()
+    text = format_currency(
+        amount,
+        code,
+        locale=locale,
+        currency_digits=True,
+        numbering_system="arab" if arabic_digits else "latn",
+    )
     # CLDR's currency spacing: a symbol made of letters ("KWD") keeps a space from the
     # digits next to it; Babel leaves that to the caller.
     symbol = get_currency_symbol(code, locale=locale)
@@ -51,7 +60,7 @@ def format_price(amount: Decimal | int | None) -> str:
             text = f"{text[:after]}{NBSP}{text[after:]}"
         elif at > 0 and text[at - 1].isdigit():
             text = f"{text[:at]}{NBSP}{text[at:]}"
-    return text
+    return digits(text) if arabic_digits else text
 
 
 class PriceFormField(forms.DecimalField):

@@ -204,6 +204,7 @@ def make_world() -> World:
         "healthz": "/healthz",
         "robots_txt": "/robots.txt",
         "favicon": "/favicon.ico",
+        "set_language": "/language/",
         "login": "/accounts/login/?next=/orders/",
         "logout": "/accounts/logout/",
         "signup": "/accounts/signup/",
@@ -259,7 +260,7 @@ def site_routes() -> set[str]:
 
 def test_every_route_of_the_site_is_fuzzed():
     covered = {
-        "home", "healthz", "robots_txt", "favicon", "login", "logout", "signup", "password_change",
+        "home", "healthz", "robots_txt", "favicon", "set_language", "login", "logout", "signup", "password_change",
         "password_change_done", "password_reset", "password_reset_done",
         "password_reset_confirm", "password_reset_complete", "book", "book_run", "store",
         "workshop",

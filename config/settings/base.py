@@ -21,7 +21,15 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="UTC")
-LANGUAGE_CODE = "en-us"
+# English and Arabic: the language comes from the visitor's choice (a cookie, and their
+# account when signed in), else their browser's Accept-Language. No URL prefixes.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Arabic pages write numbers with Arabic-Indic digits (٠١٢٣) when set, else 0123.
+STUDYHALL_ARABIC_DIGITS = env.bool("STUDYHALL_ARABIC_DIGITS", default=False)
 USE_I18N = True
 USE_TZ = True
 
@@ -60,9 +68,14 @@ MIDDLEWARE = [
     # Input no page can take is refused before any view or session sees it.
     "core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Inside CommonMiddleware, so the Content-Length it sets counts the new digits.
+    "core.middleware.ArabicDigitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's stored language, in a browser that has not chosen one.
+    "accounts.middleware.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -109,6 +122,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",

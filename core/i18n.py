@@ -1,0 +1,77 @@
+"""Two languages, English and Arabic: which one a person reads, content written in
+both, and numbers written for the page's language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.utils import translation
+
+ARABIC = "ar"
+# Content fields come in pairs: ``title`` (English) and ``title_ar`` (Arabic).
+ARABIC_SUFFIX = "_ar"
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def current_language() -> str:
+    return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def localized(obj, field: str, language: str | None = None) -> str:
+    """``obj``'s ``field`` in the page's language: ``title_ar`` on an Arabic page,
+    ``title`` otherwise, each falling back to the other when it is empty."""
+    english = getattr(obj, field, "") or ""
+    arabic = getattr(obj, field + ARABIC_SUFFIX, "") or ""
+    if (language or current_language()) == ARABIC:
+        return arabic or english
+    return english or arabic
+
+
+def language_of(user, default: str | None = settings.LANGUAGE_CODE) -> str | None:
+    """The language ``user`` chose (stored on their account), else ``default``."""
+    preference = getattr(user, "language_preference", None)  # none: AttributeError
+    return getattr(preference, "language", None) or default
+
+
+@contextmanager
+def in_language_of(user) -> Iterator[None]:
+    """Write an email (subject, body, dates) in the language its reader chose."""
+    with translation.override(language_of(user)):
+        yield
+
+
+def uses_arabic_digits(language: str | None = None) -> bool:
+    return settings.STUDYHALL_ARABIC_DIGITS and (language or current_language()) == ARABIC
+
+
+def digits(text: str, language: str | None = None) -> str:
+    """``text`` with Arabic-Indic digits where the page asks for them."""
+    return text.translate(_ARABIC_INDIC) if uses_arabic_digits(language) else text
+
+
+# Text between tags, outside elements whose content is code or a value someone types
+# or copies (order references in <code>, scripts, styles, text areas).
+_VERBATIM = re.compile(
+    r"(<(script|style|code|textarea|pre)\b.*?</\2\s*>|<[^>]*>)", re.DOTALL | re.IGNORECASE
+)
+
+
+def arabic_indic_html(html: str) -> str:
+    """An HTML page with the digits of its visible text in Arabic-Indic form; tags,
+    attributes (links, values) and verbatim elements are left as they are."""
+    parts = _VERBATIM.split(html)
+    out = []
+    skip = 0
+    for index, part in enumerate(parts):
+        if skip:
+            skip -= 1
+            continue
+        if index % 3 == 0:
+            out.append(part.translate(_ARABIC_INDIC))
+        else:
+            out.append(part)
+            skip = 1  # the group that named the verbatim element
+    return "".join(out)

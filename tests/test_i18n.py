@@ -1,0 +1,152 @@
+"""English and Arabic: the visitor's language, an account's stored choice, content in
+two languages, and numbers written for the page."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import LanguagePreference
+from core.i18n import arabic_indic_html, digits, in_language_of, language_of, localized
+from core.tests.factories import UserFactory
+from workshops.tests.factories import WorkshopFactory
+
+COOKIE = settings.LANGUAGE_COOKIE_NAME
+
+
+def _html_tag(response) -> str:
+    content = response.content.decode()
+    return content[content.index("<html") : content.index(">", content.index("<html")) + 1]
+
+
+@pytest.mark.django_db
+def test_a_browser_that_prefers_arabic_gets_a_right_to_left_arabic_page(client):
+    response = client.get("/workshops/", HTTP_ACCEPT_LANGUAGE="ar-KW,ar;q=0.9,en;q=0.5")
+    assert _html_tag(response) == '<html lang="ar" dir="rtl">'
+    assert response["Content-Language"] == "ar"
+
+
+@pytest.mark.django_db
+def test_english_is_the_default_and_reads_left_to_right(client):
+    assert _html_tag(client.get("/workshops/")) == '<html lang="en" dir="ltr">'
+    french = client.get("/workshops/", HTTP_ACCEPT_LANGUAGE="fr-FR")
+    assert _html_tag(french) == '<html lang="en" dir="ltr">'
+
+
+@pytest.mark.django_db
+def test_the_switcher_keeps_the_visitor_on_the_same_page_in_the_other_language(client):
+    page = client.get("/workshops/?q=calligraphy")
+    assert b'name="language" value="ar"' in page.content
+    switched = client.post(
+        reverse("set_language"), {"language": "ar", "next": "/workshops/?q=calligraphy"}
+    )
+    assert switched.status_code == 302 and switched["Location"] == "/workshops/?q=calligraphy"
+    assert switched.cookies[COOKIE].value == "ar"
+    back = client.get("/workshops/?q=calligraphy")
+    assert _html_tag(back) == '<html lang="ar" dir="rtl">'
+    assert b'name="language" value="en"' in back.content
+
+
+@pytest.mark.django_db
+def test_the_switcher_refuses_other_sites_and_unknown_languages(client):
+    elsewhere = client.post(
+        reverse("set_language"), {"language": "ar", "next": "https://x.example/"}
+    )
+    assert elsewhere["Location"] == "/"
+    unknown = client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    assert COOKIE not in unknown.cookies
+    assert client.get(reverse("set_language")).status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_signed_in_choice_is_stored_and_followed_in_a_new_browser(client, django_user_model):
+    user = UserFactory()
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "ar", "next": "/"})
+    assert LanguagePreference.objects.get(user=user).language == "ar"
+
+    from django.test import Client
+
+    new_browser = Client()
+    new_browser.force_login(user)
+    page = new_browser.get("/orders/")
+    assert _html_tag(page) == '<html lang="ar" dir="rtl">'
+    assert page.cookies[COOKIE].value == "ar", "the browser remembers it from now on"
+    # This browser's own choice wins over the account's, and becomes the account's.
+    new_browser.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert _html_tag(new_browser.get("/orders/")) == '<html lang="en" dir="ltr">'
+    assert LanguagePreference.objects.get(user=user).language == "en"
+
+
+@pytest.mark.django_db
+def test_logging_in_remembers_the_language_being_read(client):
+    user = UserFactory(username="huda")
+    client.cookies[COOKIE] = "ar"
+    client.post(reverse("login"), {"username": "huda", "password": "correct horse battery"})
+    assert language_of(user) == "ar"
+    assert language_of(UserFactory(), default="en") == "en"
+
+
+def test_content_follows_the_page_language_and_falls_back_when_one_side_is_empty():
+    both = WorkshopFactory.build(title="Calligraphy", title_ar="الخط العربي")
+    english_only = WorkshopFactory.build(title="Pottery", title_ar="")
+    arabic_only = WorkshopFactory.build(title="", title_ar="الفخار")
+    assert localized(both, "title", "en") == "Calligraphy"
+    assert localized(both, "title", "ar") == "الخط العربي"
+    assert localized(english_only, "title", "ar") == "Pottery"
+    assert localized(arabic_only, "title", "en") == "الفخار"
+    with translation.override("ar"):
+        assert localized(both, "title") == "الخط العربي"
+
+
+@pytest.mark.django_db
+def test_an_email_is_written_in_its_readers_language():
+    user = UserFactory()
+    LanguagePreference.objects.create(user=user, language="ar")
+    with in_language_of(user):
+        assert translation.get_language() == "ar"
+    with in_language_of(UserFactory()):
+        assert translation.get_language() == "en"
+
+
+def test_arabic_indic_digits_change_the_text_and_nothing_a_browser_follows_or_copies():
+    html = (
+        '<p title="Day 2">Day 2, 09:30 · <code>AB12CD</code> <a href="/orders/?page=2">3</a>'
+        '<input value="15"><script>var n = 4;</script><textarea>7</textarea></p>'
+    )
+    assert arabic_indic_html(html) == (
+        '<p title="Day 2">Day ٢, ٠٩:٣٠ · <code>AB12CD</code> <a href="/orders/?page=2">٣</a>'
+        '<input value="15"><script>var n = 4;</script><textarea>7</textarea></p>'
+    )
+
+
+@pytest.mark.django_db
+def test_arabic_pages_use_arabic_indic_digits_only_when_configured(client, settings):
+    WorkshopFactory(title="Calligraphy", title_ar="الخط", slug="calligraphy", price=12)
+    settings.STUDYHALL_ARABIC_DIGITS = False
+    western = client.get("/workshops/calligraphy/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert "12" in western.content.decode()
+    settings.STUDYHALL_ARABIC_DIGITS = True
+    eastern = client.get("/workshops/calligraphy/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert "١٢" in eastern.content.decode()
+    assert len(eastern.content) == int(eastern.get("Content-Length", len(eastern.content)))
+    english = client.get("/workshops/calligraphy/")
+    assert "١" not in english.content.decode()
+    with translation.override("ar"):
+        assert digits("12:30") == "١٢:٣٠"
+
+
+def test_prices_are_written_for_the_page_language(settings):
+    from core.money import format_price
+
+    settings.STUDYHALL_CURRENCY = "KWD"
+    settings.STUDYHALL_ARABIC_DIGITS = False
+    with translation.override("ar"):
+        assert format_price(12) == "\u200f12.000\xa0د.ك.\u200f"
+    settings.STUDYHALL_ARABIC_DIGITS = True
+    with translation.override("ar"):
+        assert format_price(12) == "\u200f١٢٫٠٠٠\xa0د.ك.\u200f"
+    with translation.override("en"):
+        assert format_price(12) == "KWD\xa012.000"
