@@ -260,7 +260,8 @@ def site_routes() -> set[str]:
 
 def test_every_route_of_the_site_is_fuzzed():
     covered = {
-        "home", "healthz", "robots_txt", "favicon", "set_language", "login", "logout", "signup", "password_change",
+        "home", "healthz", "robots_txt", "favicon", "set_language", "login", "logout", "signup",
+        "password_change",
         "password_change_done", "password_reset", "password_reset_done",
         "password_reset_confirm", "password_reset_complete", "book", "book_run", "store",
         "workshop",

@@ -150,3 +150,31 @@ def test_prices_are_written_for_the_page_language(settings):
         assert format_price(12) == "\u200f١٢٫٠٠٠\xa0د.ك.\u200f"
     with translation.override("en"):
         assert format_price(12) == "KWD\xa012.000"
+
+
+@pytest.mark.django_db
+def test_staff_edit_both_languages_side_by_side_and_read_which_one_students_see(client):
+    from core.tests.factories import staff_user
+
+    client.force_login(staff_user("workshops"))
+    workshop = WorkshopFactory(title="Calligraphy", title_ar="الخط")
+    page = client.get(reverse("admin:workshops_workshop_change", args=[workshop.pk]))
+    html = page.content.decode()
+    # One row holds the pair: Django's admin gives it both fields' class names.
+    assert "field-title field-title_ar" in html
+    assert "field-description field-description_ar" in html
+    assert "Students see this on Arabic pages; when it is empty, they see the English one." in html
+    assert 'name="title_ar"' in html and 'dir="rtl"' in html
+
+
+def test_the_twin_filter_shows_the_other_language_marked_as_such():
+    from core.templatetags.studyhall import local, twin
+
+    both = WorkshopFactory.build(title="Calligraphy", title_ar="الخط")
+    with translation.override("en"):
+        assert local(both, "title") == "Calligraphy"
+        assert twin(both, "title") == '<span class="twin" lang="ar" dir="rtl">الخط</span>'
+    with translation.override("ar"):
+        assert local(both, "title") == "الخط"
+        assert twin(both, "title") == '<span class="twin" lang="en" dir="ltr">Calligraphy</span>'
+    assert twin(WorkshopFactory.build(title="Pottery", title_ar=""), "title") == ""

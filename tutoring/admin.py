@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
 from core.admin_widgets import SafeAutocompleteAdmin
 from core.money import format_price
 from tutoring.models import (
@@ -25,14 +26,14 @@ from tutoring.services import TutoringError, request_accept, request_reject
 USER_SEARCH = ("user__username", "user__first_name", "user__last_name", "user__email")
 
 
-class TutorPackageInline(admin.TabularInline):
+class TutorPackageInline(BilingualInlineMixin, admin.TabularInline):
     model = TutorPackage
     fields = ("name", "name_ar", "sessions_count", "price", "is_active", "description")
     extra = 0
 
 
 @admin.register(TutorProfile)
-class TutorProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
+class TutorProfileAdmin(BilingualAdminMixin, SafeAutocompleteAdmin, admin.ModelAdmin):
     list_display = ("__str__", "headline", "subjects", "rate", "is_accepting_requests")
     list_filter = ("is_accepting_requests",)
     list_select_related = ("user",)

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
 from core.money import format_price
 from workshops.forms import CloneRunForm
 from workshops.models import HostSession, SessionStatus, Workshop, WorkshopRun, WorkshopSession
@@ -68,7 +69,7 @@ class SessionSaveRefusals:
             return HttpResponseRedirect(request.get_full_path())
 
 
-class WorkshopRunInline(admin.TabularInline):
+class WorkshopRunInline(BilingualInlineMixin, admin.TabularInline):
     model = WorkshopRun
     fields = ("name", "name_ar", "start_date", "end_date", "is_default")
     readonly_fields = ("is_default",)
@@ -77,7 +78,7 @@ class WorkshopRunInline(admin.TabularInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(BilingualAdminMixin, admin.ModelAdmin):
     list_display = ("title_both", "price_label", "seats", "is_active")
     list_filter = ("is_active",)
     search_fields = ("title", "title_ar", "slug")
@@ -158,7 +159,7 @@ class RunStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(WorkshopRun)
-class WorkshopRunAdmin(SessionSaveRefusals, admin.ModelAdmin):
+class WorkshopRunAdmin(BilingualAdminMixin, SessionSaveRefusals, admin.ModelAdmin):
     list_display = ("name", "workshop", "dates", "sessions", "seats")
     list_filter = (
         RunStateFilter,

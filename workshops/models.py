@@ -60,6 +60,7 @@ class Workshop(models.Model):
     title_ar = models.CharField("Arabic title", max_length=200, blank=True)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
+    description_ar = models.TextField("Arabic description", blank=True)
     default_capacity = models.PositiveIntegerField(
         "default seats per session",
         null=True,

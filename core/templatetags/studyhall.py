@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django import template
+from django.utils.html import format_html
 
+from core.i18n import ARABIC, current_language, localized
 from core.money import format_price
 
 register = template.Library()
@@ -32,3 +34,23 @@ def get(mapping, key):
 def price(amount) -> str:
     """An amount in the site's currency, as the page's language writes it: ``$45.00``."""
     return format_price(amount)
+
+
+@register.filter
+def local(obj, field: str) -> str:
+    """``{{ workshop|local:"title" }}``: the field in the page's language (``title_ar``
+    on Arabic pages), falling back to the other language when it is empty."""
+    return localized(obj, field)
+
+
+@register.filter
+def twin(obj, field: str) -> str:
+    """``{{ workshop|twin:"title" }}``: the same field in the other language, marked
+    with its language and direction, or nothing when it is empty or the same."""
+    shown = localized(obj, field)
+    other = ARABIC if current_language() != ARABIC else "en"
+    text = localized(obj, field, other)
+    if not text or text == shown:
+        return ""
+    direction = "rtl" if other == ARABIC else "ltr"
+    return format_html('<span class="twin" lang="{}" dir="{}">{}</span>', other, direction, text)
