@@ -94,7 +94,7 @@ def _links_point_at_the_live_server(settings, site) -> None:
 @pytest.fixture
 def browser_context_args(browser_context_args, site):
     # Playwright's default window is a 1280 x 720 desktop; ``phone`` is the other size.
-    return {**browser_context_args, "base_url": site, "locale": "en-US"}
+    return {**browser_context_args, "base_url": site}
 
 
 @pytest.fixture
@@ -103,7 +103,8 @@ def new_context(new_context):
     answers in well under a second, and a failing test should say so quickly."""
 
     def make(**kwargs) -> BrowserContext:
-        context = new_context(**kwargs)
+        # An English browser unless a test asks for another language.
+        context = new_context(**{"locale": "en-US", **kwargs})
         context.set_default_timeout(5_000)
         return context
 
