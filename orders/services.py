@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.i18n import in_language_of
 from core.links import absolute_url
 from core.mail import send_after_commit
 from orders.models import (
@@ -412,7 +413,7 @@ def sessions_cancel(
         list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk"))
         seats = list(
             active.select_for_update(of=("self",))
-            .select_related("buyer", "session", "workshop")
+            .select_related("buyer__language_preference", "session", "workshop")
             .order_by("pk")
         )
         _release(seats, now=now)
@@ -421,7 +422,8 @@ def sessions_cancel(
         )
         orders = emptied.update(status=OrderStatus.CANCELLED, updated_at=now)
         for seat in seats:
-            _tell_buyer_session_cancelled(seat)
+            with in_language_of(seat.buyer):
+                _tell_buyer_session_cancelled(seat)
     return SessionsCancelled(sessions=newly, seats=len(seats), orders=orders)
 
 

@@ -61,20 +61,21 @@ def test_the_switcher_refuses_other_sites_and_unknown_languages(client):
 
 
 @pytest.mark.django_db
-def test_a_signed_in_choice_is_stored_and_followed_in_a_new_browser(client, django_user_model):
-    user = UserFactory()
+def test_a_signed_in_choice_is_stored_and_followed_in_a_new_browser(client):
+    from django.test import Client
+
+    user = UserFactory(username="noor")
     client.force_login(user)
     client.post(reverse("set_language"), {"language": "ar", "next": "/"})
     assert LanguagePreference.objects.get(user=user).language == "ar"
 
-    from django.test import Client
-
-    new_browser = Client()
-    new_browser.force_login(user)
-    page = new_browser.get("/orders/")
-    assert _html_tag(page) == '<html lang="ar" dir="rtl">'
-    assert page.cookies[COOKIE].value == "ar", "the browser remembers it from now on"
-    # This browser's own choice wins over the account's, and becomes the account's.
+    new_browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    signed_in = new_browser.post(
+        reverse("login"), {"username": "noor", "password": "correct horse battery"}
+    )
+    assert signed_in.cookies[COOKIE].value == "ar", "signing in brings the account's language"
+    assert _html_tag(new_browser.get("/orders/")) == '<html lang="ar" dir="rtl">'
+    # This browser's own choice is the account's from now on.
     new_browser.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert _html_tag(new_browser.get("/orders/")) == '<html lang="en" dir="ltr">'
     assert LanguagePreference.objects.get(user=user).language == "en"

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.i18n import in_language_of
 from core.links import absolute_url
 from core.mail import send_after_commit
 from tutoring.models import (
@@ -203,7 +204,8 @@ def request_create(
     try:
         with transaction.atomic():
             request.save()
-            _tell_tutor(request)
+            with in_language_of(request.tutor.user):
+                _tell_tutor(request)
     except IntegrityError:
         if mine.pending(now).exists():
             whom = f" for {request.student_name}" if kind == RequesterType.PARENT else ""
@@ -230,7 +232,8 @@ def _answer(
         )
         if answered:
             request = mine.select_related("student__user", "parent__user", "tutor__user").get()
-            _tell_requester(request)
+            with in_language_of(request.requester.user):
+                _tell_requester(request)
             return request
     raise _why_not_pending(mine, now)
 

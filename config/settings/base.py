@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "core.middleware.ArabicDigitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A signed-in person's stored language, in a browser that has not chosen one.
+    # Signing in gives the browser the account's language.
     "accounts.middleware.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
