@@ -21,12 +21,13 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # The language switcher in every page's header posts here.
     path("language/", accounts_views.set_language, name="set_language"),
+    # The store and its calendar first: "calendar" is not a workshop's slug (RESERVED_SLUGS).
+    path("workshops/", include("workshops.urls")),
     # Booking belongs to orders (orders -> workshops), under the workshop's address.
     path("workshops/<slug:slug>/book/", orders_views.book, name="book"),
     path("workshops/<slug:slug>/book-run/", orders_views.book_run, name="book_run"),
     # The workshop page is where booking happens, and it marks the seats you hold.
     path("workshops/<slug:slug>/", orders_views.workshop_detail, name="workshop"),
-    path("workshops/", include("workshops.urls")),
     path("orders/", include("orders.urls")),
     path("", include("tutoring.urls")),
     # A host's roster and check-in, opened by a private link (orders: check-in writes a seat).

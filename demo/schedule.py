@@ -13,7 +13,18 @@ from django.db import transaction
 
 from demo.accounts import demo_user
 from orders.services import BookingError, seat_book, sessions_cancel
-from workshops.models import Workshop, WorkshopRun, WorkshopSession
+from workshops.models import Category, Workshop, WorkshopRun, WorkshopSession
+
+# (slug, name, Arabic name): the store's chips, in this order.
+CATEGORIES = (
+    ("art", "Art", "فنون"),
+    ("technology", "Technology", "تقنية"),
+    ("languages", "Languages and speaking", "لغات وخطابة"),
+    ("life-skills", "Life skills", "مهارات حياتية"),
+)
+# A run's first day given as this many days into next month rather than from today, so
+# "next month" in the store always has something to find, whatever day it is seeded.
+NEXT_MONTH = 1000
 
 
 @dataclass(frozen=True)
@@ -24,8 +35,10 @@ class DemoWorkshop:
     description: str
     capacity: int | None
     price: Decimal
-    # (run name, Arabic name, days from today to the first session, day offsets, times)
+    # (run name, Arabic name, days from today to the first session, day offsets, times);
+    # NEXT_MONTH + n: the (n+1)th day of next month.
     runs: tuple[tuple[str, str, int, tuple[int, ...], tuple[str, str]], ...]
+    category: str = ""
 
 
 MORNING = ("09:00", "12:00")
@@ -43,7 +56,9 @@ WORKSHOPS = (
         (
             ("Previous cohort", "الدفعة السابقة", -21, (0, 1, 2), MORNING),
             ("Next cohort", "الدفعة القادمة", 9, (0, 1, 2), MORNING),
+            ("Winter cohort", "الدفعة الشتوية", NEXT_MONTH + 7, (0, 1, 2), MORNING),
         ),
+        category="art",
     ),
     DemoWorkshop(
         "intro-to-python",
@@ -56,6 +71,7 @@ WORKSHOPS = (
             ("Weekday cohort", "دفعة أيام الأسبوع", 5, (0, 2, 4), EVENING),
             ("Weekend cohort", "دفعة نهاية الأسبوع", 19, (0, 1), MORNING),
         ),
+        category="technology",
     ),
     DemoWorkshop(
         "public-speaking",
@@ -68,6 +84,7 @@ WORKSHOPS = (
             ("Autumn evenings", "أمسيات الخريف", 3, (0, 7), EVENING),
             ("Winter evenings", "أمسيات الشتاء", 31, (0, 7), EVENING),
         ),
+        category="languages",
     ),
     DemoWorkshop(
         "watercolour-landscapes",
@@ -80,6 +97,7 @@ WORKSHOPS = (
             ("First run", "الدورة الأولى", 6, (0, 1), MORNING),
             ("Second run", "الدورة الثانية", 27, (0, 1), MORNING),
         ),
+        category="art",
     ),
     DemoWorkshop(
         "financial-literacy-teens",
@@ -92,6 +110,7 @@ WORKSHOPS = (
             ("Term one", "الفصل الأول", 8, (0, 7, 14), EVENING),
             ("Term two", "الفصل الثاني", 40, (0, 7, 14), EVENING),
         ),
+        category="life-skills",
     ),
     DemoWorkshop(
         "robotics-arduino",
@@ -104,8 +123,123 @@ WORKSHOPS = (
             ("Spring build", "بناء الربيع", 4, (0, 1), MORNING),
             ("Summer build", "بناء الصيف", 33, (0, 1), MORNING),
         ),
+        category="technology",
     ),
 )
+
+# More workshops, so the store has a second page, every category has several and the
+# filters have something to tell apart (free, cheap and dear; this week and next month).
+WORKSHOPS += (
+    DemoWorkshop(
+        "thuluth-calligraphy",
+        "Thuluth Calligraphy Masterclass",
+        "دورة متقدمة في خط الثلث",
+        "For those who already write Naskh: the grand Thuluth script, its proportions "
+        "measured in rhombic dots.",
+        6,
+        Decimal("90.00"),
+        (("Winter masterclass", "ورشة الشتاء", NEXT_MONTH + 11, (0, 1), MORNING),),
+        category="art",
+    ),
+    DemoWorkshop(
+        "phone-photography",
+        "Phone Photography Walk",
+        "التصوير بالهاتف",
+        "Light, framing and editing on the phone you already have, on a walk through the old "
+        "market.",
+        12,
+        Decimal("15.00"),
+        (
+            ("Morning walk", "جولة الصباح", 2, (0,), MORNING),
+            ("Evening walk", "جولة المساء", NEXT_MONTH + 3, (0,), EVENING),
+        ),
+        category="art",
+    ),
+    DemoWorkshop(
+        "web-pages",
+        "Web Pages with HTML and CSS",
+        "صفحات الويب باستخدام HTML و CSS",
+        "Write and publish a one-page site about yourself. Laptops provided.",
+        12,
+        Decimal("55.00"),
+        (("Evening course", "الدورة المسائية", 12, (0, 2, 4), EVENING),),
+        category="technology",
+    ),
+    DemoWorkshop(
+        "scratch-games",
+        "Scratch Games for Kids",
+        "ألعاب سكراتش للأطفال",
+        "Ages 8 to 12: make a game with sprites, sounds and a score, then swap and play.",
+        10,
+        Decimal("25.00"),
+        (
+            ("Saturday club", "نادي السبت", 1, (0, 7), MORNING),
+            ("Holiday club", "نادي العطلة", NEXT_MONTH + 1, (0, 1, 2), MORNING),
+        ),
+        category="technology",
+    ),
+    DemoWorkshop(
+        "english-conversation",
+        "English Conversation Club",
+        "نادي المحادثة الإنجليزية",
+        "Free and open to every level: an hour of talk on a new topic each week.",
+        None,
+        Decimal("0.00"),
+        (("Weekly club", "اللقاء الأسبوعي", 2, (0, 7, 14, 21, 28, 35), EVENING),),
+        category="languages",
+    ),
+    DemoWorkshop(
+        "french-beginners",
+        "French for Beginners",
+        "الفرنسية للمبتدئين",
+        "Greetings, numbers and ordering in a café, with songs and role play.",
+        10,
+        Decimal("40.00"),
+        (("Winter term", "الفصل الشتوي", NEXT_MONTH + 5, (0, 7, 14), EVENING),),
+        category="languages",
+    ),
+    DemoWorkshop(
+        "creative-writing-arabic",
+        "Creative Writing in Arabic",
+        "الكتابة الإبداعية بالعربية",
+        "Short stories and poems in Arabic, with a reading at the end of the run.",
+        10,
+        Decimal("35.00"),
+        (("Story run", "دورة القصة", 15, (0, 7), EVENING),),
+        category="languages",
+    ),
+    DemoWorkshop(
+        "study-skills",
+        "Study Skills and Exam Prep",
+        "مهارات الدراسة والاستعداد للامتحانات",
+        "Plan a revision timetable, take notes that work and keep calm on the day.",
+        20,
+        Decimal("10.00"),
+        (("Before exams", "قبل الامتحانات", 6, (0, 1), EVENING),),
+        category="life-skills",
+    ),
+    DemoWorkshop(
+        "first-aid-families",
+        "First Aid for Families",
+        "الإسعافات الأولية للعائلات",
+        "Burns, cuts, choking and when to call for help, practised on manikins.",
+        16,
+        Decimal("30.00"),
+        (("Family morning", "صباح العائلة", NEXT_MONTH + 9, (0,), MORNING),),
+        category="life-skills",
+    ),
+    DemoWorkshop(
+        "chess-strategy",
+        "Chess Strategy",
+        "استراتيجية الشطرنج",
+        "Openings, pins and forks, and how to turn a won position into a win.",
+        8,
+        Decimal("20.00"),
+        (("Tournament prep", "التحضير للبطولة", 10, (0, 3, 7), EVENING),),
+        category="life-skills",
+    ),
+)
+
 
 CANCELLED_SESSION = ("watercolour-landscapes", "First run", 2)
 STUDENTS = (
@@ -133,8 +267,25 @@ def _time(value: str) -> datetime.time:
     return datetime.time.fromisoformat(value)
 
 
+def _first_date(today: datetime.date, first_day: int) -> datetime.date:
+    if first_day < NEXT_MONTH:
+        return today + datetime.timedelta(days=first_day)
+    next_month = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return next_month + datetime.timedelta(days=first_day - NEXT_MONTH)
+
+
+def seed_categories() -> dict[str, Category]:
+    categories = {}
+    for position, (slug, name, name_ar) in enumerate(CATEGORIES, start=1):
+        categories[slug], _ = Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "name_ar": name_ar, "position": position}
+        )
+    return categories
+
+
 @transaction.atomic
 def seed_schedule(today: datetime.date) -> list[Workshop]:
+    categories = seed_categories()
     workshops = []
     for spec in WORKSHOPS:
         workshop, _ = Workshop.objects.get_or_create(
@@ -145,11 +296,16 @@ def seed_schedule(today: datetime.date) -> list[Workshop]:
                 "description": spec.description,
                 "default_capacity": spec.capacity,
                 "price": spec.price,
+                "category": categories.get(spec.category),
             },
         )
+        if workshop.category_id is None and spec.category:
+            # Demo databases seeded before there were categories get theirs.
+            workshop.category = categories[spec.category]
+            workshop.save(update_fields=["category"])
         workshops.append(workshop)
         for name, name_ar, first_day, offsets, (start, end) in spec.runs:
-            start_date = today + datetime.timedelta(days=first_day)
+            start_date = _first_date(today, first_day)
             run, _ = WorkshopRun.objects.get_or_create(
                 workshop=workshop,
                 name=name,

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Prefetch, QuerySet, When
 from django.utils import timezone
 
 from orders.models import CalendarFeed, Order, OrderItem, SeatStatus
@@ -30,25 +30,32 @@ def order_for_buyer(*, buyer: AbstractBaseUser, reference: str) -> Order | None:
     return orders_for_buyer(buyer=buyer).filter(reference=reference).first()
 
 
-@dataclass(frozen=True)
-class BuyerOrders:
-    upcoming: QuerySet[Order]  # an active seat in a session still to come; soonest first
-    past: QuerySet[Order]  # everything else: ended, or cancelled; latest first
-
-
-def buyer_orders(*, buyer: AbstractBaseUser, now: datetime.datetime | None = None) -> BuyerOrders:
-    """The buyer's orders for My orders, upcoming ones apart from the past."""
+def buyer_orders(
+    *, buyer: AbstractBaseUser, now: datetime.datetime | None = None
+) -> QuerySet[Order]:
+    """The buyer's orders for My orders: upcoming ones first, soonest first (an active
+    seat in a session still to come: ``is_upcoming``), then past and cancelled ones,
+    latest first. One query for a page of them, one for their seats."""
     still_to_come = OrderItem.objects.filter(
         order=OuterRef("pk"),
         status=SeatStatus.ACTIVE,
         session__in=WorkshopSession.objects.not_ended(now),
     )
-    orders = orders_for_buyer(buyer=buyer).annotate(
-        first_date=Min("seats__session__date"), last_date=Max("seats__session__date")
-    )
-    return BuyerOrders(
-        upcoming=orders.filter(Exists(still_to_come)).order_by("first_date", "created_at"),
-        past=orders.exclude(Exists(still_to_come)).order_by("-last_date", "-created_at"),
+    return (
+        orders_for_buyer(buyer=buyer)
+        .annotate(
+            first_date=Min("seats__session__date"),
+            last_date=Max("seats__session__date"),
+            is_upcoming=Exists(still_to_come),
+        )
+        .order_by(
+            F("is_upcoming").desc(),
+            Case(When(is_upcoming=True, then=F("first_date"))).asc(nulls_last=True),
+            Case(When(is_upcoming=False, then=F("last_date"))).desc(nulls_last=True),
+            Case(When(is_upcoming=True, then=F("created_at"))).asc(nulls_last=True),
+            F("created_at").desc(),
+            "-id",
+        )
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from core.links import absolute_url
+from core.paging import page_of
 from orders.calendars import FEED_REFRESH, seats_calendar
 from orders.forms import BookingForm, RunBookingForm
 from orders.models import CalendarFeed
@@ -183,12 +184,22 @@ def _suggestions(orders) -> dict[int, WorkshopSession]:
     return next_available_by_workshop(workshop_ids=workshop_ids) if workshop_ids else {}
 
 
+ORDERS_PAGE_SIZE = 10
+
+
 @login_required
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
-    orders = buyer_orders(buyer=request.user)
-    upcoming, past = list(orders.upcoming), list(orders.past)
-    context = {"upcoming": upcoming, "past": past, "suggestions": _suggestions(upcoming + past)}
+    """My orders, a page at a time: upcoming first, then past and cancelled."""
+    paged = page_of(buyer_orders(buyer=request.user), request.GET, per_page=ORDERS_PAGE_SIZE)
+    upcoming = [order for order in paged.rows if order.is_upcoming]
+    past = [order for order in paged.rows if not order.is_upcoming]
+    context = {
+        "paged": paged,
+        "upcoming": upcoming,
+        "past": past,
+        "suggestions": _suggestions(paged.rows),
+    }
     return render(request, "orders/list.html", context)
 
 

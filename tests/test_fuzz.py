@@ -43,6 +43,7 @@ from tutoring.tests.factories import (
     TutorPackageFactory,
     TutorProfileFactory,
 )
+from workshops.models import Category
 from workshops.services import host_link_provision
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 
@@ -170,7 +171,10 @@ class World:
 
 
 def make_world() -> World:
-    run = WorkshopRunFactory(start_date=days_from_today(5), end_date=days_from_today(12))
+    art = Category.objects.create(name="Art", slug="art")
+    run = WorkshopRunFactory(
+        start_date=days_from_today(5), end_date=days_from_today(12), workshop__category=art
+    )
     session = WorkshopSessionFactory(run=run, number=1, date=days_from_today(6), capacity=5)
     WorkshopSessionFactory(run=run, number=2, date=days_from_today(7), capacity=1, seats_taken=1)
     student = StudentProfileFactory(user__username="fuzz-student").user
@@ -216,7 +220,8 @@ def make_world() -> World:
         "password_reset_complete": "/accounts/reset/done/",
         "book": f"/workshops/{run.workshop.slug}/book/?session={session.pk}",
         "book_run": f"/workshops/{run.workshop.slug}/book-run/?run={run.pk}",
-        "store": "/workshops/",
+        "store": "/workshops/?q=w&when=month&sort=price&category=art&seats=1&page=1",
+        "workshops:calendar": "/workshops/calendar/?month=2027-01&category=art&max_price=5",
         "workshop": f"/workshops/{run.workshop.slug}/",
         "list": "/orders/",
         "orders:detail": f"/orders/{order.reference}/",
@@ -264,7 +269,7 @@ def test_every_route_of_the_site_is_fuzzed():
         "password_change",
         "password_change_done", "password_reset", "password_reset_done",
         "password_reset_confirm", "password_reset_complete", "book", "book_run", "store",
-        "workshop",
+        "workshop", "workshops:calendar",
         "list", "orders:detail", "cancel", "ics", "calendar", "calendar_feed", "tutors",
         "tutor", "request", "requests",
         "accept", "reject", "tutoring:cancel", "roster", "check_in", "chat", "delete",
@@ -469,7 +474,10 @@ def test_junk_to_every_form_and_parameter_answers_below_500(role):
         forms, links = forms_on(client, url)
         path = urlsplit(url).path
         # The page's own URL parameters, plus the ones pages commonly read.
-        common = ("q", "status", "page", "session", "next", "run", "conversation", "new")
+        common = ("q", "status", "page", "session", "next", "run", "conversation", "new",
+                  # the store's and its calendar's filters; the tutor's second list of requests
+                  "when", "from", "to", "max_price", "seats", "category", "sort", "month",
+                  "sent")  # fmt: skip
         found = [Form("GET", url, {name: [] for name in common})]
         found += forms
         if path.startswith("/admin/") and path.count("/") == 4:

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.paging import page_of
 from tutoring.forms import DeclineForm, RequestForm
 from tutoring.models import RequestStatus, TutorProfile
 from tutoring.selectors import (
@@ -29,6 +30,7 @@ from tutoring.services import (
 )
 
 SEARCH_MAX_LENGTH = 100
+REQUESTS_PAGE_SIZE = 10
 
 
 @require_GET
@@ -110,9 +112,21 @@ def _panel(
         context["status_filters"] = [
             (value, label, counts[value]) for value, label in RequestStatus.choices
         ]
-        context["received"] = tutor_requests(tutor=profiles.tutor, status=chosen or None)
+        received = tutor_requests(tutor=profiles.tutor, status=chosen or None)
+        context["received_paged"] = page_of(
+            received, request.GET, per_page=REQUESTS_PAGE_SIZE, param="page"
+        )
+        context["received"] = context["received_paged"].rows
     if profiles.requester_types:
-        context["made"] = requests_made_by(profiles=profiles)
+        # A tutor's own requests page apart (``sent``), under the requests they received.
+        param = "sent" if profiles.tutor is not None else "page"
+        context["made_paged"] = page_of(
+            requests_made_by(profiles=profiles),
+            request.GET,
+            per_page=REQUESTS_PAGE_SIZE,
+            param=param,
+        )
+        context["made"] = context["made_paged"].rows
     status = 400 if decline_error else 200
     return render(request, "tutoring/requests.html", context, status=status)
 

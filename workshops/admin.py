@@ -14,7 +14,14 @@ from django.utils.html import format_html
 from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
 from core.money import format_price
 from workshops.forms import CloneRunForm
-from workshops.models import HostSession, SessionStatus, Workshop, WorkshopRun, WorkshopSession
+from workshops.models import (
+    Category,
+    HostSession,
+    SessionStatus,
+    Workshop,
+    WorkshopRun,
+    WorkshopSession,
+)
 from workshops.selectors import host_link_of, run_summary, runs_with_totals, with_host_link_flag
 from workshops.services import (
     HostLinkRefused,
@@ -511,3 +518,13 @@ class HostSessionAdmin(admin.ModelAdmin):
     @admin.display(description="Opens")
     def state(self, link: HostSession) -> str:
         return link_state(link)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The store's category chips: their names and order."""
+
+    list_display = ("name", "name_ar", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "name_ar")
+    prepopulated_fields = {"slug": ("name",)}

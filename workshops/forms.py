@@ -1,5 +1,9 @@
+import datetime
+from decimal import Decimal
+
 from django import forms
 
+from workshops.selectors import StoreQuery
 from workshops.services import undated_name
 
 
@@ -29,3 +33,120 @@ class CloneRunForm(forms.Form):
             if base_ar
             else "This run has no Arabic name; leave empty for none."
         )
+
+
+SEARCH_MAX_LENGTH = 100
+WHEN_CHOICES = [
+    ("", "Any time"),
+    ("week", "This week"),
+    ("month", "This month"),
+    ("next-month", "Next month"),
+]
+SORT_CHOICES = [("date", "Next session"), ("price", "Price"), ("title", "Title")]
+
+
+class StoreFilterForm(forms.Form):
+    """The store's URL parameters. A value that does not parse is reported and left
+    out; the others still apply (``workshops.views.store``)."""
+
+    q = forms.CharField(label="Search", required=False)
+    when = forms.ChoiceField(
+        label="When",
+        choices=WHEN_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose this week, this month or next month."},
+    )
+    max_price = forms.DecimalField(
+        label="Price up to",
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal("9999999.999"),
+        widget=forms.NumberInput(attrs={"min": 0, "step": "any", "inputmode": "decimal"}),
+        error_messages={
+            "invalid": "Enter an amount such as 50, or 0 for free workshops.",
+            "min_value": "Prices start at 0; enter 0 for free workshops.",
+            "max_value": "That amount is beyond any price here.",
+        },
+    )
+    seats = forms.BooleanField(label="Seats available", required=False)
+    category = forms.SlugField(
+        required=False,
+        max_length=80,
+        error_messages={"invalid": "That is not a category; choose one of the chips."},
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        choices=SORT_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Sort by next session, price or title."},
+    )
+
+    def __init__(self, *args, categories=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories = {category.slug: category for category in categories}
+        # "from" and "to" are the parameters' names, not valid Python attributes.
+        date_errors = {"invalid": "Enter a date as YYYY-MM-DD, e.g. 2027-01-31."}
+        self.fields["from"] = forms.DateField(
+            label="From",
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            widget=forms.DateInput(attrs={"type": "date"}),
+            error_messages=date_errors,
+        )
+        self.fields["to"] = forms.DateField(
+            label="To",
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            widget=forms.DateInput(attrs={"type": "date"}),
+            error_messages=date_errors,
+        )
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:SEARCH_MAX_LENGTH].strip()
+
+    def clean_category(self):
+        slug = self.cleaned_data["category"]
+        if not slug:
+            return None
+        if slug not in self.categories:
+            raise forms.ValidationError("There is no such category; choose one of the chips.")
+        return self.categories[slug]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and end < start:
+            self.add_error("to", "The end date is before the start date.")
+            data.pop("from", None)  # neither date applies: which one was meant?
+        return data
+
+    def store_query(self, today: datetime.date) -> StoreQuery:
+        """The query from the values that parsed; ``when`` applies when no dates do."""
+        data = self.cleaned_data
+        start, end = data.get("from"), data.get("to")
+        if start is None and end is None and data.get("when"):
+            start, end = period(data["when"], today)
+        return StoreQuery(
+            search=data.get("q") or "",
+            date_from=start,
+            date_to=end,
+            max_price=data.get("max_price"),
+            seats=bool(data.get("seats")),
+            category=data.get("category"),
+            sort=data.get("sort") or "date",
+        )
+
+
+def period(when: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The dates of "this week" (Monday to Sunday), "this month" or "next month"."""
+    if when == "week":
+        monday = today - datetime.timedelta(days=today.weekday())
+        return monday, monday + datetime.timedelta(days=6)
+    first = today.replace(day=1)
+    if when == "next-month":
+        first = month_after(first)
+    return first, month_after(first) - datetime.timedelta(days=1)
+
+
+def month_after(first: datetime.date) -> datetime.date:
+    return (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

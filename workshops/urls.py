@@ -6,4 +6,5 @@ app_name = "workshops"
 
 urlpatterns = [
     path("", views.store, name="store"),
+    path("calendar/", views.store_calendar, name="calendar"),
 ]

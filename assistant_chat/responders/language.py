@@ -1,42 +1,20 @@
 """Just enough language to recognise a question in English or Arabic.
 
-Text is compared as normalised words: case folded, Arabic diacritics and tatweel
-removed, the letter forms people type interchangeably unified (أ إ آ → ا, ة → ه,
-ى → ي). An Arabic word also matches without the prefixes it takes (ال, و, ب, ل, ...).
+Text is compared as normalised words (``core.text``: case folded, Arabic diacritics
+and tatweel removed, letter forms unified; an Arabic word also matches without the
+prefixes it takes).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
-_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
+from core.text import forms, normalise
+
+__all__ = ["forms", "has_phrase", "mentions", "normalise", "shares_stem", "words"]
+
 _WORD = re.compile(r"\w+")
-
-
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
-
-
-def _is_arabic(word: str) -> bool:
-    return "\u0600" <= word[0] <= "\u06ff"
-
-
-def forms(word: str) -> set[str]:
-    """The word and the forms it may stand for: without an Arabic prefix, or without
-    an English plural ``s``."""
-    found = {word}
-    if _is_arabic(word):
-        for prefix in _ARABIC_PREFIXES:
-            if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-                found.add(word[len(prefix) :])
-    elif len(word) > 3 and word.endswith("s"):
-        found.add(word[:-1])
-    return found
 
 
 def words(text: str) -> set[str]:

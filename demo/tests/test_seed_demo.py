@@ -5,7 +5,7 @@ from django.urls import reverse
 from assistant_chat.models import ChatMessage, ChatSession
 from core.tests.commands import run_command
 from orders.models import Order, OrderItem
-from workshops.models import HostSession, Workshop, WorkshopRun, WorkshopSession
+from workshops.models import Category, HostSession, Workshop, WorkshopRun, WorkshopSession
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +14,7 @@ def counts():
     return tuple(
         model.objects.count()
         for model in (
+            Category,
             Workshop,
             WorkshopRun,
             WorkshopSession,
@@ -40,9 +41,11 @@ def test_seed_demo_is_idempotent(monkeypatch):
 
 def test_seed_demo_covers_every_state_a_page_shows(monkeypatch):
     run_command(monkeypatch, "seed_demo")
-    assert Workshop.objects.count() == 6
-    assert all(w.runs.count() == 2 for w in Workshop.objects.all())
-    assert Workshop.objects.exclude(title_ar="").count() == 6
+    assert Workshop.objects.count() == 16  # more than a page of the store
+    assert all(w.runs.exists() for w in Workshop.objects.all())
+    assert Workshop.objects.exclude(title_ar="").count() == 16
+    assert not Workshop.objects.filter(category=None).exists()
+    assert Category.objects.count() == 4
     statuses = set(WorkshopSession.objects.with_status().values_list("status_value", flat=True))
     assert {"completed", "cancelled", "upcoming", "active", "full"} <= statuses
     assert WorkshopSession.objects.filter(number=3).exists()  # multi-day runs
@@ -145,3 +148,16 @@ def test_staff_read_both_demo_conversations_in_the_admin(monkeypatch, client):
     for session in ChatSession.objects.all():
         change = reverse("admin:assistant_chat_chatsession_change", args=[session.pk])
         assert client.get(change).status_code == 200
+
+
+def test_the_demo_store_finds_calligraphy_next_month_under_a_price(monkeypatch, client):
+    """The store's promise, on the demo data: calligraphy for next month under a price,
+    in English or Arabic, is one search away, and cheaper than the masterclass."""
+    run_command(monkeypatch, "seed_demo")
+    for search in ("calligraphy", "خط"):
+        response = client.get(
+            reverse("workshops:store"), {"q": search, "when": "next-month", "max_price": "50"}
+        )
+        assert [w.slug for w in response.context["workshops"]] == ["arabic-calligraphy"]
+    every = client.get(reverse("workshops:store"))
+    assert every.context["paged"].page.paginator.num_pages == 2

@@ -151,3 +151,40 @@ def test_my_orders_keeps_upcoming_apart_from_past(client, run, buyer):
     assert text.index("Upcoming") < text.index(upcoming.reference) < text.index("Past")
     assert text.index("Past") < text.index(past.reference)
     assert f'href="{upcoming.get_absolute_url()}" class="order-link"' in text
+
+
+def test_my_orders_pages_upcoming_first_and_keeps_sections_across_pages(client, buyer):
+    """Twelve upcoming orders and one past: page 1 has the ten soonest, page 2 the
+    last two upcoming and then the past one under its own heading."""
+    from core.paging import Paged
+
+    client.force_login(buyer)
+    orders = []
+    for n in range(12):
+        run = WorkshopRunFactory(start_date=days_from_today(30 - n), end_date=days_from_today(30))
+        session = WorkshopSessionFactory(run=run, number=1, date=days_from_today(30 - n))
+        orders.append(seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk).order)
+    old_run = WorkshopRunFactory(start_date=days_from_today(-9), end_date=days_from_today(-9))
+    old_session = WorkshopSessionFactory(run=old_run, date=days_from_today(-9))
+    past = Order.objects.create(buyer=buyer)
+    OrderItem.objects.create(
+        order=past,
+        buyer=buyer,
+        session=old_session,
+        run=old_run,
+        workshop=old_run.workshop,
+        price=0,
+    )
+    soonest_first = list(reversed(orders))
+    first = client.get(reverse("orders:list"))
+    paged: Paged = first.context["paged"]
+    assert first.context["upcoming"] == soonest_first[:10]
+    assert first.context["past"] == []
+    assert paged.next_url == "?page=2"
+    second = client.get(reverse("orders:list"), {"page": "2"})
+    assert second.context["upcoming"] == soonest_first[10:]
+    assert second.context["past"] == [past]
+    assert second.text.index("Upcoming") < second.text.index("Past and cancelled")
+    beyond = client.get(reverse("orders:list"), {"page": "abc"})
+    assert beyond.status_code == 200
+    assert "not understood" in beyond.text

@@ -265,6 +265,26 @@ def test_the_tutor_filters_by_status(tutor_client, tutor):
     assert "No requests with this status." in response.text
 
 
+def test_requested_sessions_come_a_page_at_a_time_pending_first_with_the_filter_kept(
+    tutor_client, tutor
+):
+    answered = [make_request(tutor, StudentProfileFactory()) for _ in range(3)]
+    SessionRequest.objects.filter(pk__in=[r.pk for r in answered]).update(status="cancelled")
+    waiting = [make_request(tutor, StudentProfileFactory()) for _ in range(12)]
+    first = tutor_client.get(reverse("tutoring:requests"))
+    assert len(first.context["received"]) == 10
+    assert {r.pk for r in first.context["received"]} <= {r.pk for r in waiting}
+    second = tutor_client.get(
+        reverse("tutoring:requests") + first.context["received_paged"].next_url
+    )
+    assert [r.status for r in second.context["received"]] == ["pending"] * 2 + ["cancelled"] * 3
+    pending = tutor_client.get(reverse("tutoring:requests"), {"status": "pending"})
+    assert pending.context["received_paged"].next_url == "?status=pending&page=2"
+    junk = tutor_client.get(reverse("tutoring:requests"), {"page": "999999"})
+    assert junk.status_code == 200
+    assert "only 2 pages" in junk.text
+
+
 def test_the_tutor_accepts_and_the_student_sees_it(client, tutor, student):
     request = make_request(tutor, student)
     client.force_login(tutor.user)

@@ -197,3 +197,42 @@ def test_host_link_constraints_keep_their_names_when_migrated_back_and_forth(tra
             ("host_session_token_format", False),
             ("host_session_token_unique", False),
         ]
+
+
+def test_workshops_made_before_the_search_become_searchable(transactional_db):
+    """0014 fills the search text of every workshop that existed before (batched; more
+    than one batch here), and running it again changes nothing."""
+    fill = importlib.import_module("workshops.migrations.0014_fill_search_document")
+    executor = MigrationExecutor(connection)
+    before = [("workshops", "0013_store_search_and_categories")]
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    Workshop = old_apps.get_model("workshops", "Workshop")
+    Workshop.objects.bulk_create(
+        Workshop(title=f"Calligraphy {n}", title_ar="الخطّ العربي", slug=f"c-{n}")
+        for n in range(fill.BATCH_SIZE + 3)
+    )
+    assert Workshop.objects.filter(search_document="").count() == fill.BATCH_SIZE + 3
+    migrate_to_latest()
+    from workshops.models import Workshop as Current
+
+    documents = set(Current.objects.values_list("search_document", flat=True))
+    assert len(documents) == fill.BATCH_SIZE + 3
+    assert all(" خط " in f" {document} " for document in documents)
+    with connection.schema_editor() as editor:
+        fill.fill(executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps, editor)
+    assert set(Current.objects.values_list("search_document", flat=True)) == documents
+
+
+@pytest.mark.postgres
+def test_the_search_index_comes_and_goes_with_its_migration(transactional_db):
+    def has_index() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'workshop_search_idx'")
+            return cursor.fetchone() is not None
+
+    assert has_index()
+    MigrationExecutor(connection).migrate([("workshops", "0012_prices_in_the_site_currency")])
+    assert not has_index()
+    migrate_to_latest()
+    assert has_index()
