@@ -17,7 +17,10 @@ After each phase the benchmark checks that no session is oversold (seats taken
   3. chat logging (bench/chat.py), once gunicorn has stopped: 16 writer processes log
      exchanges through ``chat_exchange_log``, then the same statements in raw SQL,
      warmed up and alternating the same way; every message is counted.
-The last two lines printed are the ratios: booking, then chat logging.
+  4. lists that scale (bench/scaling.py): the store's and My orders' first page with
+     500 rows behind them over the same with 10, in-process.
+The last four lines printed are the ratios: booking, chat logging, the store page and
+My orders.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from bench import chat
+from bench import chat, scaling
 from bench.harness import (
     ROOT,
     fail,
@@ -265,7 +268,6 @@ def main() -> None:
     print(f"oversold sessions: {oversold}")
     if oversold or orm.socket_errors or raw.socket_errors:
         fail("the benchmark found oversold sessions or socket errors")
-    print(f"booking throughput vs raw SQL: {orm.bookings_per_second / raw.bookings_per_second:.2f}")
     print(
         f"chat: {chat.WRITERS} writer processes, {chat.NEW_SESSION_SHARE:.0%} of exchanges in "
         f"a new session, {ROUNDS} rounds of {SECONDS} s per path"
@@ -278,7 +280,13 @@ def main() -> None:
         )
     if chat_service.lost or chat_raw.lost or chat_service.miscounted or chat_raw.miscounted:
         fail("chat logging lost or miscounted messages")
-    print(f"chat logging vs raw SQL: {chat_service.per_second / chat_raw.per_second:.2f}")
+    chat_ratio = chat_service.per_second / chat_raw.per_second
+    lists = scaling.run()
+    scaling.report(lists)
+    print(f"booking throughput vs raw SQL: {orm.bookings_per_second / raw.bookings_per_second:.2f}")
+    print(f"chat logging vs raw SQL: {chat_ratio:.2f}")
+    for result in lists:
+        print(f"{result.label}: {result.ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,190 @@
+"""Lists that scale: the server time of a page's first page with 500 rows behind it,
+over the time with 10, measured in the same run (target: at most 1.5).
+
+Two pages: the store (``/workshops/``, 10 then 500 active workshops, each with two runs
+of three sessions, in four categories) and My orders (``/orders/``, one student with
+10 then 500 orders of one seat each, booked through ``seat_book``). Each page is asked
+in-process through Django's test client under the bench settings (the production
+middleware, persistent connection): after warm-up requests, the median of
+``REQUESTS`` timed requests. No HTTP server or network is in the figure, so it is the
+server's own work, which is what grows with the rows.
+
+Run by ``make bench`` after the other phases; ``python -m bench.scaling`` runs it
+alone on a fresh ``DATABASE_URL`` database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bench.harness import ROOT, fail, recreate_database
+
+SMALL, LARGE = 10, 500
+WARMUP = 5
+REQUESTS = 21
+
+
+@dataclass(frozen=True)
+class Timing:
+    rows: int
+    median_ms: float
+    kilobytes: float
+
+
+@dataclass(frozen=True)
+class Scaling:
+    label: str
+    small: Timing
+    large: Timing
+
+    @property
+    def ratio(self) -> float:
+        return self.large.median_ms / self.small.median_ms
+
+
+def _time_page(client, path: str, rows: int) -> Timing:
+    for _ in range(WARMUP):
+        response = client.get(path)
+        if response.status_code != 200:
+            fail(f"{path} answered {response.status_code} while measuring")
+    times = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append(time.perf_counter() - started)
+    return Timing(rows, statistics.median(times) * 1000, len(response.content) / 1024)
+
+
+def _add_workshops(first: int, count: int, categories) -> None:
+    from core.text import search_document
+    from workshops.models import Workshop, WorkshopRun, WorkshopSession
+
+    today = datetime.date.today()
+    workshops = Workshop.objects.bulk_create(
+        Workshop(
+            title=f"Scaling workshop {n:03}",
+            title_ar=f"ورشة القياس {n:03}",
+            slug=f"scaling-{n:03}",
+            description="Two runs of three sessions, for measuring the store's pages.",
+            default_capacity=20,
+            price=Decimal(n % 7 * 10),
+            category=categories[n % len(categories)],
+            search_document=search_document(f"Scaling workshop {n:03}", f"ورشة القياس {n:03}"),
+        )
+        for n in range(first, first + count)
+    )
+    runs = WorkshopRun.objects.bulk_create(
+        WorkshopRun(
+            workshop=workshop,
+            name=f"Run {r + 1}",
+            start_date=today + datetime.timedelta(days=1 + (n * 3) % 40 + 45 * r),
+            end_date=today + datetime.timedelta(days=1 + (n * 3) % 40 + 45 * r + 2),
+        )
+        for n, workshop in enumerate(workshops)
+        for r in range(2)
+    )
+    WorkshopSession.objects.bulk_create(
+        WorkshopSession(
+            workshop_id=run.workshop_id,
+            run=run,
+            number=d + 1,
+            date=run.start_date + datetime.timedelta(days=d),
+            start_time=datetime.time(9),
+            end_time=datetime.time(12),
+            capacity=20,
+        )
+        for run in runs
+        for d in range(3)
+    )
+
+
+def _book(buyer, count: int) -> None:
+    from orders.services import seat_book
+    from workshops.models import WorkshopSession
+
+    sessions = (
+        WorkshopSession.objects.filter(workshop__slug__startswith="scaling-")
+        .exclude(seats__buyer=buyer)
+        .select_related("workshop")
+        .order_by("id")[:count]
+    )
+    for session in sessions:
+        seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk)
+
+
+def run() -> list[Scaling]:
+    """Both measurements; expects Django set up on a migrated database."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from workshops.models import Category, Workshop
+
+    # The store measured is the scaling workshops alone.
+    Workshop.objects.filter(is_active=True).update(is_active=False)
+    categories = [
+        Category.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in (("art", "Art"), ("tech", "Technology"), ("lang", "Languages"))
+    ] + [Category.objects.get_or_create(slug="life", defaults={"name": "Life skills"})[0]]
+    client = Client(HTTP_HOST="127.0.0.1")
+    student = User.objects.create_user("scaling-student", password=None)
+    client.force_login(student)
+
+    _add_workshops(0, SMALL, categories)
+    store_small = _time_page(client, "/workshops/", SMALL)
+    _book(student, SMALL)
+    orders_small = _time_page(client, "/orders/", SMALL)
+
+    _add_workshops(SMALL, LARGE - SMALL, categories)
+    store_large = _time_page(client, "/workshops/", LARGE)
+    _book(student, LARGE - SMALL)
+    orders_large = _time_page(client, "/orders/", LARGE)
+    return [
+        Scaling("store page at 500 workshops vs 10", store_small, store_large),
+        Scaling("My orders at 500 orders vs 10", orders_small, orders_large),
+    ]
+
+
+def report(results: list[Scaling]) -> None:
+    """The table of timings; the ratio lines are the caller's to print."""
+    print(
+        f"lists: median of {REQUESTS} requests in-process after {WARMUP} warm-up, "
+        "first page, logged in"
+    )
+    print(f"{'page':<12} {'rows':>5} {'ms':>7} {'kB':>6}")
+    for result in results:
+        for timing in (result.small, result.large):
+            name = result.label.split(" at ")[0]
+            print(f"{name:<12} {timing.rows:>5} {timing.median_ms:>7.1f} {timing.kilobytes:>6.1f}")
+
+
+def main() -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        fail("DATABASE_URL must name a PostgreSQL database")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+    recreate_database(url)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, check=True
+    )
+
+    import django
+
+    django.setup()
+    from bench.harness import machine
+
+    print(f"machine: {machine()}")
+    results = run()
+    report(results)
+    for result in results:
+        print(f"{result.label}: {result.ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
