@@ -81,7 +81,7 @@ def store(request: HttpRequest) -> HttpResponse:
     context |= {
         "paged": paged,
         "workshops": paged.rows,
-        "filtered": bool(_without(request.GET, "page", "sort")),
+        "filtered": query != StoreQuery(sort=query.sort),
         "category_base": _without(request.GET, "page", "category"),
         "calendar_query": _without(request.GET, "page", "sort", "when", "from", "to"),
     }
