@@ -36,8 +36,11 @@ def buyer_orders(
     """The buyer's orders for My orders: upcoming ones first, soonest first (an active
     seat in a session still to come: ``is_upcoming``), then past and cancelled ones,
     latest first. One query for a page of them, one for their seats."""
+    # The buyer's own seats only: PostgreSQL reads this once, hashed, for every order,
+    # so it must not grow with everyone else's bookings.
     still_to_come = OrderItem.objects.filter(
         order=OuterRef("pk"),
+        buyer=buyer,
         status=SeatStatus.ACTIVE,
         session__in=WorkshopSession.objects.not_ended(now),
     )

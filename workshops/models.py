@@ -359,7 +359,16 @@ class WorkshopSession(models.Model):
             # The target of order items' composite foreign key (order_item_session).
             models.UniqueConstraint(fields=["id", "run", "workshop"], name="session_id_run_key"),
         ]
-        indexes = [models.Index(fields=["workshop", "date"], name="session_workshop_date_idx")]
+        indexes = [
+            models.Index(fields=["workshop", "date"], name="session_workshop_date_idx"),
+            # Each workshop's next session, in order, for the store's sort and date filters:
+            # one index step per workshop instead of sorting its sessions.
+            models.Index(
+                fields=["workshop", "date", "start_time"],
+                condition=Q(cancelled_at__isnull=True),
+                name="session_next_by_workshop_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.workshop} – Day {self.number} ({self.date:%d %b %Y})"
