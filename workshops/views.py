@@ -38,8 +38,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "workshops/home.html", {"workshops": workshops})
 
 
-def _filters(request: HttpRequest):
-    """The store's filter form, the query it makes and what could not be read."""
+def _filters(request: HttpRequest) -> tuple[dict, list[str], StoreQuery]:
+    """The store's filters from the URL: the page context they need (the form, the
+    category chips, the query, the currency), what could not be read, and the query
+    made of the rest."""
     categories = store_categories()
     form = StoreFilterForm(request.GET, categories=categories)
     form.is_valid()
@@ -49,11 +51,6 @@ def _filters(request: HttpRequest):
         if name in form.fields
     ]
     query = form.store_query(timezone.localdate())
-    return form, categories, query, problems
-
-
-def _filter_context(request: HttpRequest) -> tuple[dict, list[str], object]:
-    form, categories, query, problems = _filters(request)
     context = {
         "form": form,
         "categories": categories,
@@ -76,7 +73,7 @@ def store(request: HttpRequest) -> HttpResponse:
     """Workshops with their next sessions: searched, filtered, sorted and paged by URL
     parameters (README: the store), so a result can be bookmarked and shared. A
     parameter that cannot be read is named on the page (400) and the rest apply."""
-    context, problems, query = _filter_context(request)
+    context, problems, query = _filters(request)
     paged = page_of(store_workshops(query), request.GET, per_page=STORE_PAGE_SIZE)
     context |= {
         "paged": paged,
@@ -109,7 +106,7 @@ def store_calendar(request: HttpRequest) -> HttpResponse:
     month, month_problem = _month(request.GET.get("month", ""), today)
     if "month" not in request.GET:
         month_problem = ""
-    context, problems, query = _filter_context(request)
+    context, problems, query = _filters(request)
     if month_problem:
         problems.insert(0, month_problem)
     days = calendar_month(month=month, query=query)
