@@ -138,17 +138,17 @@ def book_many(buyer, count: int) -> None:
         seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk)
 
 
-@pytest.mark.parametrize("page", ["", "?page=2", "?page=999"])
-def test_order_tracking_does_not_grow_with_the_number_of_orders(client, student, page):
+@pytest.mark.parametrize("which", ["", "?page=2", "?page=999"])
+def test_order_tracking_does_not_grow_with_the_number_of_orders(client, student, which):
     from orders.services import order_cancel
 
     add_workshops(40, runs_each=1, sessions_each=5)
     book_many(student, 15)
     order_cancel(order=student.orders.first())  # one in the past list too
-    with_15, rows_15 = rows_on(client, reverse("orders:list") + page, "paged")
+    with_15, rows_15 = rows_on(client, reverse("orders:list") + which, "paged")
     book_many(student, 185)
     assert student.orders.count() == 200
-    with_200, rows_200 = rows_on(client, reverse("orders:list") + page, "paged")
+    with_200, rows_200 = rows_on(client, reverse("orders:list") + which, "paged")
     # session, user, count, the page of orders, their seats
     assert with_15 == with_200 == 5
     assert rows_15 <= rows_200 <= 10

@@ -113,7 +113,7 @@ class Workshop(models.Model):
         related_name="workshops",
         help_text="The store's category chip it appears under.",
     )
-    # Title, Arabic title and description as the search compares them (core.text), kept
+    # Titles and descriptions in both languages as the search compares them (core.text), kept
     # by save(); the store searches it with PostgreSQL's full text or, on SQLite, LIKE.
     search_document = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -121,7 +121,7 @@ class Workshop(models.Model):
 
     class Meta:
         ordering = ["title"]
-        # On PostgreSQL, migration 0013 adds the GIN index ``workshop_search_idx`` on
+        # On PostgreSQL, migration 0015 adds the GIN index ``workshop_search_idx`` on
         # ``workshop_search_vector()``; it is not declared here because SQLite has none.
         constraints = [
             models.CheckConstraint(
@@ -137,7 +137,7 @@ class Workshop(models.Model):
         ]
 
     # The fields the search reads, and addresses under /workshops/ that are store pages.
-    SEARCHED_FIELDS = ("title", "title_ar", "description")
+    SEARCHED_FIELDS = ("title", "title_ar", "description", "description_ar")
     RESERVED_SLUGS = frozenset({"calendar"})
 
     def __str__(self) -> str:

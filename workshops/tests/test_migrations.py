@@ -200,11 +200,11 @@ def test_host_link_constraints_keep_their_names_when_migrated_back_and_forth(tra
 
 
 def test_workshops_made_before_the_search_become_searchable(transactional_db):
-    """0014 fills the search text of every workshop that existed before (batched; more
+    """0016 fills the search text of every workshop that existed before (batched; more
     than one batch here), and running it again changes nothing."""
-    fill = importlib.import_module("workshops.migrations.0014_fill_search_document")
+    fill = importlib.import_module("workshops.migrations.0016_fill_search_document")
     executor = MigrationExecutor(connection)
-    before = [("workshops", "0013_store_search_and_categories")]
+    before = [("workshops", "0015_store_search_and_categories")]
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
     Workshop = old_apps.get_model("workshops", "Workshop")
@@ -232,7 +232,7 @@ def test_the_search_index_comes_and_goes_with_its_migration(transactional_db):
             return cursor.fetchone() is not None
 
     assert has_index()
-    MigrationExecutor(connection).migrate([("workshops", "0012_prices_in_the_site_currency")])
+    MigrationExecutor(connection).migrate([("workshops", "0014_workshop_description_ar")])
     assert not has_index()
     migrate_to_latest()
     assert has_index()

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0014_fill_search_document"),
+        ("workshops", "0016_fill_search_document"),
     ]
 
     operations = [

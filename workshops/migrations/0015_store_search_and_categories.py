@@ -1,6 +1,6 @@
 """Categories for the store's chips, and the text its search reads.
 
-``search_document`` starts empty here; 0014 fills it. On PostgreSQL the GIN index
+``search_document`` starts empty here; 0016 fills it. On PostgreSQL the GIN index
 ``workshop_search_idx`` holds its full-text vector (the 'simple' configuration, the
 same expression as ``workshops.models.workshop_search_vector``); SQLite has no such
 index and searches with LIKE.
@@ -27,7 +27,7 @@ def drop_search_index(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0012_prices_in_the_site_currency"),
+        ("workshops", "0014_workshop_description_ar"),
     ]
 
     operations = [
