@@ -41,6 +41,30 @@ class DemoWorkshop:
     category: str = ""
 
 
+# Each workshop's description in Arabic, so the demo shows a wholly Arabic store.
+DESCRIPTIONS_AR = {
+    "arabic-calligraphy": "حروف خط النسخ وأقلام القصب والحبر: ثلاثة صباحات من أول ضربة قلم "
+    "حتى آية مؤطرة.",
+    "intro-to-python": "المتغيرات والحلقات والدوال من خلال بناء لعبة أسئلة صغيرة. "
+    "نوفّر أجهزة الحاسوب.",
+    "public-speaking": "مفتوح للجميع: رتّب حديثك، وتغلّب على التوتر، وألقِ كلمتك بثقة.",
+    "watercolour-landscapes": "الغسلات اللونية وسماء الرطب على الرطب وضوء الصحراء، في "
+    "صباحين هادئين.",
+    "financial-literacy-teens": "الميزانية والادخار وحساب الفائدة، بألعاب من الحياة اليومية.",
+    "robotics-arduino": "ابنِ روبوتًا يتتبع الخط وبرمجه. مجموعات صغيرة: أربعة مقاعد في كل جلسة.",
+    "thuluth-calligraphy": "لمن يكتب خط النسخ: خط الثلث الجليل، ونسبه المقيسة بالنقاط المعيّنة.",
+    "phone-photography": "الضوء والتكوين والتحرير بالهاتف الذي تملكه، في جولة في السوق القديم.",
+    "web-pages": "اكتب صفحة عن نفسك وانشرها على الويب. نوفّر أجهزة الحاسوب.",
+    "scratch-games": "من 8 إلى 12 سنة: اصنع لعبة فيها شخصيات وأصوات ونقاط، ثم تبادلوا "
+    "الألعاب والعبوا.",
+    "english-conversation": "مجاني ومفتوح لكل المستويات: ساعة من الحديث في موضوع جديد كل أسبوع.",
+    "french-beginners": "التحية والأرقام والطلب في المقهى، بالأغاني وتمثيل الأدوار.",
+    "creative-writing-arabic": "قصص قصيرة وقصائد بالعربية، مع أمسية قراءة في ختام الدورة.",
+    "study-skills": "ضع جدولًا للمراجعة، ودوّن ملاحظات تنفعك، وحافظ على هدوئك يوم الامتحان.",
+    "first-aid-families": "الحروق والجروح والاختناق ومتى تطلب المساعدة، بالتدريب على دمى الإسعاف.",
+    "chess-strategy": "الافتتاحيات والتثبيت والشوكة، وكيف تحوّل الموقف الرابح إلى فوز.",
+}
+
 MORNING = ("09:00", "12:00")
 EVENING = ("18:00", "20:30")
 
@@ -294,6 +318,7 @@ def seed_schedule(today: datetime.date) -> list[Workshop]:
                 "title": spec.title,
                 "title_ar": spec.title_ar,
                 "description": spec.description,
+                "description_ar": DESCRIPTIONS_AR[spec.slug],
                 "default_capacity": spec.capacity,
                 "price": spec.price,
                 "category": categories.get(spec.category),

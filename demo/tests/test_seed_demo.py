@@ -161,3 +161,19 @@ def test_the_demo_store_finds_calligraphy_next_month_under_a_price(monkeypatch, 
         assert [w.slug for w in response.context["workshops"]] == ["arabic-calligraphy"]
     every = client.get(reverse("workshops:store"))
     assert every.context["paged"].page.paginator.num_pages == 2
+
+
+def test_the_demo_fills_every_arabic_field_so_the_store_reads_wholly_in_arabic(monkeypatch):
+    from tutoring.models import TutorPackage, TutorProfile
+
+    run_command(monkeypatch, "seed_demo")
+    empty = {
+        "workshop title": Workshop.objects.filter(title_ar=""),
+        "workshop description": Workshop.objects.filter(description_ar=""),
+        "run name": WorkshopRun.objects.filter(name_ar=""),
+        "category": Category.objects.filter(name_ar=""),
+        "tutor headline": TutorProfile.objects.filter(headline_ar=""),
+        "tutor bio": TutorProfile.objects.filter(bio_ar=""),
+        "package name": TutorPackage.objects.filter(name_ar=""),
+    }
+    assert {what: list(rows) for what, rows in empty.items() if rows.exists()} == {}
