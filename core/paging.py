@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
+from django.utils.translation import gettext, ngettext
 
 from core.ids import parse_id
 
@@ -42,13 +43,18 @@ def page_of(rows, params: QueryDict, *, per_page: int, param: str = "page") -> P
     if asked:
         wanted = parse_id(asked)
         if wanted is None:
-            note = "That page number was not understood; this is page 1."
+            note = gettext("That page number was not understood; this is page 1.")
         elif wanted > paginator.num_pages:
             number = paginator.num_pages
             note = (
-                "There is only one page."
+                gettext("There is only one page.")
                 if number == 1
-                else f"There are only {number} pages; this is the last."
+                else ngettext(
+                    "There is only %(count)d page; this is the last.",
+                    "There are only %(count)d pages; this is the last.",
+                    number,
+                )
+                % {"count": number}
             )
         else:
             number = wanted

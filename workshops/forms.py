@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from workshops.selectors import StoreQuery
 from workshops.services import undated_name
@@ -37,64 +38,64 @@ class CloneRunForm(forms.Form):
 
 SEARCH_MAX_LENGTH = 100
 WHEN_CHOICES = [
-    ("", "Any time"),
-    ("week", "This week"),
-    ("month", "This month"),
-    ("next-month", "Next month"),
+    ("", _("Any time")),
+    ("week", _("This week")),
+    ("month", _("This month")),
+    ("next-month", _("Next month")),
 ]
-SORT_CHOICES = [("date", "Next session"), ("price", "Price"), ("title", "Title")]
+SORT_CHOICES = [("date", _("Next session")), ("price", _("Price")), ("title", _("Title"))]
 
 
 class StoreFilterForm(forms.Form):
     """The store's URL parameters. A value that does not parse is reported and left
     out; the others still apply (``workshops.views.store``)."""
 
-    q = forms.CharField(label="Search", required=False)
+    q = forms.CharField(label=_("Search"), required=False)
     when = forms.ChoiceField(
-        label="When",
+        label=_("When"),
         choices=WHEN_CHOICES,
         required=False,
-        error_messages={"invalid_choice": "Choose this week, this month or next month."},
+        error_messages={"invalid_choice": _("Choose this week, this month or next month.")},
     )
     max_price = forms.DecimalField(
-        label="Price up to",
+        label=_("Price up to"),
         required=False,
         min_value=Decimal(0),
         max_value=Decimal("9999999.999"),
         widget=forms.NumberInput(attrs={"min": 0, "step": "any", "inputmode": "decimal"}),
         error_messages={
-            "invalid": "Enter an amount such as 50, or 0 for free workshops.",
-            "min_value": "Prices start at 0; enter 0 for free workshops.",
-            "max_value": "That amount is beyond any price here.",
+            "invalid": _("Enter an amount such as 50, or 0 for free workshops."),
+            "min_value": _("Prices start at 0; enter 0 for free workshops."),
+            "max_value": _("That amount is beyond any price here."),
         },
     )
-    seats = forms.BooleanField(label="Seats available", required=False)
+    seats = forms.BooleanField(label=_("Seats available"), required=False)
     category = forms.SlugField(
         required=False,
         max_length=80,
-        error_messages={"invalid": "That is not a category; choose one of the chips."},
+        error_messages={"invalid": _("That is not a category; choose one of the chips.")},
     )
     sort = forms.ChoiceField(
-        label="Sort by",
+        label=_("Sort by"),
         choices=SORT_CHOICES,
         required=False,
-        error_messages={"invalid_choice": "Sort by next session, price or title."},
+        error_messages={"invalid_choice": _("Sort by next session, price or title.")},
     )
 
     def __init__(self, *args, categories=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.categories = {category.slug: category for category in categories}
         # "from" and "to" are the parameters' names, not valid Python attributes.
-        date_errors = {"invalid": "Enter a date as YYYY-MM-DD, e.g. 2027-01-31."}
+        date_errors = {"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2027-01-31.")}
         self.fields["from"] = forms.DateField(
-            label="From",
+            label=_("From"),
             required=False,
             input_formats=["%Y-%m-%d"],
             widget=forms.DateInput(attrs={"type": "date"}),
             error_messages=date_errors,
         )
         self.fields["to"] = forms.DateField(
-            label="To",
+            label=_("To"),
             required=False,
             input_formats=["%Y-%m-%d"],
             widget=forms.DateInput(attrs={"type": "date"}),
@@ -109,14 +110,14 @@ class StoreFilterForm(forms.Form):
         if not slug:
             return None
         if slug not in self.categories:
-            raise forms.ValidationError("There is no such category; choose one of the chips.")
+            raise forms.ValidationError(_("There is no such category; choose one of the chips."))
         return self.categories[slug]
 
     def clean(self):
         data = super().clean()
         start, end = data.get("from"), data.get("to")
         if start and end and end < start:
-            self.add_error("to", "The end date is before the start date.")
+            self.add_error("to", _("The end date is before the start date."))
             data.pop("from", None)  # neither date applies: which one was meant?
         return data
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.money import currency
@@ -46,7 +47,7 @@ def _filters(request: HttpRequest) -> tuple[dict, list[str], StoreQuery]:
     form = StoreFilterForm(request.GET, categories=categories)
     form.is_valid()
     problems = [
-        f"{form.fields[name].label or name.capitalize()}: {' '.join(errors)}"
+        f"{form.fields[name].label or name.capitalize()}: {' '.join(map(str, errors))}"
         for name, errors in form.errors.items()
         if name in form.fields
     ]
@@ -92,10 +93,10 @@ def _month(value: str, today: datetime.date) -> tuple[datetime.date, str]:
         year, month = int(match.group(1)), int(match.group(2))
         if CALENDAR_YEARS[0] <= year < CALENDAR_YEARS[1] and 1 <= month <= 12:
             return datetime.date(year, month, 1), ""
-    return today.replace(day=1), (
-        f"“{value[:20]}” is not a month we can show; write it as YYYY-MM, e.g. "
-        f"{today:%Y-%m}. This is the current month."
-    )
+    return today.replace(day=1), _(
+        "“%(value)s” is not a month we can show; write it as YYYY-MM, e.g. %(example)s. "
+        "This is the current month."
+    ) % {"value": value[:20], "example": f"{today:%Y-%m}"}
 
 
 @require_GET
@@ -118,7 +119,7 @@ def store_calendar(request: HttpRequest) -> HttpResponse:
         "today": today,
         "days": days,
         "leading_blanks": range(month.weekday()),
-        "weekdays": list(calendar.day_abbr),
+        "weekdays": [WEEKDAYS_ABBR[day] for day in range(7)],
         "has_sessions": any(day.total for day in days),
         "previous_month": previous if previous.year >= CALENDAR_YEARS[0] else None,
         "next_month": following if following.year < CALENDAR_YEARS[1] else None,
