@@ -1,17 +1,59 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from integrity.models import QuarantinedRow
+from integrity.models import IntegrityAudit, QuarantinedRow
+from integrity.quarantine import RestoreRefused, quarantined_row_restore
 
 
 @admin.register(QuarantinedRow)
 class QuarantinedRowAdmin(admin.ModelAdmin):
-    """Quarantined rows, read-only: they are evidence of what arrived broken."""
+    """Quarantined rows, read-only: they are evidence of what arrived broken. Once a
+    row's cause is fixed (its session restored, say), the restore action puts it back."""
 
     list_display = ("source_table", "source_pk", "reason", "created_at", "restored_at")
-    list_filter = ("source_table", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        "source_table",
+        ("restored_at", admin.EmptyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("source_table", "source_pk", "reason")
     date_hierarchy = "created_at"
     readonly_fields = ("source_table", "source_pk", "data", "reason", "created_at", "restored_at")
+    actions = ["restore"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_restore_permission(self, request) -> bool:
+        return request.user.has_perm("integrity.change_quarantinedrow")
+
+    @admin.action(description="Restore the selected rows to their tables", permissions=["restore"])
+    def restore(self, request, queryset) -> None:
+        restored = 0
+        # Oldest first: a row is restored before the rows that depend on it.
+        for row in queryset.filter(restored_at__isnull=True).order_by("id"):
+            try:
+                quarantined_row_restore(row=row)
+            except RestoreRefused as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            else:
+                restored += 1
+        if restored:
+            self.message_user(request, f"{restored} row(s) restored.", messages.SUCCESS)
+
+
+@admin.register(IntegrityAudit)
+class IntegrityAuditAdmin(admin.ModelAdmin):
+    """What each check_integrity run found (read-only)."""
+
+    list_display = ("checked_at", "ok", "violations", "partial", "seconds")
+    list_filter = ("ok", "partial")
+    readonly_fields = ("checked_at", "ok", "violations", "partial", "seconds", "invariants")
 
     def has_add_permission(self, request) -> bool:
         return False

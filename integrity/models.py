@@ -42,3 +42,27 @@ class QuarantinedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_table} #{self.source_pk}"
+
+
+class IntegrityAudit(models.Model):
+    """One run of ``check_integrity``: what it found. /healthz shows the last full one."""
+
+    checked_at = models.DateTimeField(db_index=True)
+    ok = models.BooleanField(help_text="True when no invariant had a violation.")
+    violations = models.PositiveBigIntegerField(help_text="Violations of every invariant.")
+    partial = models.BooleanField(
+        default=False, help_text="Only some invariants were checked (--only)."
+    )
+    seconds = models.FloatField(help_text="How long the audit took.")
+    invariants = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        help_text="Per invariant: rows checked, violations, sample ids, seconds.",
+    )
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        verbose_name = "integrity audit"
+
+    def __str__(self) -> str:
+        state = "clean" if self.ok else f"{self.violations} violation(s)"
+        return f"Audit of {self.checked_at:%Y-%m-%d %H:%M} ({state})"
