@@ -73,15 +73,20 @@ def move_to_default_runs(cursor, ids: Sequence[Any]) -> None:
         f"""
         UPDATE {SESSIONS} SET run_id = m.run_id, number = m.number
           FROM (SELECT s.id, r.id AS run_id,
-                       COALESCE((SELECT MAX(x.number) FROM {SESSIONS} x WHERE x.run_id = r.id), 0)
+                       COALESCE(top.number, 0)
                        + ROW_NUMBER() OVER (PARTITION BY r.id ORDER BY s.date, s.start_time, s.id)
                        AS number
                   FROM {SESSIONS} s
                   JOIN {RUNS} r ON r.workshop_id = s.workshop_id AND r.is_default
+                  LEFT JOIN (SELECT x.run_id, MAX(x.number) AS number FROM {SESSIONS} x
+                              WHERE x.run_id IN (SELECT d.id FROM {RUNS} d
+                                                  JOIN {SESSIONS} b ON b.workshop_id = d.workshop_id
+                                                 WHERE d.is_default AND b.id IN ({marks(ids)}))
+                              GROUP BY x.run_id) top ON top.run_id = r.id
                  WHERE s.id IN ({marks(ids)})) m
          WHERE {SESSIONS}.id = m.id
         """,
-        list(ids),
+        [*ids, *ids],
     )
 
 

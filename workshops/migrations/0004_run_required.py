@@ -1,5 +1,14 @@
 """Every session now needs a run of its own workshop, refused by the database.
 
+The sessions table can be large and busy, so on PostgreSQL nothing here holds its
+exclusive lock through a scan (``core.migration_operations.PostgresqlSQL``; the state
+operations are Django's own, so the schema is the same as before): ``run_id`` and
+``number`` become ``NOT NULL`` through a ``CHECK … NOT VALID`` that is validated
+(reads and writes go on) and then lets ``SET NOT NULL`` skip its scan; the unique
+keys' indexes are built ``CONCURRENTLY`` and then attached; the number check is
+added ``NOT VALID`` and validated. Hence ``atomic = False``: each statement is its
+own short transaction, and each is safe to retry.
+
 On PostgreSQL this adds what a plain constraint cannot say across tables:
 
 - ``session_run_same_workshop_fk``: ``(run_id, workshop_id)`` references the run's
@@ -14,6 +23,54 @@ On PostgreSQL this adds what a plain constraint cannot say across tables:
 import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
+
+from core.migration_operations import PostgresqlSQL
+
+SESSIONS = "workshops_workshopsession"
+RUNS = "workshops_workshoprun"
+
+
+def not_null(column: str) -> list[str]:
+    check = f"session_{column}_not_null"
+    return [
+        f"ALTER TABLE {SESSIONS} DROP CONSTRAINT IF EXISTS {check}",
+        f"ALTER TABLE {SESSIONS} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID",
+        f"ALTER TABLE {SESSIONS} VALIDATE CONSTRAINT {check}",
+        f"ALTER TABLE {SESSIONS} ALTER COLUMN {column} SET NOT NULL",
+        f"ALTER TABLE {SESSIONS} DROP CONSTRAINT {check}",
+    ]
+
+
+def unique_concurrently(name: str, columns: str) -> list[str]:
+    return [
+        f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
+        f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {SESSIONS} ({columns})",
+        f"ALTER TABLE {SESSIONS} ADD CONSTRAINT {name} UNIQUE USING INDEX {name}",
+    ]
+
+
+FORWARDS = [
+    *not_null("run_id"),
+    *not_null("number"),
+    # Runs are few: Django's own statements.
+    f"ALTER TABLE {RUNS} ADD CONSTRAINT run_name_unique_per_workshop UNIQUE (workshop_id, name)",
+    f"CREATE UNIQUE INDEX run_one_default_per_workshop ON {RUNS} (workshop_id) WHERE is_default",
+    f"ALTER TABLE {RUNS} ADD CONSTRAINT run_id_workshop_key UNIQUE (id, workshop_id)",
+    *unique_concurrently("session_number_unique_per_run", "run_id, number"),
+    f"ALTER TABLE {SESSIONS} ADD CONSTRAINT session_number_positive CHECK (number >= 1) NOT VALID",
+    f"ALTER TABLE {SESSIONS} VALIDATE CONSTRAINT session_number_positive",
+    *unique_concurrently("session_id_run_key", "id, run_id, workshop_id"),
+]
+BACKWARDS = [
+    f"ALTER TABLE {SESSIONS} DROP CONSTRAINT session_id_run_key",
+    f"ALTER TABLE {SESSIONS} DROP CONSTRAINT session_number_positive",
+    f"ALTER TABLE {SESSIONS} DROP CONSTRAINT session_number_unique_per_run",
+    f"ALTER TABLE {RUNS} DROP CONSTRAINT run_id_workshop_key",
+    "DROP INDEX run_one_default_per_workshop",
+    f"ALTER TABLE {RUNS} DROP CONSTRAINT run_name_unique_per_workshop",
+    f"ALTER TABLE {SESSIONS} ALTER COLUMN number DROP NOT NULL",
+    f"ALTER TABLE {SESSIONS} ALTER COLUMN run_id DROP NOT NULL",
+]
 
 COMPOSITE_FK = """
 ALTER TABLE workshops_workshopsession
@@ -93,70 +150,78 @@ def postgresql_only(sql: str):
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [("workshops", "0003_backfill_default_runs")]
 
     operations = [
-        migrations.AlterField(
-            model_name="workshopsession",
-            name="run",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="sessions",
-                to="workshops.workshoprun",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="workshopsession",
-            name="number",
-            field=models.PositiveSmallIntegerField(
-                help_text="Day 1, Day 2, ... unique within its run.",
-                validators=[django.core.validators.MinValueValidator(1)],
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="workshoprun",
-            constraint=models.UniqueConstraint(
-                fields=("workshop", "name"),
-                name="run_name_unique_per_workshop",
-                violation_error_message="This workshop already has a run with this name.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="workshoprun",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_default", True)),
-                fields=("workshop",),
-                name="run_one_default_per_workshop",
-                violation_error_message="This workshop already has a default run.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="workshoprun",
-            constraint=models.UniqueConstraint(
-                fields=("id", "workshop"), name="run_id_workshop_key"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="workshopsession",
-            constraint=models.UniqueConstraint(
-                fields=("run", "number"),
-                name="session_number_unique_per_run",
-                violation_error_message="This run already has a session with this number.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="workshopsession",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("number__gte", 1)),
-                name="session_number_positive",
-                violation_error_message="Session numbers start at 1.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="workshopsession",
-            constraint=models.UniqueConstraint(
-                fields=("id", "run", "workshop"), name="session_id_run_key"
-            ),
+        PostgresqlSQL(
+            [
+                migrations.AlterField(
+                    model_name="workshopsession",
+                    name="run",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="workshops.workshoprun",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="workshopsession",
+                    name="number",
+                    field=models.PositiveSmallIntegerField(
+                        help_text="Day 1, Day 2, ... unique within its run.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                migrations.AddConstraint(
+                    model_name="workshoprun",
+                    constraint=models.UniqueConstraint(
+                        fields=("workshop", "name"),
+                        name="run_name_unique_per_workshop",
+                        violation_error_message="This workshop already has a run with this name.",
+                    ),
+                ),
+                migrations.AddConstraint(
+                    model_name="workshoprun",
+                    constraint=models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("workshop",),
+                        name="run_one_default_per_workshop",
+                        violation_error_message="This workshop already has a default run.",
+                    ),
+                ),
+                migrations.AddConstraint(
+                    model_name="workshoprun",
+                    constraint=models.UniqueConstraint(
+                        fields=("id", "workshop"), name="run_id_workshop_key"
+                    ),
+                ),
+                migrations.AddConstraint(
+                    model_name="workshopsession",
+                    constraint=models.UniqueConstraint(
+                        fields=("run", "number"),
+                        name="session_number_unique_per_run",
+                        violation_error_message="This run already has a session with this number.",
+                    ),
+                ),
+                migrations.AddConstraint(
+                    model_name="workshopsession",
+                    constraint=models.CheckConstraint(
+                        condition=models.Q(("number__gte", 1)),
+                        name="session_number_positive",
+                        violation_error_message="Session numbers start at 1.",
+                    ),
+                ),
+                migrations.AddConstraint(
+                    model_name="workshopsession",
+                    constraint=models.UniqueConstraint(
+                        fields=("id", "run", "workshop"), name="session_id_run_key"
+                    ),
+                ),
+            ],
+            forwards=FORWARDS,
+            backwards=BACKWARDS,
         ),
         migrations.RunPython(postgresql_only(COMPOSITE_FK), postgresql_only(DROP_COMPOSITE_FK)),
         migrations.RunPython(

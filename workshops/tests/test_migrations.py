@@ -236,3 +236,50 @@ def test_the_search_index_comes_and_goes_with_its_migration(transactional_db):
     assert not has_index()
     migrate_to_latest()
     assert has_index()
+
+
+def test_sessions_are_numbered_in_date_order_across_batches(migrator, monkeypatch):
+    """Batches of runs never split a run: its new numbers follow its sessions' dates."""
+    _, old_apps = migrator
+    rows = load_legacy_rows(old_apps)
+    monkeypatch.setattr(backfill, "BATCH_SIZE", 1)
+    migrate_to_latest()
+    calligraphy = rows["workshops"][0]
+    default = WorkshopRun.objects.get(workshop_id=calligraphy.pk, is_default=True)
+    assert list(default.sessions.order_by("number").values_list("number", "date")) == [
+        (1, day(10)),
+        (2, day(20)),
+    ]
+
+
+@pytest.mark.postgres
+def test_the_upgrade_leaves_valid_constraints_and_no_helper_checks(migrator):
+    """0004 builds the sessions' keys concurrently and proves NOT NULL through checks it
+    then drops: what remains is what Django's own operations would have made."""
+    _, old_apps = migrator
+    load_legacy_rows(old_apps)
+    migrate_to_latest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, contype, convalidated FROM pg_constraint "
+            "WHERE conrelid = 'workshops_workshopsession'::regclass "
+            "AND conname IN ('session_number_unique_per_run', 'session_id_run_key', "
+            "'session_number_positive', 'session_run_id_not_null', 'session_number_not_null') "
+            "ORDER BY conname"
+        )
+        assert cursor.fetchall() == [
+            ("session_id_run_key", "u", True),
+            ("session_number_positive", "c", True),
+            ("session_number_unique_per_run", "u", True),
+        ]
+        cursor.execute(
+            "SELECT attname, attnotnull FROM pg_attribute WHERE attrelid = "
+            "'workshops_workshopsession'::regclass AND attname IN ('run_id', 'number') "
+            "ORDER BY attname"
+        )
+        assert cursor.fetchall() == [("number", True), ("run_id", True)]
+        cursor.execute(
+            "SELECT count(*) FROM pg_index WHERE indrelid = "
+            "'workshops_workshopsession'::regclass AND NOT indisvalid"
+        )
+        assert cursor.fetchone() == (0,)
