@@ -8,7 +8,7 @@ SQLITE_URL := sqlite:///$(CURDIR)/var/studyhall.sqlite3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-sqlite test-e2e browser gettext messages lint install bench bench-faults clean
+.PHONY: run test test-postgres test-sqlite test-e2e browser gettext messages lint install bench bench-faults bench-integrity clean
 
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \
@@ -89,6 +89,10 @@ bench: $(STAMP)
 
 bench-faults: $(STAMP)
 	PYTHON=$(PY) STUDYHALL_DB_NAME=studyhall_faults scripts/with-postgres $(PY) -m bench.faults
+
+# BENCH_INTEGRITY_SIZES=100000 for a quick run (default: 100000,1000000).
+bench-integrity: $(STAMP)
+	PYTHON=$(PY) STUDYHALL_DB_NAME=studyhall_bench_integrity scripts/with-postgres $(PY) -m bench.integrity
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 staticfiles .pytest_cache
