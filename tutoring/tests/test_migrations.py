@@ -218,3 +218,39 @@ def test_small_batches_give_the_same_result(legacy_apps, monkeypatch, capsys):
     assert set(SessionRequest.objects.values_list("pk", flat=True)) == set(rows["mapped"].values())
     assert QuarantinedRow.objects.count() == len(rows["quarantined"])
     assert "6 session request(s) remapped to profiles, 7 quarantined" in capsys.readouterr().out
+
+
+@pytest.mark.postgres
+def test_the_upgrade_leaves_every_constraint_validated_and_every_index_built(legacy_apps):
+    """0004 adds its checks NOT VALID and leaves its indexes to 0005, which validates and
+    builds them without the table's lock: afterwards the table is as Django would make it."""
+    load_legacy_rows(legacy_apps)
+    migrate_to_latest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = "
+            "'tutoring_sessionrequest'::regclass AND NOT convalidated"
+        )
+        assert cursor.fetchall() == []
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = "
+            "'tutoring_sessionrequest'::regclass AND conname = 'request_tutor_not_null'"
+        )
+        assert cursor.fetchall() == []
+        cursor.execute(
+            "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = "
+            "i.indexrelid WHERE i.indrelid = 'tutoring_sessionrequest'::regclass "
+            "AND c.relname LIKE 'request_%%' ORDER BY c.relname"
+        )
+        assert cursor.fetchall() == [
+            ("request_one_pending_per_parent_and_child", True),
+            ("request_one_pending_per_student", True),
+            ("request_parent_idx", True),
+            ("request_student_idx", True),
+            ("request_tutor_panel_idx", True),
+        ]
+        cursor.execute(
+            "SELECT attnotnull FROM pg_attribute WHERE attrelid = "
+            "'tutoring_sessionrequest'::regclass AND attname = 'tutor_id'"
+        )
+        assert cursor.fetchone() == (True,)
