@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("integrity", "0001_initial"),
+        ("integrity", "0002_help_texts_for_staff"),
     ]
 
     operations = [
