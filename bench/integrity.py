@@ -191,12 +191,12 @@ SEED_000_FIX = [
     # Its UPDATE, numbering the moved sessions after the default run's highest number.
     """UPDATE workshops_workshopsession SET run_id = m.run_id, number = m.number
          FROM (SELECT s.id, d.id AS run_id,
-                      COALESCE(top.number, 0) + ROW_NUMBER() OVER (
+                      COALESCE((SELECT MAX(x.number) FROM workshops_workshopsession x
+                                 WHERE x.run_id = d.id), 0)
+                      + ROW_NUMBER() OVER (
                           PARTITION BY d.id ORDER BY s.date, s.start_time, s.id) AS number
                  FROM workshops_workshopsession s
                  JOIN workshops_workshoprun d ON d.workshop_id = s.workshop_id AND d.is_default
-                 LEFT JOIN (SELECT run_id, MAX(number) AS number FROM workshops_workshopsession
-                             GROUP BY run_id) top ON top.run_id = d.id
                 WHERE NOT EXISTS (SELECT 1 FROM workshops_workshoprun r
                                    WHERE r.id = s.run_id AND r.workshop_id = s.workshop_id)) m
         WHERE workshops_workshopsession.id = m.id""",

@@ -54,6 +54,10 @@ class Command(StudyhallCommand):
         **options,
     ) -> None:
         invariants = selected(only)
+        if no_input and not dry_run:
+            # Nobody to show the plan to: straight to the work, which reports the same.
+            self.run_repair(invariants, batch_size, plan_lines=None)
+            return
         lines = plan(invariants)
         if not self.as_json:
             self.print_plan(lines)
@@ -67,15 +71,18 @@ class Command(StudyhallCommand):
             else:
                 self.stdout.write("Dry run: nothing was written.")
             return
-        if not no_input and not self.confirmed():
+        if not self.confirmed():
             self.stdout.write("Nothing was changed.")
             return
+        self.run_repair(invariants, batch_size, plan_lines=lines)
+
+    def run_repair(self, invariants, batch_size: int, *, plan_lines) -> None:
         outcomes = repair(invariants, batch_size=batch_size, progress=self.progress())
         if self.as_json:
             self.emit_json(
                 {
                     "dry_run": False,
-                    "plan": [vars(line) for line in lines],
+                    "plan": None if plan_lines is None else [vars(line) for line in plan_lines],
                     "repaired": [outcome.as_dict() for outcome in outcomes],
                 }
             )
