@@ -21,6 +21,11 @@
   var button = form.querySelector("button[type=submit]");
   var token = form.elements.csrfmiddlewaretoken.value;
   var apiUrl = chat.getAttribute("data-api-url");
+
+  // The page's language: each message is written into the page as data-text-<name>.
+  function phrase(name) {
+    return chat.getAttribute("data-text-" + name) || "";
+  }
   var unanswered = null; // {text, id}: the last question that got no answer
   var busy = false;
 
@@ -50,9 +55,9 @@
       return data.error;
     }
     if (status === 403) {
-      return "This page has expired. Reload it and send your question again.";
+      return phrase("expired");
     }
-    return "The assistant could not answer just now. Send your question again.";
+    return phrase("failed");
   }
 
   function finish(bubble, text, message) {
@@ -75,7 +80,7 @@
     unanswered = {text: text, id: clientId};
     var bubble = pendingBubble(text);
     input.value = "";
-    status.textContent = "Asking…";
+    status.textContent = phrase("asking");
     button.disabled = true;
     form.setAttribute("aria-busy", "true");
 
@@ -115,9 +120,9 @@
         log.lastElementChild.scrollIntoView({block: "nearest"});
       });
     }, function () {
-      finish(bubble, text, "No connection: your question was not sent. Send it again.");
+      finish(bubble, text, phrase("offline"));
     }).catch(function () {
-      status.textContent = "Something went wrong showing the answer. Reload the page to see it.";
+      status.textContent = phrase("broken");
     }).then(function () {
       busy = false;
       button.disabled = false;
@@ -130,7 +135,7 @@
     event.preventDefault();
     var text = input.value.trim();
     if (!text) {
-      status.textContent = "Write a question first.";
+      status.textContent = phrase("empty");
       return;
     }
     send(text);
