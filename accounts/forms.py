@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from tutoring.models import RequesterType
 from tutoring.services import profile_create
@@ -9,13 +10,13 @@ from tutoring.services import profile_create
 
 class SignupForm(UserCreationForm):
     email = forms.EmailField(
-        required=False, help_text="Optional. Used only to reach you about your bookings."
+        required=False, help_text=_("Optional. Used only to reach you about your bookings.")
     )
     role = forms.ChoiceField(
-        label="I am a",
+        label=_("I am a"),
         choices=RequesterType.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether you are a student or a parent."},
+        error_messages={"required": _("Choose whether you are a student or a parent.")},
     )
 
     class Meta(UserCreationForm.Meta):

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 
 class MaximumLengthValidator:
@@ -14,9 +15,18 @@ class MaximumLengthValidator:
     def validate(self, password: str, user=None) -> None:
         if len(password) > self.max_length:
             raise ValidationError(
-                f"This password is too long: use {self.max_length} characters at most.",
+                ngettext(
+                    "This password is too long: use %(max_length)d character at most.",
+                    "This password is too long: use %(max_length)d characters at most.",
+                    self.max_length,
+                ),
                 code="password_too_long",
+                params={"max_length": self.max_length},
             )
 
     def get_help_text(self) -> str:
-        return f"Your password can have at most {self.max_length} characters."
+        return ngettext(
+            "Your password can have at most %(max_length)d character.",
+            "Your password can have at most %(max_length)d characters.",
+            self.max_length,
+        ) % {"max_length": self.max_length}

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import RedirectURLMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 from django.views.i18n import set_language as django_set_language
@@ -27,7 +28,10 @@ class SignupView(RedirectURLMixin, FormView):
     def form_valid(self, form):
         user = form.save()
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, f"Welcome, {user.get_username()}. Your account is ready.")
+        messages.success(
+            self.request,
+            _("Welcome, %(username)s. Your account is ready.") % {"username": user.get_username()},
+        )
         return super().form_valid(form)
 
     def get_context_data(self, **kwargs):

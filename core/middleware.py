@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.i18n import arabic_indic_html, uses_arabic_digits
 from core.ids import parse_id
@@ -63,24 +64,24 @@ class BadInputMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if NUL in request.path or _has_nul(request.GET):
-            return bad_request(request, "the address contains a character it cannot hold")
+            return bad_request(request, _("the address contains a character it cannot hold"))
         if any(
             name.endswith(DATE_PARTS) and not _calendar_part(name, value)
             for name, value in request.GET.items()
         ):
-            return bad_request(request, "a date in the address is not a date")
+            return bad_request(request, _("a date in the address is not a date"))
         if request.method == "POST" and request.content_type in FORM_TYPES:
             if _has_nul(request.POST) or any(
                 NUL in (upload.name or "") for upload in request.FILES.values()
             ):
-                return bad_request(request, "the form contains a character it cannot hold")
+                return bad_request(request, _("the form contains a character it cannot hold"))
             selection = request.POST.getlist("_selected_action")
             if selection and any(parse_id(value) is None for value in selection):
-                return bad_request(request, "the selection is not a list of rows")
+                return bad_request(request, _("the selection is not a list of rows"))
             if request.path.startswith(reverse("admin:index")) and any(
                 _beyond_any_id(value) for _, values in request.POST.lists() for value in values
             ):
-                return bad_request(request, "a number in the form is larger than any record's")
+                return bad_request(request, _("a number in the form is larger than any record's"))
         return self.get_response(request)
 
 
@@ -109,11 +110,13 @@ class ExplainErrorsMiddleware:
 def _why_not_allowed(response: HttpResponse) -> str:
     allowed = response.get("Allow", "")
     if allowed == "POST":
-        return (
+        return _(
             "This address only takes the submission of a form (a button press), not a visit. "
             "Go back to the page with the button and use it there."
         )
-    return f"This address only answers {allowed or 'other'} requests."
+    if not allowed:
+        return _("This address only answers other requests.")
+    return _("This address only answers %(methods)s requests.") % {"methods": allowed}
 
 
 class PermissionsPolicyMiddleware:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext
 
 from core.i18n import digits, uses_arabic_digits
 
@@ -39,7 +40,7 @@ def format_price(amount: Decimal | int | None) -> str:
     """``amount`` in the site's currency, as the active language writes it:
     ``KWD 45.500``, ``$45.00``; ``Free`` for nothing."""
     if not amount:
-        return "Free"
+        return gettext("Free")
     code = currency()
     locale = _locale()
     arabic_digits = uses_arabic_digits()
@@ -76,7 +77,7 @@ class PriceFormField(forms.DecimalField):
         )
         super().__init__(**kwargs)
         self.places = places
-        self.help_text = self.help_text or f"In {currency()}."
+        self.help_text = self.help_text or gettext("In %(currency)s.") % {"currency": currency()}
 
     def _exact(self, value):
         """``value`` with the currency's places when that loses nothing (45.000 is
