@@ -12,7 +12,10 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.money import format_price
@@ -68,33 +71,33 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-@admin.display(description="Buyer", ordering="buyer__last_name")
+@admin.display(description=_("Buyer"), ordering="buyer__last_name")
 def buyer_name(obj: Order | OrderItem) -> str:
     """The buyer of an order or a seat, as staff call them."""
     return person_name(obj.buyer)
 
 
-@admin.display(description="Email", ordering="buyer__email")
+@admin.display(description=_("Email"), ordering="buyer__email")
 def buyer_email(obj: Order | OrderItem) -> str:
     return obj.buyer.email
 
 
 class SeatInline(ReadOnlyInline):
     model = OrderItem
-    verbose_name = "seat"
-    verbose_name_plural = "seats"
+    verbose_name = _("seat")
+    verbose_name_plural = _("seats")
     fields = ("session_page", "price_label", "status", "checked_in_at", "cancelled_at")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("session__workshop", "session__run")
 
-    @admin.display(description="Session")
+    @admin.display(description=_("Session"))
     def session_page(self, seat: OrderItem) -> str:
         url = reverse("admin:workshops_workshopsession_change", args=[seat.session_id])
         return format_html('<a href="{}">{}</a>', url, seat.session.schedule_label)
 
-    @admin.display(description="Price")
+    @admin.display(description=_("Price"))
     def price_label(self, seat: OrderItem) -> str:
         return format_price(seat.price)
 
@@ -130,24 +133,37 @@ class OrderAdmin(admin.ModelAdmin):
         seats = OrderItem.objects.select_related("session__workshop", "session__run")
         return super().get_queryset(request).prefetch_related(Prefetch("seats", queryset=seats))
 
-    @admin.display(description="Placed", ordering="created_at")
+    @admin.display(description=_("Placed"), ordering="created_at")
     def placed(self, order: Order) -> str:
-        return f"{timezone.localtime(order.created_at):%-d %b %Y, %H:%M}"
+        return date_format(timezone.localtime(order.created_at), "j M Y, H:i")
 
-    @admin.display(description="Booked")
+    @admin.display(description=_("Booked"))
     def booked(self, order: Order) -> str:
         """The workshop and the session (or the run, for a whole run's order)."""
         sessions = [seat.session for seat in order.seats.all()]
         if not sessions:
             return "–"
         first = sessions[0]
+        names = {
+            "run": first.run.name,
+            "number": first.number,
+            "sessions": len(sessions),
+            "date": date_format(first.date, "j M Y"),
+        }
         if len(sessions) == 1:
-            detail = f"{first.run.name} · Day {first.number} · {first.date:%-d %b %Y}"
+            detail = gettext("%(run)s · Day %(number)s · %(date)s") % names
         else:
-            detail = f"{first.run.name} · {len(sessions)} sessions from {first.date:%-d %b %Y}"
+            detail = (
+                ngettext(
+                    "%(run)s · %(sessions)d session from %(date)s",
+                    "%(run)s · %(sessions)d sessions from %(date)s",
+                    len(sessions),
+                )
+                % names
+            )
         return two_lines(first.workshop.title, detail)
 
-    @admin.display(description="Total")
+    @admin.display(description=_("Total"))
     def total(self, order: Order) -> str:
         """What the seats still held cost; a cancelled order holds none, which is not
         the same as free."""
@@ -156,7 +172,7 @@ class OrderAdmin(admin.ModelAdmin):
         return format_price(order.total)
 
     @admin.action(
-        description="Cancel selected orders and free their seats…", permissions=["change"]
+        description=_("Cancel selected orders and free their seats…"), permissions=["change"]
     )
     def cancel_orders(self, request, queryset):
         if "apply" not in request.POST:
@@ -165,11 +181,13 @@ class OrderAdmin(admin.ModelAdmin):
                 request,
                 queryset,
                 action="cancel_orders",
-                step="Cancel orders",
-                intro="These orders are cancelled and their seats freed at once, also in "
-                "sessions that have started:",
+                step=gettext("Cancel orders"),
+                intro=gettext(
+                    "These orders are cancelled and their seats freed at once, also in "
+                    "sessions that have started:"
+                ),
                 items=[f"{order.reference}: {buyer_name(order)}" for order in queryset],
-                submit="Yes, cancel these orders",
+                submit=gettext("Yes, cancel these orders"),
             )
         cancelled, refused = 0, []
         for order in queryset.exclude(status=OrderStatus.CANCELLED):
@@ -179,7 +197,12 @@ class OrderAdmin(admin.ModelAdmin):
                 refused.append(refusal.message)
             else:
                 cancelled += 1
-        self.message_user(request, f"Cancelled {cancelled} order(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Cancelled %(count)d order.", "Cancelled %(count)d orders.", cancelled)
+            % {"count": cancelled},
+            messages.SUCCESS,
+        )
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
@@ -191,7 +214,7 @@ class AttendeeForm(forms.ModelForm):
     # The page carries what it showed, so a save compares the box with that, not with
     # the database now: a host's check-in or undo since the page opened is not undone
     # by a save that did not touch the box.
-    checked_in = forms.BooleanField(required=False, label="Checked in", show_hidden_initial=True)
+    checked_in = forms.BooleanField(required=False, label=_("Checked in"), show_hidden_initial=True)
 
     class Meta:
         model = OrderItem
@@ -212,8 +235,8 @@ class AttendeeInline(ReadOnlyInline):
 
     model = OrderItem
     form = AttendeeForm
-    verbose_name = "attendee"
-    verbose_name_plural = "attendees"
+    verbose_name = _("attendee")
+    verbose_name_plural = _("attendees")
     fields = (buyer_name, buyer_email, "order_link", "status", "checked_in", "checked_in_at")
     readonly_fields = (buyer_name, buyer_email, "order_link", "status", "checked_in_at")
     ordering = ("status", "buyer__last_name", "buyer__username")
@@ -224,12 +247,12 @@ class AttendeeInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("buyer", "order")
 
-    @admin.display(description="Checked in", boolean=True)
+    @admin.display(description=_("Checked in"), boolean=True)
     def checked_in(self, seat: OrderItem) -> bool:
         """Shown to staff who may only view seats, in place of the box."""
         return seat.checked_in_at is not None
 
-    @admin.display(description="Order")
+    @admin.display(description=_("Order"))
     def order_link(self, seat: OrderItem) -> str:
         url = reverse("admin:orders_order_change", args=[seat.order_id])
         return format_html('<a href="{}">{}</a>', url, seat.order.reference)
@@ -255,7 +278,9 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
     inlines = [*WorkshopSessionAdmin.inlines, AttendeeInline]
     actions = ["cancel_sessions", *WorkshopSessionAdmin.actions, "export_attendees"]
 
-    @admin.action(description="Cancel selected sessions and their seats…", permissions=["change"])
+    @admin.action(
+        description=_("Cancel selected sessions and their seats…"), permissions=["change"]
+    )
     def cancel_sessions(self, request, queryset):
         """Each buyer is told by email, with the next available session of the workshop."""
         sessions = queryset.select_related("workshop", "run")
@@ -265,19 +290,37 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
                 request,
                 sessions,
                 action="cancel_sessions",
-                step="Cancel sessions",
-                intro="These sessions are cancelled. Every seat booked in them is freed, and "
-                "each buyer gets an email with the next available session:",
-                items=[f"{session} · {session.seats_taken} seat(s) booked" for session in sessions],
-                submit="Yes, cancel these sessions",
+                step=gettext("Cancel sessions"),
+                intro=gettext(
+                    "These sessions are cancelled. Every seat booked in them is freed, and "
+                    "each buyer gets an email with the next available session:"
+                ),
+                items=[
+                    ngettext(
+                        "%(session)s · %(count)d seat booked",
+                        "%(session)s · %(count)d seats booked",
+                        session.seats_taken,
+                    )
+                    % {"session": session, "count": session.seats_taken}
+                    for session in sessions
+                ],
+                submit=gettext("Yes, cancel these sessions"),
             )
         done = sessions_cancel(session_ids=[session.pk for session in sessions])
-        self.message_user(
-            request,
-            f"Cancelled {done.sessions} session(s); {done.seats} seat(s) freed and their "
-            f"buyers told by email; {done.orders} order(s) cancelled with their last seat.",
-            messages.SUCCESS,
-        )
+        sessions_part = ngettext(
+            "Cancelled %(count)d session;", "Cancelled %(count)d sessions;", done.sessions
+        ) % {"count": done.sessions}
+        seats_part = ngettext(
+            "%(count)d seat freed and its buyer told by email;",
+            "%(count)d seats freed and their buyers told by email;",
+            done.seats,
+        ) % {"count": done.seats}
+        orders_part = ngettext(
+            "%(count)d order cancelled with its last seat.",
+            "%(count)d orders cancelled with their last seat.",
+            done.orders,
+        ) % {"count": done.orders}
+        self.message_user(request, f"{sessions_part} {seats_part} {orders_part}", messages.SUCCESS)
         return None
 
     def save_model(self, request, obj, form, change):
@@ -295,9 +338,9 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
             if "checked_in" not in seat_form.changed_data:
                 continue
             service, done = (
-                (seat_check_in, "is checked in")
+                (seat_check_in, gettext("%(name)s is checked in."))
                 if seat_form.cleaned_data["checked_in"]
-                else (seat_check_in_undo, "is no longer checked in")
+                else (seat_check_in_undo, gettext("%(name)s is no longer checked in."))
             )
             try:
                 seat = service(session=form.instance, seat_id=seat_form.instance.pk)
@@ -305,10 +348,12 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
                 self.message_user(request, refusal.message, messages.WARNING)
             else:
                 formset.changed_objects.append((seat, ["checked_in"]))
-                self.message_user(request, f"{seat.attendee_name} {done}.", messages.SUCCESS)
+                self.message_user(request, done % {"name": seat.attendee_name}, messages.SUCCESS)
         return None
 
-    @admin.action(description="Export attendees of selected sessions (CSV)", permissions=["view"])
+    @admin.action(
+        description=_("Export attendees of selected sessions (CSV)"), permissions=["view"]
+    )
     def export_attendees(self, request, queryset):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from core.links import absolute_url
@@ -33,8 +34,15 @@ def seat_event(seat: OrderItem, *, stamp: datetime.datetime) -> Event:
     event.add("dtstamp", stamp)
     event.add("dtstart", session.starts_at.astimezone(datetime.UTC))
     event.add("dtend", session.ends_at.astimezone(datetime.UTC))
-    event.add("summary", f"{seat.workshop.title} · Day {session.number}")
-    event.add("description", f"{seat.run.name}\nOrder {seat.order.reference}: {order_url}")
+    event.add(
+        "summary",
+        _("%(title)s · Day %(number)s") % {"title": seat.workshop.title, "number": session.number},
+    )
+    order_line = _("Order %(reference)s: %(url)s") % {
+        "reference": seat.order.reference,
+        "url": order_url,
+    }
+    event.add("description", f"{seat.run.name}\n{order_line}")
     event.add("url", order_url)
     event.add("status", "CONFIRMED")
     return event

@@ -1,8 +1,9 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.ids import MAX_ID, parse_id
 
-CHOOSE = "Choose a session from the list, or “Next available session”."
+CHOOSE = _("Choose a session from the list, or “Next available session”.")
 NEXT = "next"
 
 
@@ -30,13 +31,13 @@ class RunBookingForm(forms.Form):
         min_value=1,
         max_value=MAX_ID,
         error_messages={
-            key: "Choose a run to book all of its days."
+            key: _("Choose a run to book all of its days.")
             for key in ("required", "invalid", "min_value", "max_value")
         },
     )
 
 
-CHOOSE_SEAT = "Choose a name from the roster."
+CHOOSE_SEAT = _("Choose a name from the roster.")
 
 
 class CheckInForm(forms.Form):

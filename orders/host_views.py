@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from orders.forms import CheckInForm
@@ -96,15 +97,15 @@ def check_in(request: HttpRequest, link: HostSession) -> HttpResponse:
         error = " ".join(message for errors in form.errors.values() for message in errors)
         return _render_roster(request, link, query=query, error=error, status=400)
     service, done = (
-        (seat_check_in_undo, "is no longer checked in")
+        (seat_check_in_undo, _("%(name)s is no longer checked in."))
         if form.cleaned_data["undo"]
-        else (seat_check_in, "is checked in")
+        else (seat_check_in, _("%(name)s is checked in."))
     )
     try:
         seat = service(session=link.session, seat_id=form.cleaned_data["seat"])
     except CheckInRefused as refusal:
         status = 400 if refusal.code == "seat_not_in_session" else 409
         return _render_roster(request, link, query=query, error=refusal.message, status=status)
-    messages.success(request, f"{seat.attendee_name} {done}.")
+    messages.success(request, done % {"name": seat.attendee_name})
     search = f"?{urlencode({'q': query})}" if query else ""
     return redirect(f"{link.get_absolute_url()}{search}#seat-{seat.pk}")

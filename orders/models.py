@@ -23,6 +23,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.money import PriceField
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
@@ -43,14 +45,14 @@ def new_reference() -> str:
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    CONFIRMED = "confirmed", "Confirmed"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class SeatStatus(models.TextChoices):
-    ACTIVE = "active", "Booked"
-    CANCELLED = "cancelled", "Cancelled"
+    ACTIVE = "active", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Order(models.Model):
@@ -92,12 +94,12 @@ class OrderItem(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="seats",
-        help_text="Who holds the seat: always the order's buyer.",
+        help_text=_("Who holds the seat: always the order's buyer."),
     )
     session = models.ForeignKey(WorkshopSession, on_delete=models.PROTECT, related_name="seats")
     run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="seats")
     workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="seats")
-    price = PriceField(help_text="What the seat cost when it was booked.")
+    price = PriceField(help_text=_("What the seat cost when it was booked."))
     status = models.CharField(max_length=16, choices=SeatStatus, default=SeatStatus.ACTIVE)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -110,7 +112,7 @@ class OrderItem(models.Model):
                 fields=["session", "buyer"],
                 condition=Q(status=SeatStatus.ACTIVE),
                 name="item_one_active_seat_per_buyer_and_session",
-                violation_error_message="This buyer already has a seat in this session.",
+                violation_error_message=_("This buyer already has a seat in this session."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=SeatStatus.values), name="item_status_valid"
@@ -138,18 +140,18 @@ class OrderItem(models.Model):
         errors: dict[str, str] = {}
         session = WorkshopSession.objects.filter(pk=self.session_id).first()
         if self.session_id is not None and session is None:
-            errors["session"] = "This session does not exist."
+            errors["session"] = gettext("This session does not exist.")
         elif session is not None:
             if self.run_id != session.run_id:
-                errors["run"] = "The seat's run must be its session's run."
+                errors["run"] = gettext("The seat's run must be its session's run.")
             if self.workshop_id != session.workshop_id:
-                errors["workshop"] = "The seat's workshop must be its session's workshop."
+                errors["workshop"] = gettext("The seat's workshop must be its session's workshop.")
         if (
             self.order_id
             and self.buyer_id
             and not Order.objects.filter(pk=self.order_id, buyer_id=self.buyer_id).exists()
         ):
-            errors["buyer"] = "The seat's buyer must be its order's buyer."
+            errors["buyer"] = gettext("The seat's buyer must be its order's buyer.")
         if errors:
             raise ValidationError(errors)
 
@@ -171,11 +173,11 @@ class CalendarFeed(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
     created_at = models.DateTimeField(
-        default=timezone.now, editable=False, help_text="When the current address was made."
+        default=timezone.now, editable=False, help_text=_("When the current address was made.")
     )
 
     def __str__(self) -> str:
-        return f"Calendar feed of {self.user}"
+        return gettext("Calendar feed of %(user)s") % {"user": self.user}
 
     def get_absolute_url(self) -> str:
         return reverse("orders:calendar_feed", kwargs={"token": self.token})

@@ -28,6 +28,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.i18n import in_language_of
@@ -119,14 +121,22 @@ def _take_seat(session: WorkshopSession) -> bool:
     return taken == 1
 
 
+def _day_name(date: datetime.date) -> str:
+    """A date as a refusal or an email names it, in the active language: ``Monday 08 March``."""
+    return date_format(date, "l d F")
+
+
 def _session_full(session: WorkshopSession) -> SessionFull:
-    return SessionFull(f"The session on {session.date:%A %d %B} is full; choose another session.")
+    return SessionFull(
+        _("The session on %(date)s is full; choose another session.")
+        % {"date": _day_name(session.date)}
+    )
 
 
 def _already_booked(session: WorkshopSession) -> AlreadyBooked:
     return AlreadyBooked(
-        f"You already have a seat in the session on {session.date:%A %d %B}; "
-        "see it under My orders."
+        _("You already have a seat in the session on %(date)s; see it under My orders.")
+        % {"date": _day_name(session.date)}
     )
 
 
@@ -135,11 +145,13 @@ def _check_bookable(session: WorkshopSession, *, now: datetime.datetime) -> None
     block = session.booking_block(now)
     if block == BookingBlock.CANCELLED:
         raise SessionCancelled(
-            f"The session on {session.date:%A %d %B} was cancelled; choose another session."
+            _("The session on %(date)s was cancelled; choose another session.")
+            % {"date": _day_name(session.date)}
         )
     if block == BookingBlock.STARTED:
         raise SessionPast(
-            f"The session on {session.date:%A %d %B} has already started; choose a later one."
+            _("The session on %(date)s has already started; choose a later one.")
+            % {"date": _day_name(session.date)}
         )
     if block == BookingBlock.FULL:
         raise _session_full(session)
@@ -164,8 +176,11 @@ def _next_available_locked(
             continue  # filled or changed since we read it; try the next one
         return session
     raise NoSessionAvailable(
-        f"No session of {workshop.title} can be booked right now; every upcoming session "
-        "is full, cancelled or already yours."
+        _(
+            "No session of %(title)s can be booked right now; every upcoming session "
+            "is full, cancelled or already yours."
+        )
+        % {"title": workshop.title}
     )
 
 
@@ -189,7 +204,7 @@ def seat_book(
     """
     now = now or timezone.now()
     if not workshop.is_active:
-        raise WorkshopInactive(f"{workshop.title} is not taking bookings.")
+        raise WorkshopInactive(_("%(title)s is not taking bookings.") % {"title": workshop.title})
     session: WorkshopSession | None = None
     try:
         with transaction.atomic():
@@ -199,7 +214,8 @@ def seat_book(
                 session = _lock_session(session_id)
                 if session is None or session.workshop_id != workshop.pk:
                     raise SessionNotFound(
-                        f"That session is not one of {workshop.title}'s; choose one from the list."
+                        _("That session is not one of %(title)s's; choose one from the list.")
+                        % {"title": workshop.title}
                     )
                 _check_bookable(session, now=now)
             if not _take_seat(session):
@@ -228,7 +244,16 @@ def seat_book(
 
 
 def _day(session: WorkshopSession) -> str:
-    return f"Day {session.number} ({session.date:%A %d %B})"
+    return _("Day %(number)s (%(date)s)") % {
+        "number": session.number,
+        "date": _day_name(session.date),
+    }
+
+
+def _run_day_full(session: WorkshopSession) -> SessionFull:
+    return SessionFull(
+        _("%(day)s is full, so the whole run cannot be booked.") % {"day": _day(session)}
+    )
 
 
 def run_book(
@@ -248,7 +273,7 @@ def run_book(
     """
     now = now or timezone.now()
     if not workshop.is_active:
-        raise WorkshopInactive(f"{workshop.title} is not taking bookings.")
+        raise WorkshopInactive(_("%(title)s is not taking bookings.") % {"title": workshop.title})
     with transaction.atomic():
         sessions = list(
             WorkshopSession.objects.select_for_update(of=("self",))
@@ -262,8 +287,11 @@ def run_book(
         )
         if not sessions:
             raise RunNotFound(
-                f"That run is not one of {workshop.title}'s, or it has no sessions left to "
-                "book; choose one from the list."
+                _(
+                    "That run is not one of %(title)s's, or it has no sessions left to "
+                    "book; choose one from the list."
+                )
+                % {"title": workshop.title}
             )
         sessions.sort(key=lambda session: (session.date, session.start_time))
         held = set(
@@ -275,19 +303,25 @@ def run_book(
             block = session.booking_block(now)
             if block == BookingBlock.STARTED:
                 raise SessionPast(
-                    f"{_day(session)} has already started, so the whole run can no longer "
-                    "be booked; choose single sessions instead."
+                    _(
+                        "%(day)s has already started, so the whole run can no longer "
+                        "be booked; choose single sessions instead."
+                    )
+                    % {"day": _day(session)}
                 )
             if block == BookingBlock.FULL:
-                raise SessionFull(f"{_day(session)} is full, so the whole run cannot be booked.")
+                raise _run_day_full(session)
             if session.pk in held:
                 raise AlreadyBooked(
-                    f"You already have a seat on {_day(session)}; see it under My orders, or "
-                    "book the other days one by one."
+                    _(
+                        "You already have a seat on %(day)s; see it under My orders, or "
+                        "book the other days one by one."
+                    )
+                    % {"day": _day(session)}
                 )
         for session in sessions:
             if not _take_seat(session):
-                raise SessionFull(f"{_day(session)} is full, so the whole run cannot be booked.")
+                raise _run_day_full(session)
         order = Order.objects.create(buyer=buyer, status=OrderStatus.CONFIRMED)
         OrderItem.objects.bulk_create(
             OrderItem(
@@ -340,7 +374,9 @@ def order_cancel(
         )
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status == OrderStatus.CANCELLED:
-            raise CancelRefused(f"Order {locked.reference} is already cancelled.")
+            raise CancelRefused(
+                _("Order %(reference)s is already cancelled.") % {"reference": locked.reference}
+            )
         seats = list(
             OrderItem.objects.select_for_update(of=("self",))
             .select_related("session")
@@ -351,8 +387,11 @@ def order_cancel(
             started = [seat for seat in seats if seat.session.has_started(now)]
             if started:
                 raise CancelRefused(
-                    f"The session on {started[0].session.date:%A %d %B} has already started; "
-                    "this order can no longer be cancelled online."
+                    _(
+                        "The session on %(date)s has already started; "
+                        "this order can no longer be cancelled online."
+                    )
+                    % {"date": _day_name(started[0].session.date)}
                 )
         _release(seats, now=now)
         locked.status = OrderStatus.CANCELLED
@@ -370,7 +409,7 @@ def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> Ord
         list(Order.objects.select_for_update().filter(pk=where["order_id"]).values_list("pk"))
         locked = OrderItem.objects.select_for_update(of=("self",)).get(pk=seat.pk)
         if locked.status == SeatStatus.CANCELLED:
-            raise CancelRefused("This seat is already cancelled.")
+            raise CancelRefused(_("This seat is already cancelled."))
         _release([locked], now=now)
         if not OrderItem.objects.filter(
             order_id=locked.order_id, status=SeatStatus.ACTIVE
@@ -431,24 +470,38 @@ def _tell_buyer_session_cancelled(seat: OrderItem) -> None:
     session, workshop = seat.session, seat.workshop
     following = next_available_session(workshop=workshop)
     if following is None:
-        suggestion = f"No other session of {workshop.title} is open for booking right now."
+        suggestion = _("No other session of %(title)s is open for booking right now.") % {
+            "title": workshop.title
+        }
     else:
         book = absolute_url(
             f"{reverse('book', kwargs={'slug': workshop.slug})}?session={following.pk}"
         )
-        suggestion = (
-            f"The next available session is on {following.date:%A %d %B} at "
-            f"{following.start_time:%H:%M}. Book it here: {book}"
+        suggestion = _(
+            "The next available session is on %(date)s at %(time)s. Book it here: %(url)s"
+        ) % {
+            "date": _day_name(following.date),
+            "time": f"{following.start_time:%H:%M}",
+            "url": book,
+        }
+    names = {
+        "name": seat.buyer.get_full_name() or seat.buyer.get_username(),
+        "title": workshop.title,
+        "date": _day_name(session.date),
+        "time": f"{session.start_time:%H:%M}",
+    }
+    greeting = _("Hello %(name)s,") % names
+    news = (
+        _(
+            "We are sorry: the session of %(title)s on %(date)s at %(time)s is cancelled. "
+            "Your seat is released; you do not need to do anything."
         )
+        % names
+    )
+    orders = _("Your orders: %(url)s") % {"url": absolute_url(reverse("orders:list"))}
     send_after_commit(
-        subject=f"Cancelled: {workshop.title} on {session.date:%A %d %B}",
-        body=(
-            f"Hello {seat.buyer.get_full_name() or seat.buyer.get_username()},\n\n"
-            f"We are sorry: the session of {workshop.title} on {session.date:%A %d %B} at "
-            f"{session.start_time:%H:%M} is cancelled. Your seat is released; you do not "
-            f"need to do anything.\n\n{suggestion}\n\n"
-            f"Your orders: {absolute_url(reverse('orders:list'))}\n"
-        ),
+        subject=_("Cancelled: %(title)s on %(date)s") % names,
+        body=f"{greeting}\n\n{news}\n\n{suggestion}\n\n{orders}\n",
         to=[seat.buyer.email],
     )
 
@@ -467,14 +520,24 @@ def session_move(*, session: WorkshopSession, run: WorkshopRun) -> WorkshopSessi
         current = WorkshopSession.objects.select_related("run").get(pk=session.pk)
         if run.workshop_id != current.workshop_id:
             raise ScheduleError(
-                f"“{run.name}” is a run of another workshop; a session moves only between "
-                f"runs of {current.workshop}.",
+                _(
+                    "“%(run)s” is a run of another workshop; a session moves only between "
+                    "runs of %(workshop)s."
+                )
+                % {"run": run.name, "workshop": current.workshop},
                 field="run",
             )
         if not run.start_date <= current.date <= run.end_date:
             raise ScheduleError(
-                f"The run “{run.name}” goes from {run.start_date:%d %b %Y} to "
-                f"{run.end_date:%d %b %Y}; it does not cover this session's date.",
+                _(
+                    "The run “%(run)s” goes from %(start)s to %(end)s; it does not cover "
+                    "this session's date."
+                )
+                % {
+                    "run": run.name,
+                    "start": date_format(run.start_date, "d M Y"),
+                    "end": date_format(run.end_date, "d M Y"),
+                },
                 field="run",
             )
         WorkshopSession.objects.filter(pk=session.pk).update(run=run)
@@ -488,7 +551,7 @@ def _lock_roster_seat(*, session: WorkshopSession, seat_id: int) -> OrderItem:
     not on the session's roster, is cancelled, or the session is."""
     if session.cancelled_at is not None:
         raise CheckInRefused(
-            "This session was cancelled; there is no attendance to take.",
+            _("This session was cancelled; there is no attendance to take."),
             code="session_cancelled",
         )
     seat = (
@@ -499,13 +562,14 @@ def _lock_roster_seat(*, session: WorkshopSession, seat_id: int) -> OrderItem:
     )
     if seat is None:
         raise CheckInRefused(
-            "That seat is not on this session's roster; choose a name from the list.",
+            _("That seat is not on this session's roster; choose a name from the list."),
             code="seat_not_in_session",
             field="seat",
         )
     if seat.status == SeatStatus.CANCELLED:
         raise CheckInRefused(
-            f"{seat.attendee_name}'s seat was cancelled; it cannot be checked in or out.",
+            _("%(name)s's seat was cancelled; it cannot be checked in or out.")
+            % {"name": seat.attendee_name},
             code="seat_cancelled",
             field="seat",
         )
@@ -547,13 +611,13 @@ def seat_check_in_undo(*, session: WorkshopSession, seat_id: int) -> OrderItem:
 def calendar_feed_turn_on(*, user: AbstractBaseUser) -> CalendarFeed:
     """The user's calendar address, made now if they have none (a double click makes
     one, not two: the user is unique)."""
-    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
     return feed
 
 
 def calendar_feed_renew(*, user: AbstractBaseUser) -> CalendarFeed:
     """A new address for the user's calendar; the old one stops working at once."""
-    feed, _ = CalendarFeed.objects.update_or_create(
+    feed, _created = CalendarFeed.objects.update_or_create(
         user=user, defaults={"token": new_feed_token(), "created_at": timezone.now()}
     )
     return feed
@@ -561,5 +625,5 @@ def calendar_feed_renew(*, user: AbstractBaseUser) -> CalendarFeed:
 
 def calendar_feed_turn_off(*, user: AbstractBaseUser) -> bool:
     """No calendar address for the user any more; True if there was one."""
-    deleted, _ = CalendarFeed.objects.filter(user=user).delete()
+    deleted, _rows = CalendarFeed.objects.filter(user=user).delete()
     return bool(deleted)

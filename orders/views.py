@@ -5,6 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from core.links import absolute_url
@@ -72,8 +75,10 @@ def _session_to_confirm(request: HttpRequest, workshop: Workshop, form: BookingF
             return None, render_workshop(
                 request,
                 workshop,
-                error="No session can be booked right now; every upcoming session is full, "
-                "cancelled or already yours.",
+                error=_(
+                    "No session can be booked right now; every upcoming session is full, "
+                    "cancelled or already yours."
+                ),
                 status=409,
             )
         return session, None
@@ -81,11 +86,13 @@ def _session_to_confirm(request: HttpRequest, workshop: Workshop, form: BookingF
     if session is not None:
         return session, None
     if session_id in held:
-        error = "You already have a seat in that session; see it under My orders."
+        error = _("You already have a seat in that session; see it under My orders.")
     elif WorkshopSession.objects.filter(pk=session_id, workshop=workshop).exists():
-        error = "That session can no longer be booked; choose another."
+        error = _("That session can no longer be booked; choose another.")
     else:
-        error = f"That session is not one of {workshop.title}'s; choose one from the list."
+        error = _("That session is not one of %(title)s's; choose one from the list.") % {
+            "title": workshop.title
+        }
     return None, render_workshop(request, workshop, error=error, status=409)
 
 
@@ -120,8 +127,13 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         )
     messages.success(
         request,
-        f"Booked: {workshop.title}, {seat.session.date:%A %d %B} at "
-        f"{seat.session.start_time:%H:%M}. Your reference is {seat.order.reference}.",
+        _("Booked: %(title)s, %(date)s at %(time)s. Your reference is %(reference)s.")
+        % {
+            "title": workshop.title,
+            "date": date_format(seat.session.date, "l d F"),
+            "time": f"{seat.session.start_time:%H:%M}",
+            "reference": seat.order.reference,
+        },
     )
     return redirect(seat.order)
 
@@ -150,7 +162,8 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
             return render_workshop(
                 request,
                 workshop,
-                error=f"That run is not one of {workshop.title}'s; choose one from the list.",
+                error=_("That run is not one of %(title)s's; choose one from the list.")
+                % {"title": workshop.title},
                 status=400,
             )
         context = {"workshop": workshop, "run": run, "sessions": sessions}
@@ -164,7 +177,12 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
     days = order.seats.count()
     messages.success(
         request,
-        f"Booked: {workshop.title}, all {days} days. Your reference is {order.reference}.",
+        ngettext(
+            "Booked: %(title)s, %(days)d day. Your reference is %(reference)s.",
+            "Booked: %(title)s, all %(days)d days. Your reference is %(reference)s.",
+            days,
+        )
+        % {"title": workshop.title, "days": days, "reference": order.reference},
     )
     return redirect(order)
 
@@ -230,7 +248,11 @@ def order_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
     except CancelRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, f"Order {order.reference} is cancelled; the seat is freed.")
+        messages.success(
+            request,
+            _("Order %(reference)s is cancelled; the seat is freed.")
+            % {"reference": order.reference},
+        )
     return redirect(order)
 
 
@@ -252,18 +274,27 @@ def order_calendar(request: HttpRequest, reference: str) -> HttpResponse:
     seats = [
         seat for seat in order.seats.all() if seat.is_active and seat.session.cancelled_at is None
     ]
-    content = seats_calendar(seats, name=f"Studyhall order {order.reference}", now=timezone.now())
+    name = _("Studyhall order %(reference)s") % {"reference": order.reference}
+    content = seats_calendar(seats, name=name, now=timezone.now())
     return _ics(content, filename=f"studyhall-{order.reference}.ics", attachment=True)
 
 
 CALENDAR_ACTIONS = {
-    "on": (calendar_feed_turn_on, "Your calendar address is ready. Add it to your calendar app."),
+    "on": (
+        calendar_feed_turn_on,
+        gettext_lazy("Your calendar address is ready. Add it to your calendar app."),
+    ),
     "renew": (
         calendar_feed_renew,
-        "Your calendar has a new address; the old one no longer works. Subscribe again "
-        "with the new one.",
+        gettext_lazy(
+            "Your calendar has a new address; the old one no longer works. Subscribe again "
+            "with the new one."
+        ),
     ),
-    "off": (calendar_feed_turn_off, "Your calendar address is turned off; it no longer works."),
+    "off": (
+        calendar_feed_turn_off,
+        gettext_lazy("Your calendar address is turned off; it no longer works."),
+    ),
 }
 
 
@@ -291,7 +322,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
         return _render_calendar_settings(request)
     action = CALENDAR_ACTIONS.get(request.POST.get("action", ""))
     if action is None:
-        error = "Choose one of the buttons: turn the address on, renew it, or turn it off."
+        error = _("Choose one of the buttons: turn the address on, renew it, or turn it off.")
         return _render_calendar_settings(request, error=error, status=400)
     service, message = action
     service(user=request.user)
@@ -305,7 +336,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = calendar_feed_by_token(token)
     if feed is None:
         return HttpResponse(
-            "No calendar at this address: it was renewed or turned off.\n",
+            _("No calendar at this address: it was renewed or turned off.") + "\n",
             status=404,
             content_type="text/plain; charset=utf-8",
         )
