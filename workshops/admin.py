@@ -9,7 +9,10 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
 from core.money import format_price
@@ -39,12 +42,12 @@ def seats_label(taken: int, capacity: int | None) -> str:
 def date_span(first: datetime.date, last: datetime.date) -> str:
     """Two dates as staff read them in a list: ``8 – 9 Dec 2026``."""
     if first == last:
-        return f"{first:%-d %b %Y}"
+        return date_format(first, "j M Y")
     if first.year != last.year:
-        return f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+        return f"{date_format(first, 'j M Y')} – {date_format(last, 'j M Y')}"
     if first.month != last.month:
-        return f"{first:%-d %b} – {last:%-d %b %Y}"
-    return f"{first:%-d} – {last:%-d %b %Y}"
+        return f"{date_format(first, 'j M')} – {date_format(last, 'j M Y')}"
+    return f"{first.day} – {date_format(last, 'j M Y')}"
 
 
 def two_lines(first, second) -> str:
@@ -54,8 +57,10 @@ def two_lines(first, second) -> str:
 
 def link_state(link: HostSession) -> str:
     """Until when a host link opens, or since when it has not."""
-    expires = f"{timezone.localtime(link.expires_at):%d %b %Y, %H:%M}"
-    return f"opens until {expires}" if link.opens_at() else f"expired on {expires}"
+    expires = date_format(timezone.localtime(link.expires_at), "d M Y, H:i")
+    if link.opens_at():
+        return gettext("opens until %(time)s") % {"time": expires}
+    return gettext("expired on %(time)s") % {"time": expires}
 
 
 class SessionSaveRefusals:
@@ -72,7 +77,11 @@ class SessionSaveRefusals:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ScheduleError as refusal:
-            self.message_user(request, f"Nothing was saved: {refusal}", messages.ERROR)
+            self.message_user(
+                request,
+                gettext("Nothing was saved: %(reason)s") % {"reason": refusal},
+                messages.ERROR,
+            )
             return HttpResponseRedirect(request.get_full_path())
 
 
@@ -92,7 +101,7 @@ class WorkshopAdmin(BilingualAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     inlines = [WorkshopRunInline]
 
-    @admin.display(description="Workshop", ordering="title")
+    @admin.display(description=_("Workshop"), ordering="title")
     def title_both(self, workshop: Workshop) -> str:
         if not workshop.title_ar:
             return workshop.title
@@ -102,11 +111,11 @@ class WorkshopAdmin(BilingualAdminMixin, admin.ModelAdmin):
             workshop.title_ar,
         )
 
-    @admin.display(description="Price", ordering="price")
+    @admin.display(description=_("Price"), ordering="price")
     def price_label(self, workshop: Workshop) -> str:
         return format_price(workshop.price)
 
-    @admin.display(description="Seats", ordering="default_capacity")
+    @admin.display(description=_("Seats"), ordering="default_capacity")
     def seats(self, workshop: Workshop) -> str:
         """Seats per session, as new sessions get them."""
         return "∞" if workshop.default_capacity is None else str(workshop.default_capacity)
@@ -136,23 +145,27 @@ class WorkshopSessionInline(admin.TabularInline):
             formset.form.base_fields["capacity"].initial = obj.workshop.default_capacity
         return formset
 
-    @admin.display(description="Seats")
+    @admin.display(description=_("Seats"))
     def seats(self, session: WorkshopSession) -> str:
         if session.pk is None:
             return "–"
         return seats_label(session.seats_taken, session.capacity)
 
-    @admin.display(description="Status")
+    @admin.display(description=_("Status"))
     def status(self, session: WorkshopSession) -> str:
         return session.get_status_display() if session.pk else "–"
 
 
 class RunStateFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("upcoming", "Upcoming"), ("running", "Running"), ("finished", "Finished")]
+        return [
+            ("upcoming", _("Upcoming")),
+            ("running", _("Running")),
+            ("finished", _("Finished")),
+        ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
@@ -195,43 +208,54 @@ class WorkshopRunAdmin(BilingualAdminMixin, SessionSaveRefusals, admin.ModelAdmi
         formset.save_m2m()
         return None
 
-    @admin.display(description="Sessions", ordering="session_count")
+    @admin.display(description=_("Sessions"), ordering="session_count")
     def sessions(self, run: WorkshopRun) -> int:
         return run.session_count
 
-    @admin.display(description="Dates", ordering="start_date")
+    @admin.display(description=_("Dates"), ordering="start_date")
     def dates(self, run: WorkshopRun) -> str:
         return date_span(run.start_date, run.end_date)
 
-    @admin.display(description="Seats", ordering="seats_sold")
+    @admin.display(description=_("Seats"), ordering="seats_sold")
     def seats(self, run: WorkshopRun) -> str:
         left = "∞" if run.unlimited_sessions else run.seats_left
-        return two_lines(f"{run.seats_sold} sold", f"{left} left")
+        return two_lines(
+            gettext("%(count)s sold") % {"count": run.seats_sold},
+            gettext("%(count)s left") % {"count": left},
+        )
 
-    @admin.display(description="Summary")
+    @admin.display(description=_("Summary"))
     def summary(self, run: WorkshopRun) -> str:
         if run.pk is None:
             return "–"
         totals = run_summary(run=run)
         span = (
-            f"{totals.first_date:%d %b %Y} – {totals.last_date:%d %b %Y}"
+            f"{date_format(totals.first_date, 'd M Y')} – {date_format(totals.last_date, 'd M Y')}"
             if totals.first_date
-            else "no sessions yet"
+            else gettext("no sessions yet")
         )
-        left = "unlimited" if totals.seats_left is None else totals.seats_left
-        return format_html(
-            "{} session(s) ({} cancelled) · {} seat(s) sold · {} seat(s) left · {}",
+        sessions = ngettext(
+            "%(count)d session (%(cancelled)d cancelled)",
+            "%(count)d sessions (%(cancelled)d cancelled)",
             totals.sessions,
-            totals.cancelled_sessions,
-            totals.seats_sold,
-            left,
-            span,
-        )
+        ) % {"count": totals.sessions, "cancelled": totals.cancelled_sessions}
+        sold = ngettext("%(count)d seat sold", "%(count)d seats sold", totals.seats_sold) % {
+            "count": totals.seats_sold
+        }
+        if totals.seats_left is None:
+            left = gettext("unlimited seats left")
+        else:
+            left = ngettext("%(count)d seat left", "%(count)d seats left", totals.seats_left) % {
+                "count": totals.seats_left
+            }
+        return format_html("{} · {} · {} · {}", sessions, sold, left, span)
 
-    @admin.action(description="Clone run at a new start date", permissions=["add"])
+    @admin.action(description=_("Clone run at a new start date"), permissions=["add"])
     def clone_run(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one run to clone.", level=messages.WARNING)
+            self.message_user(
+                request, gettext("Select exactly one run to clone."), level=messages.WARNING
+            )
             return None
         run = queryset.select_related("workshop").get()
         form = CloneRunForm(request.POST if "apply" in request.POST else None, run=run)
@@ -246,9 +270,15 @@ class WorkshopRunAdmin(BilingualAdminMixin, SessionSaveRefusals, admin.ModelAdmi
             except ScheduleError as refusal:
                 form.add_error(refusal.field, refusal.message)
             else:
+                count = copy.sessions.count()
                 self.message_user(
                     request,
-                    f"Created “{copy.name}” with {copy.sessions.count()} session(s).",
+                    ngettext(
+                        "Created “%(name)s” with %(count)d session.",
+                        "Created “%(name)s” with %(count)d sessions.",
+                        count,
+                    )
+                    % {"name": copy.name, "count": count},
                     level=messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
@@ -256,7 +286,7 @@ class WorkshopRunAdmin(BilingualAdminMixin, SessionSaveRefusals, admin.ModelAdmi
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Clone {run}",
+            "title": gettext("Clone %(run)s") % {"run": run},
             "opts": self.model._meta,
             "run": run,
             "summary": run_summary(run=run),
@@ -264,17 +294,17 @@ class WorkshopRunAdmin(BilingualAdminMixin, SessionSaveRefusals, admin.ModelAdmi
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "selected": [run.pk],
             "action": "clone_run",
-            "submit_label": "Clone run",
+            "submit_label": gettext("Clone run"),
         }
         return TemplateResponse(request, "admin/workshops/clone_run.html", context)
 
 
 class HostLinkFilter(admin.SimpleListFilter):
-    title = "host link"
+    title = _("host link")
     parameter_name = "host_link"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Has a host link"), ("no", "No host link yet")]
+        return [("yes", _("Has a host link")), ("no", _("No host link yet"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -294,7 +324,7 @@ class RunFilter(admin.RelatedFieldListFilter):
 
 
 class SessionStatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -337,7 +367,7 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
             },
         ),
         (
-            "Metadata",
+            _("Metadata"),
             {
                 "classes": ["collapse"],
                 "fields": ["metadata"],
@@ -382,46 +412,55 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         session_update(session=obj)
 
-    @admin.display(description="When", ordering="date")
+    @admin.display(description=_("When"), ordering="date")
     def when(self, session: WorkshopSession) -> str:
         return two_lines(
-            f"{session.date:%a %-d %b %Y}", f"{session.start_time:%H:%M}–{session.end_time:%H:%M}"
+            date_format(session.date, "D j M Y"),
+            f"{session.start_time:%H:%M}–{session.end_time:%H:%M}",
         )
 
-    @admin.display(description="Session", ordering="workshop__title")
+    @admin.display(description=_("Session"), ordering="workshop__title")
     def session(self, session: WorkshopSession) -> str:
-        return two_lines(session.workshop.title, f"{session.run.name} · Day {session.number}")
+        return two_lines(
+            session.workshop.title,
+            gettext("%(run)s · Day %(number)s")
+            % {"run": session.run.name, "number": session.number},
+        )
 
-    @admin.display(description="Seats")
+    @admin.display(description=_("Seats"))
     def seats(self, session: WorkshopSession) -> str:
         return seats_label(session.seats_taken, session.capacity)
 
-    @admin.display(description="Status", ordering="status_value")
+    @admin.display(description=_("Status"), ordering="status_value")
     def status(self, session: WorkshopSession) -> str:
         return session.get_status_display()
 
-    @admin.display(description="Host link")
+    @admin.display(description=_("Host link"))
     def host_link_address(self, session: WorkshopSession) -> str:
         page = reverse("admin:workshops_workshopsession_host_link", args=[session.pk])
         link = host_link_of(session=session)
         if link is None:
             if session.cancelled_at is not None:
-                return "None: a cancelled session gets no host link."
+                return gettext("None: a cancelled session gets no host link.")
             return format_html(
-                'None yet. <a class="button" href="{}">Provision a host link</a>', page
+                '{} <a class="button" href="{}">{}</a>',
+                gettext("None yet."),
+                page,
+                gettext("Provision a host link"),
             )
         return format_html(
-            '<a href="{url}" rel="noreferrer">{url}</a><br><span class="help">The link {state}.'
-            '</span> <a class="button" href="{page}">Rotate</a>',
+            '<a href="{url}" rel="noreferrer">{url}</a><br><span class="help">{state}'
+            '</span> <a class="button" href="{page}">{rotate}</a>',
             url=link.public_url,
-            state=link_state(link),
+            state=gettext("The link %(state)s.") % {"state": link_state(link)},
             page=page,
+            rotate=gettext("Rotate"),
         )
 
     def has_provision_host_links_permission(self, request) -> bool:
         return request.user.has_perm("workshops.add_hostsession")
 
-    @admin.action(description="Provision host links", permissions=["provision_host_links"])
+    @admin.action(description=_("Provision host links"), permissions=["provision_host_links"])
     def provision_host_links(self, request, queryset):
         created, existing, refused = 0, 0, []
         for session_id in queryset.values_list("pk", flat=True):
@@ -434,8 +473,11 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
                 existing += not result.created
         self.message_user(
             request,
-            f"Host links: {created} created, {existing} already existed, {len(refused)} refused. "
-            "Each session's page shows its link.",
+            gettext(
+                "Host links: %(created)d created, %(existing)d already existed, "
+                "%(refused)d refused. Each session's page shows its link."
+            )
+            % {"created": created, "existing": existing, "refused": len(refused)},
             messages.WARNING if refused else messages.SUCCESS,
         )
         for message in refused:
@@ -464,20 +506,22 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
                 self.message_user(request, refusal.message, messages.ERROR)
             else:
                 done = (
-                    "Rotated the host link; the old one no longer opens"
+                    gettext(
+                        "Rotated the host link; the old one no longer opens. "
+                        "Send the host %(url)s (it %(state)s)."
+                    )
                     if result.rotated
-                    else "Created the host link"
+                    else gettext("Created the host link. Send the host %(url)s (it %(state)s).")
                 )
                 self.message_user(
                     request,
-                    f"{done}. Send the host {result.link.public_url} "
-                    f"(it {link_state(result.link)}).",
+                    done % {"url": result.link.public_url, "state": link_state(result.link)},
                     messages.SUCCESS,
                 )
             return HttpResponseRedirect(change_page)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Rotate the host link" if link else "Provision a host link",
+            "title": gettext("Rotate the host link") if link else gettext("Provision a host link"),
             "opts": self.opts,
             "session": session,
             "link": link,
@@ -506,16 +550,16 @@ class HostSessionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="Session", ordering="session__date")
+    @admin.display(description=_("Session"), ordering="session__date")
     def session_page(self, link: HostSession) -> str:
         page = reverse("admin:workshops_workshopsession_change", args=[link.session_id])
         return format_html('<a href="{}">{}</a>', page, link.session.schedule_label)
 
-    @admin.display(description="Address")
+    @admin.display(description=_("Address"))
     def url(self, link: HostSession) -> str:
         return link.public_url
 
-    @admin.display(description="Opens")
+    @admin.display(description=_("Opens"))
     def state(self, link: HostSession) -> str:
         return link_state(link)
 

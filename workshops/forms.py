@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from workshops.selectors import StoreQuery
@@ -12,13 +13,13 @@ class CloneRunForm(forms.Form):
     """What staff choose when cloning a run; ``workshops.services.run_clone`` checks it."""
 
     start_date = forms.DateField(
-        label="New start date",
+        label=_("New start date"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Sessions keep their day offsets from the run's start.",
+        help_text=_("Sessions keep their day offsets from the run's start."),
     )
-    name = forms.CharField(label="Name of the new run", max_length=200, required=False)
+    name = forms.CharField(label=_("Name of the new run"), max_length=200, required=False)
     name_ar = forms.CharField(
-        label="Arabic name",
+        label=_("Arabic name"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
@@ -27,12 +28,15 @@ class CloneRunForm(forms.Form):
     def __init__(self, *args, run, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         base = undated_name(run.name)
-        self.fields["name"].help_text = f"Leave empty for “{base}” followed by the new start date."
+        self.fields["name"].help_text = gettext(
+            "Leave empty for “%(name)s” followed by the new start date."
+        ) % {"name": base}
         base_ar = undated_name(run.name_ar)
         self.fields["name_ar"].help_text = (
-            f"Leave empty for “{base_ar}” followed by the new start date in Arabic."
+            gettext("Leave empty for “%(name)s” followed by the new start date in Arabic.")
+            % {"name": base_ar}
             if base_ar
-            else "This run has no Arabic name; leave empty for none."
+            else gettext("This run has no Arabic name; leave empty for none.")
         )
 
 

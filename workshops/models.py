@@ -31,6 +31,9 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.links import absolute_url
 from core.money import PriceField
@@ -42,19 +45,19 @@ class SessionStatus(models.TextChoices):
     stored nowhere, so its labels change without a migration. The values are fixed: the
     admin's status filter and the pages' badges use them."""
 
-    UPCOMING = "upcoming", "No bookings yet"
-    ACTIVE = "active", "Booked"
-    FULL = "full", "Full"
-    COMPLETED = "completed", "Ended"
-    CANCELLED = "cancelled", "Cancelled"
+    UPCOMING = "upcoming", _("No bookings yet")
+    ACTIVE = "active", _("Booked")
+    FULL = "full", _("Full")
+    COMPLETED = "completed", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class BookingBlock(models.TextChoices):
     """Why a session cannot take a booking now, as far as its own row says."""
 
-    CANCELLED = "cancelled", "Cancelled"
-    STARTED = "started", "Already started"
-    FULL = "full", "Full"
+    CANCELLED = "cancelled", _("Cancelled")
+    STARTED = "started", _("Already started")
+    FULL = "full", _("Full")
 
 
 class Category(models.Model):
@@ -90,20 +93,22 @@ def workshop_search_vector() -> SearchVector:
 
 class Workshop(models.Model):
     title = models.CharField(max_length=200)
-    title_ar = models.CharField("Arabic title", max_length=200, blank=True)
+    title_ar = models.CharField(_("Arabic title"), max_length=200, blank=True)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     description_ar = models.TextField("Arabic description", blank=True)
     default_capacity = models.PositiveIntegerField(
-        "default seats per session",
+        _("default seats per session"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Seats given to new sessions. Empty means unlimited.",
+        help_text=_("Seats given to new sessions. Empty means unlimited."),
     )
-    price = PriceField("price per seat", default=Decimal(0))
+    price = PriceField(_("price per seat"), default=Decimal(0))
     is_active = models.BooleanField(
-        "active", default=True, help_text="Inactive workshops are hidden and cannot be booked."
+        _("active"),
+        default=True,
+        help_text=_("Inactive workshops are hidden and cannot be booked."),
     )
     category = models.ForeignKey(
         Category,
@@ -127,12 +132,14 @@ class Workshop(models.Model):
             models.CheckConstraint(
                 condition=Q(price__gte=0),
                 name="workshop_price_not_negative",
-                violation_error_message="The price cannot be negative.",
+                violation_error_message=_("The price cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(default_capacity__isnull=True) | Q(default_capacity__gte=1),
                 name="workshop_default_capacity_positive",
-                violation_error_message="Default seats must be at least 1, or empty for unlimited.",
+                violation_error_message=_(
+                    "Default seats must be at least 1, or empty for unlimited."
+                ),
             ),
         ]
 
@@ -171,14 +178,16 @@ class WorkshopRun(models.Model):
 
     workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="runs")
     name = models.CharField(max_length=200)
-    name_ar = models.CharField("Arabic name", max_length=200, blank=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
     start_date = models.DateField()
     end_date = models.DateField()
     is_default = models.BooleanField(
-        "default run",
+        _("default run"),
         default=False,
-        help_text="Holds sessions that came over from the old system without a run; move "
-        "them to a proper run when you can. A workshop has at most one.",
+        help_text=_(
+            "Holds sessions that came over from the old system without a run; move "
+            "them to a proper run when you can. A workshop has at most one."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -188,18 +197,18 @@ class WorkshopRun(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="run_end_date_after_start_date",
-                violation_error_message="A run cannot end before it starts.",
+                violation_error_message=_("A run cannot end before it starts."),
             ),
             models.UniqueConstraint(
                 fields=["workshop", "name"],
                 name="run_name_unique_per_workshop",
-                violation_error_message="This workshop already has a run with this name.",
+                violation_error_message=_("This workshop already has a run with this name."),
             ),
             models.UniqueConstraint(
                 fields=["workshop"],
                 condition=Q(is_default=True),
                 name="run_one_default_per_workshop",
-                violation_error_message="This workshop already has a default run.",
+                violation_error_message=_("This workshop already has a default run."),
             ),
             # The target of the sessions' composite foreign key (session_run_workshop).
             models.UniqueConstraint(fields=["id", "workshop"], name="run_id_workshop_key"),
@@ -212,21 +221,21 @@ class WorkshopRun(models.Model):
         errors: dict[str, str] = {}
         if self.start_date and self.end_date:
             if self.end_date < self.start_date:
-                errors["end_date"] = "A run cannot end before it starts."
+                errors["end_date"] = gettext("A run cannot end before it starts.")
             elif self.pk:
                 outside = self.sessions.exclude(
                     date__range=(self.start_date, self.end_date)
                 ).order_by("date")
                 first = outside.first()
                 if first is not None:
-                    errors["start_date" if first.date < self.start_date else "end_date"] = (
-                        f"Session {first.number} of this run is on {first.date:%d %b %Y}; "
+                    errors["start_date" if first.date < self.start_date else "end_date"] = gettext(
+                        "Session %(number)s of this run is on %(date)s; "
                         "the run's dates must cover all of its sessions."
-                    )
+                    ) % {"number": first.number, "date": date_format(first.date, "d M Y")}
         if self.pk and self.workshop_id:
             moved = WorkshopRun.objects.filter(pk=self.pk).exclude(workshop_id=self.workshop_id)
             if moved.exists() and self.sessions.exists():
-                errors["workshop"] = "A run with sessions cannot move to another workshop."
+                errors["workshop"] = gettext("A run with sessions cannot move to another workshop.")
         if errors:
             raise ValidationError(errors)
 
@@ -295,7 +304,7 @@ class WorkshopSession(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="sessions")
     run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="sessions")
     number = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)], help_text="Day 1, Day 2, ... unique within its run."
+        validators=[MinValueValidator(1)], help_text=_("Day 1, Day 2, ... unique within its run.")
     )
     date = models.DateField()
     start_time = models.TimeField()
@@ -304,21 +313,25 @@ class WorkshopSession(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Seats in this session. Empty means unlimited.",
+        help_text=_("Seats in this session. Empty means unlimited."),
     )
     seats_taken = models.PositiveIntegerField(default=0)
     cancelled_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
-        help_text="When staff cancelled the session (the “Cancel selected sessions” action "
-        "on the session list). Empty while it goes ahead.",
+        help_text=_(
+            "When staff cancelled the session (the “Cancel selected sessions” action "
+            "on the session list). Empty while it goes ahead."
+        ),
     )
     metadata = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Notes for staff as JSON, e.g. {"room": "Lab 2"}. Students do not see them; '
-        "cloning the run copies them.",
+        help_text=_(
+            'Notes for staff as JSON, e.g. {"room": "Lab 2"}. Students do not see them; '
+            "cloning the run copies them."
+        ),
     )
 
     objects = WorkshopSessionQuerySet.as_manager()
@@ -329,32 +342,32 @@ class WorkshopSession(models.Model):
             models.UniqueConstraint(
                 fields=["run", "number"],
                 name="session_number_unique_per_run",
-                violation_error_message="This run already has a session with this number.",
+                violation_error_message=_("This run already has a session with this number."),
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1),
                 name="session_number_positive",
-                violation_error_message="Session numbers start at 1.",
+                violation_error_message=_("Session numbers start at 1."),
             ),
             models.CheckConstraint(
                 condition=Q(end_time__gt=F("start_time")),
                 name="session_end_time_after_start_time",
-                violation_error_message="A session must end after it starts.",
+                violation_error_message=_("A session must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
                 name="session_capacity_positive",
-                violation_error_message="Capacity must be at least 1, or empty for unlimited.",
+                violation_error_message=_("Capacity must be at least 1, or empty for unlimited."),
             ),
             models.CheckConstraint(
                 condition=Q(seats_taken__gte=0),
                 name="session_seats_taken_not_negative",
-                violation_error_message="Seats taken cannot be negative.",
+                violation_error_message=_("Seats taken cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity")),
                 name="session_seats_taken_within_capacity",
-                violation_error_message="Seats taken cannot exceed the capacity.",
+                violation_error_message=_("Seats taken cannot exceed the capacity."),
             ),
             # The target of order items' composite foreign key (order_item_session).
             models.UniqueConstraint(fields=["id", "run", "workshop"], name="session_id_run_key"),
@@ -371,7 +384,11 @@ class WorkshopSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.workshop} – Day {self.number} ({self.date:%d %b %Y})"
+        return gettext("%(workshop)s – Day %(number)s (%(date)s)") % {
+            "workshop": self.workshop,
+            "number": self.number,
+            "date": date_format(self.date, "d M Y"),
+        }
 
     def save(self, *args, **kwargs) -> None:
         """Saving an existing session never writes ``seats_taken``.
@@ -467,10 +484,14 @@ class WorkshopSession(models.Model):
     @property
     def schedule_label(self) -> str:
         """The session as staff and hosts name it: workshop, run, day, date and time."""
-        return (
-            f"{self.workshop.title} · {self.run.name} · Day {self.number} · "
-            f"{self.date:%a %d %b %Y}, {self.start_time:%H:%M}–{self.end_time:%H:%M}"
-        )
+        return gettext("%(title)s · %(run)s · Day %(number)s · %(date)s, %(start)s–%(end)s") % {
+            "title": self.workshop.title,
+            "run": self.run.name,
+            "number": self.number,
+            "date": date_format(self.date, "D d M Y"),
+            "start": f"{self.start_time:%H:%M}",
+            "end": f"{self.end_time:%H:%M}",
+        }
 
     # -- validation ----------------------------------------------------------
 
@@ -493,28 +514,33 @@ class WorkshopSession(models.Model):
             .exclude(workshop_id=self.workshop_id)
             .exists()
         ):
-            errors["workshop"] = (
+            errors["workshop"] = gettext(
                 "A session cannot move to another workshop: its seats were bought at this "
                 "workshop's price. Add a session to the other workshop instead."
             )
         elif run is not None and run.workshop_id != self.workshop_id:
-            errors["run"] = (
-                f"“{run.name}” is a run of “{run.workshop}”; choose a run of this "
-                "session's own workshop."
-            )
+            errors["run"] = gettext(
+                "“%(run)s” is a run of “%(workshop)s”; choose a run of this session's own workshop."
+            ) % {"run": run.name, "workshop": run.workshop}
         elif run is not None and self.date and not run.start_date <= self.date <= run.end_date:
-            errors["date"] = (
-                f"The run “{run.name}” goes from {run.start_date:%d %b %Y} to "
-                f"{run.end_date:%d %b %Y}; choose a date within it or change the run's dates."
-            )
+            errors["date"] = gettext(
+                "The run “%(run)s” goes from %(start)s to %(end)s; choose a date within it "
+                "or change the run's dates."
+            ) % {
+                "run": run.name,
+                "start": date_format(run.start_date, "d M Y"),
+                "end": date_format(run.end_date, "d M Y"),
+            }
         if self.start_time and self.end_time and self.end_time <= self.start_time:
-            errors["end_time"] = "A session must end after it starts."
+            errors["end_time"] = gettext("A session must end after it starts.")
         # The count as loaded; workshops.services.session_update re-checks it under a
         # row lock, against the seats taken at the moment of saving.
         if self.capacity is not None and self.seats_taken > self.capacity:
-            errors["capacity"] = (
-                f"{self.seats_taken} seats are already taken; capacity cannot be lower."
-            )
+            errors["capacity"] = ngettext(
+                "%(count)d seat is already taken; capacity cannot be lower.",
+                "%(count)d seats are already taken; capacity cannot be lower.",
+                self.seats_taken,
+            ) % {"count": self.seats_taken}
         if errors:
             raise ValidationError(errors)
 
@@ -522,7 +548,7 @@ class WorkshopSession(models.Model):
 # URL-safe base64: what ``secrets.token_urlsafe`` writes. 22 characters carry 128 bits.
 HOST_TOKEN_PATTERN = r"[A-Za-z0-9_-]{22,64}"
 HOST_TOKEN_BYTES = 32  # 256 random bits, 43 characters
-HOST_TOKEN_RULE = "A host token is 22 to 64 URL-safe characters (at least 128 random bits)."
+HOST_TOKEN_RULE = _("A host token is 22 to 64 URL-safe characters (at least 128 random bits).")
 
 
 def new_host_token() -> str:
@@ -543,7 +569,7 @@ class HostSession(models.Model):
         WorkshopSession,
         on_delete=models.CASCADE,
         related_name="host_link",
-        error_messages={"unique": "This session already has a host link."},
+        error_messages={"unique": _("This session already has a host link.")},
     )
     token = models.CharField(
         max_length=64,
@@ -559,7 +585,7 @@ class HostSession(models.Model):
         blank=True,
         editable=False,
         related_name="+",
-        help_text=(
+        help_text=_(
             "The staff member who made the link; empty when an operator made it with the "
             "provision_host command, or when that staff account was deleted."
         ),
@@ -568,17 +594,17 @@ class HostSession(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="When the link was last rotated (the old address stopped opening then).",
+        help_text=_("When the link was last rotated (the old address stopped opening then)."),
     )
 
     class Meta:
-        verbose_name = "host link"
+        verbose_name = _("host link")
         ordering = ["session__date", "session__start_time", "session_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["token"],
                 name="host_session_token_unique",
-                violation_error_message="Another host link already has this token.",
+                violation_error_message=_("Another host link already has this token."),
             ),
             models.CheckConstraint(
                 condition=Q(token__regex=f"^{HOST_TOKEN_PATTERN}$"),
@@ -588,7 +614,7 @@ class HostSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Host link for {self.session}"
+        return gettext("Host link for %(session)s") % {"session": self.session}
 
     def get_absolute_url(self) -> str:
         return reverse("host:roster", kwargs={"token": self.token})
@@ -617,6 +643,6 @@ class HostSession(models.Model):
     def clean(self) -> None:
         session = WorkshopSession.objects.filter(pk=self.session_id).first()
         if self.session_id is not None and session is None:
-            raise ValidationError({"session": "This session does not exist."})
+            raise ValidationError({"session": gettext("This session does not exist.")})
         if session is not None and session.cancelled_at is not None and self._state.adding:
-            raise ValidationError({"session": "A cancelled session gets no host link."})
+            raise ValidationError({"session": gettext("A cancelled session gets no host link.")})

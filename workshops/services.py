@@ -12,6 +12,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from workshops.models import HostSession, WorkshopRun, WorkshopSession, new_host_token
@@ -82,15 +85,21 @@ def run_clone(
     today = today or timezone.localdate()
     if start_date < today:
         raise ScheduleError(
-            f"The new start date {start_date:%d %b %Y} is in the past; choose today or later.",
+            _("The new start date %(date)s is in the past; choose today or later.")
+            % {"date": date_format(start_date, "d M Y")},
             field="start_date",
         )
     name = (name or "").strip() or default_clone_name(run=run, start_date=start_date)
     if len(name) > NAME_MAX_LENGTH:
-        raise ScheduleError("The run name is too long (200 characters at most).", field="name")
+        raise ScheduleError(
+            _("The run name is too long (%(max)d characters at most).") % {"max": NAME_MAX_LENGTH},
+            field="name",
+        )
     if WorkshopRun.objects.filter(workshop_id=run.workshop_id, name=name).exists():
         raise ScheduleError(
-            f"{run.workshop} already has a run named “{name}”; choose another.", field="name"
+            _("%(workshop)s already has a run named “%(name)s”; choose another.")
+            % {"workshop": run.workshop, "name": name},
+            field="name",
         )
 
     shift = start_date - run.start_date
@@ -98,8 +107,11 @@ def run_clone(
         end_date = run.end_date + shift
     except OverflowError:
         raise ScheduleError(
-            f"A run starting on {start_date:%d %b %Y} would end after the last date the "
-            "calendar can hold; choose an earlier start date.",
+            _(
+                "A run starting on %(date)s would end after the last date the "
+                "calendar can hold; choose an earlier start date."
+            )
+            % {"date": date_format(start_date, "d M Y")},
             field="start_date",
         ) from None
     copy = WorkshopRun(
@@ -151,7 +163,12 @@ def session_update(*, session: WorkshopSession) -> WorkshopSession:
             session.seats_taken = taken
             if session.capacity is not None and taken > session.capacity:
                 raise ScheduleError(
-                    f"{taken} seats are already taken; capacity cannot be lower.",
+                    ngettext(
+                        "%(count)d seat is already taken; capacity cannot be lower.",
+                        "%(count)d seats are already taken; capacity cannot be lower.",
+                        taken,
+                    )
+                    % {"count": taken},
                     field="capacity",
                 )
         session.save()
@@ -217,19 +234,26 @@ def host_link_provision(
         session = _lock_session_for_hosting(session_id)
         if session is None:
             raise HostLinkRefused(
-                f"There is no session with ID {session_id}.", code="session_not_found"
+                _("There is no session with ID %(id)s.") % {"id": session_id},
+                code="session_not_found",
             )
         if session.cancelled_at is not None:
             raise HostLinkRefused(
-                f"Session {session.pk} ({session.schedule_label}) was cancelled on "
-                f"{timezone.localtime(session.cancelled_at):%d %b %Y}; "
-                "a cancelled session gets no host link.",
+                _(
+                    "Session %(id)s (%(session)s) was cancelled on %(date)s; "
+                    "a cancelled session gets no host link."
+                )
+                % {
+                    "id": session.pk,
+                    "session": session.schedule_label,
+                    "date": date_format(timezone.localtime(session.cancelled_at), "d M Y"),
+                },
                 code="session_cancelled",
             )
         if not force and session.has_ended(now):
             raise HostLinkRefused(
-                f"Session {session.pk} ({session.schedule_label}) has already ended; "
-                "its attendance is closed.",
+                _("Session %(id)s (%(session)s) has already ended; its attendance is closed.")
+                % {"id": session.pk, "session": session.schedule_label},
                 code="session_ended",
             )
         link = HostSession.objects.filter(session=session).first()

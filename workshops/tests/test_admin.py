@@ -153,7 +153,7 @@ def test_run_change_page_shows_the_summary(staff_client, session):
     response = staff_client.get(
         reverse("admin:workshops_workshoprun_change", args=[session.run_id])
     )
-    assert "1 session(s) (0 cancelled) · 5 seat(s) sold · 0 seat(s) left" in response.text
+    assert "1 session (0 cancelled) · 5 seats sold · 0 seats left" in response.text
 
 
 def test_a_run_of_another_workshop_is_a_field_error_not_a_500(staff_client, session):
