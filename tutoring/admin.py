@@ -7,7 +7,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
 from core.admin_widgets import SafeAutocompleteAdmin
@@ -49,7 +52,7 @@ class TutorProfileAdmin(BilingualAdminMixin, SafeAutocompleteAdmin, admin.ModelA
     )
     inlines = [TutorPackageInline]
 
-    @admin.display(description="Hourly rate", ordering="hourly_rate")
+    @admin.display(description=_("Hourly rate"), ordering="hourly_rate")
     def rate(self, tutor: TutorProfile) -> str:
         return format_price(tutor.hourly_rate)
 
@@ -72,7 +75,7 @@ class ParentProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("children")
 
-    @admin.display(description="Children")
+    @admin.display(description=_("Children"))
     def child_count(self, parent: ParentProfile) -> int:
         return len(parent.children.all())
 
@@ -80,7 +83,7 @@ class ParentProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
 class StatusFilter(admin.SimpleListFilter):
     """Status as people see it: a pending request past its time reads as expired."""
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -94,7 +97,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label="Reason, sent to each requester",
+        label=_("Reason, sent to each requester"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
@@ -156,21 +159,21 @@ class SessionRequestAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_effective_status()
 
-    @admin.display(description="Asked", ordering="created_at")
+    @admin.display(description=_("Asked"), ordering="created_at")
     def asked(self, request: SessionRequest) -> str:
-        return f"{timezone.localtime(request.created_at):%-d %b %Y, %H:%M}"
+        return date_format(timezone.localtime(request.created_at), "j M Y, H:i")
 
-    @admin.display(description="For", ordering="student_name")
+    @admin.display(description=_("For"), ordering="student_name")
     def student_and_asker(self, request: SessionRequest) -> str:
         """The student, then who asked: the student, or their parent."""
         asker = (
-            f"asked by {request.requester}, parent"
+            gettext("asked by %(parent)s, parent") % {"parent": request.requester}
             if request.requester_type == RequesterType.PARENT
-            else "their own request"
+            else gettext("their own request")
         )
         return format_html('{}<br><span class="quiet">{}</span>', request.student_name, asker)
 
-    @admin.display(description="Tutor", ordering="tutor__user__last_name")
+    @admin.display(description=_("Tutor"), ordering="tutor__user__last_name")
     def tutor_and_package(self, request: SessionRequest) -> str:
         if not request.package_name:
             return str(request.tutor)
@@ -178,7 +181,7 @@ class SessionRequestAdmin(admin.ModelAdmin):
             '{}<br><span class="quiet">{}</span>', request.tutor, request.package_name
         )
 
-    @admin.display(description="Status", ordering="effective_status")
+    @admin.display(description=_("Status"), ordering="effective_status")
     def status_display(self, request: SessionRequest) -> str:
         return request.get_current_status_display()
 
@@ -192,11 +195,16 @@ class SessionRequestAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, f"Answered {done} request(s).", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("Answered %(count)d request.", "Answered %(count)d requests.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
-    @admin.action(description="Accept selected requests", permissions=["change"])
+    @admin.action(description=_("Accept selected requests"), permissions=["change"])
     def accept_requests(self, request, queryset):
         self._answer_each(
             request,
@@ -204,7 +212,7 @@ class SessionRequestAdmin(admin.ModelAdmin):
             lambda r: request_accept(request_id=r.pk, tutor=r.tutor),
         )
 
-    @admin.action(description="Decline selected requests…", permissions=["change"])
+    @admin.action(description=_("Decline selected requests…"), permissions=["change"])
     def decline_requests(self, request, queryset):
         form = DeclineForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -217,13 +225,13 @@ class SessionRequestAdmin(admin.ModelAdmin):
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Decline requests",
+            "title": gettext("Decline requests"),
             "opts": self.model._meta,
             "requests": queryset.select_related("tutor__user"),
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "selected": [r.pk for r in queryset],
             "action": "decline_requests",
-            "submit_label": "Decline",
+            "submit_label": gettext("Decline"),
         }
         return TemplateResponse(request, "admin/tutoring/decline_requests.html", context)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import fields
 
 from django import forms
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.ids import MAX_ID
 from core.money import format_price
@@ -12,8 +14,8 @@ from tutoring.models import RequesterType, TutorProfile, display_name
 from tutoring.selectors import Profiles
 from tutoring.services import RequestDetails
 
-CHOOSE_PACKAGE = "Choose one of the packages listed, or none."
-CHOOSE_CHILD = "Choose one of your children, or type a name."
+CHOOSE_PACKAGE = _("Choose one of the packages listed, or none.")
+CHOOSE_CHILD = _("Choose one of your children, or type a name.")
 
 
 def _id_field(label: str, message: str, choices: list[tuple[str, str]]) -> forms.IntegerField:
@@ -27,9 +29,17 @@ def _id_field(label: str, message: str, choices: list[tuple[str, str]]) -> forms
     )
 
 
+def _package_label(package) -> str:
+    """A package as the request form lists it: name, sessions and price."""
+    sessions = ngettext("%(count)d session", "%(count)d sessions", package.sessions_count) % {
+        "count": package.sessions_count
+    }
+    return f"{package.name} · {sessions} · {format_price(package.price)}"
+
+
 class RequestForm(forms.Form):
     requester_type = forms.ChoiceField(
-        label="I am asking as",
+        label=_("I am asking as"),
         choices=RequesterType.choices,
         widget=forms.RadioSelect,
         required=False,
@@ -37,28 +47,31 @@ class RequestForm(forms.Form):
     package = forms.IntegerField()  # replaced per tutor in __init__
     child = forms.IntegerField()  # replaced per parent in __init__
     student_name = forms.CharField(
-        label="Who the sessions are for",
+        label=_("Who the sessions are for"),
         max_length=255,
         required=False,
-        help_text="Leave empty for yourself, or for the child you chose.",
+        help_text=_("Leave empty for yourself, or for the child you chose."),
     )
-    student_grade = forms.CharField(label="Grade", max_length=50, required=False)
+    student_grade = forms.CharField(label=_("Grade"), max_length=50, required=False)
     preferred_schedule = forms.CharField(
-        label="When suits you",
+        label=_("When suits you"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="e.g. weekday evenings after 5 pm",
+        help_text=_("e.g. weekday evenings after 5 pm"),
     )
     message = forms.CharField(
-        label="Message to the tutor",
+        label=_("Message to the tutor"),
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    contact_phone = forms.CharField(label="Phone", max_length=32, required=False)
+    contact_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     contact_email = forms.EmailField(
-        label="Email", max_length=255, required=False, help_text="Leave empty for your account's."
+        label=_("Email"),
+        max_length=255,
+        required=False,
+        help_text=_("Leave empty for your account's."),
     )
 
     def __init__(self, *args, profiles: Profiles, tutor: TutorProfile, children=(), **kwargs):
@@ -67,21 +80,18 @@ class RequestForm(forms.Form):
         packages = getattr(tutor, "offered_packages", [])
         if packages:
             self.fields["package"] = _id_field(
-                "Package",
+                gettext("Package"),
                 CHOOSE_PACKAGE,
-                [("", "No package: just get in touch")]
-                + [
-                    (str(p.pk), f"{p.name} · {p.sessions_count} sessions · {format_price(p.price)}")
-                    for p in packages
-                ],
+                [("", gettext("No package: just get in touch"))]
+                + [(str(p.pk), _package_label(p)) for p in packages],
             )
         else:
             del self.fields["package"]
         if profiles.parent is not None and children:
             self.fields["child"] = _id_field(
-                "For my child",
+                gettext("For my child"),
                 CHOOSE_CHILD,
-                [("", "Someone else (type the name below)")]
+                [("", gettext("Someone else (type the name below)"))]
                 + [(str(c.pk), display_name(c.user)) for c in children],
             )
         else:
@@ -92,8 +102,10 @@ class RequestForm(forms.Form):
         else:
             self.fields["requester_type"].required = True
             if not held:
-                self.fields["requester_type"].label = "I am a"
-                self.fields["requester_type"].help_text = "We ask once; you can request as either."
+                self.fields["requester_type"].label = gettext("I am a")
+                self.fields["requester_type"].help_text = gettext(
+                    "We ask once; you can request as either."
+                )
 
     def details(self) -> RequestDetails:
         data = self.cleaned_data
@@ -102,8 +114,8 @@ class RequestForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Say why you decline, so the requester knows."},
+        error_messages={"required": _("Say why you decline, so the requester knows.")},
     )

@@ -34,6 +34,8 @@ from django.db.models.functions import Coalesce, Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.models import FormSafeValidation
 from core.money import PriceField
@@ -48,18 +50,19 @@ class TutorProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tutor_profile"
     )
     headline = models.CharField(max_length=200)
-    headline_ar = models.CharField("Arabic headline", max_length=200, blank=True)
+    headline_ar = models.CharField(_("Arabic headline"), max_length=200, blank=True)
     bio = models.TextField(blank=True)
-    bio_ar = models.TextField("Arabic bio", blank=True)
+    bio_ar = models.TextField(_("Arabic bio"), blank=True)
     subjects = models.TextField(
-        help_text="Subjects taught, separated by commas, in English and Arabic; students "
-        "search them."
+        help_text=_(
+            "Subjects taught, separated by commas, in English and Arabic; students search them."
+        )
     )
     hourly_rate = PriceField(default=Decimal(0))
     is_accepting_requests = models.BooleanField(
-        "accepting requests",
+        _("accepting requests"),
         default=True,
-        help_text="Students and parents can send requests only while this is on.",
+        help_text=_("Students and parents can send requests only while this is on."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -69,7 +72,7 @@ class TutorProfile(models.Model):
             models.CheckConstraint(
                 condition=Q(hourly_rate__gte=0),
                 name="tutor_hourly_rate_not_negative",
-                violation_error_message="The hourly rate cannot be negative.",
+                violation_error_message=_("The hourly rate cannot be negative."),
             ),
         ]
 
@@ -88,7 +91,7 @@ class StudentProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student_profile"
     )
-    grade = models.CharField(max_length=50, blank=True, help_text="e.g. Grade 9")
+    grade = models.CharField(max_length=50, blank=True, help_text=_("e.g. Grade 9"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,14 +118,14 @@ class ParentProfile(models.Model):
 class TutorPackage(models.Model):
     tutor = models.ForeignKey(TutorProfile, on_delete=models.CASCADE, related_name="packages")
     name = models.CharField(max_length=200)
-    name_ar = models.CharField("Arabic name", max_length=200, blank=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
     description = models.TextField(blank=True)
     sessions_count = models.PositiveSmallIntegerField(
-        "sessions", default=1, validators=[MinValueValidator(1)]
+        _("sessions"), default=1, validators=[MinValueValidator(1)]
     )
     price = PriceField(default=Decimal(0))
     is_active = models.BooleanField(
-        "offered", default=True, help_text="Only offered packages can be requested."
+        _("offered"), default=True, help_text=_("Only offered packages can be requested.")
     )
 
     class Meta:
@@ -131,17 +134,17 @@ class TutorPackage(models.Model):
             models.UniqueConstraint(
                 fields=["tutor", "name"],
                 name="package_name_unique_per_tutor",
-                violation_error_message="This tutor already has a package with this name.",
+                violation_error_message=_("This tutor already has a package with this name."),
             ),
             models.CheckConstraint(
                 condition=Q(sessions_count__gte=1),
                 name="package_sessions_count_positive",
-                violation_error_message="A package has at least one session.",
+                violation_error_message=_("A package has at least one session."),
             ),
             models.CheckConstraint(
                 condition=Q(price__gte=0),
                 name="package_price_not_negative",
-                violation_error_message="The price cannot be negative.",
+                violation_error_message=_("The price cannot be negative."),
             ),
             # The target of requests' composite foreign key (session_request_parties).
             models.UniqueConstraint(fields=["id", "tutor"], name="package_id_tutor_key"),
@@ -152,16 +155,16 @@ class TutorPackage(models.Model):
 
 
 class RequesterType(models.TextChoices):
-    STUDENT = "student", "Student"
-    PARENT = "parent", "Parent"
+    STUDENT = "student", _("Student")
+    PARENT = "parent", _("Parent")
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Declined"
-    CANCELLED = "cancelled", "Cancelled"
-    EXPIRED = "expired", "Expired"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
 
 
 ANSWERED = (RequestStatus.ACCEPTED, RequestStatus.REJECTED)
@@ -214,7 +217,7 @@ class SessionRequest(FormSafeValidation):
         null=True,
         blank=True,
         related_name="requests",
-        help_text="The requester, when a student asks.",
+        help_text=_("The requester, when a student asks."),
     )
     parent = models.ForeignKey(
         ParentProfile,
@@ -222,7 +225,7 @@ class SessionRequest(FormSafeValidation):
         null=True,
         blank=True,
         related_name="requests",
-        help_text="The requester, when a parent asks.",
+        help_text=_("The requester, when a parent asks."),
     )
     child = models.ForeignKey(
         StudentProfile,
@@ -230,7 +233,7 @@ class SessionRequest(FormSafeValidation):
         null=True,
         blank=True,
         related_name="requests_as_child",
-        help_text="On a parent's request, the child it is for.",
+        help_text=_("On a parent's request, the child it is for."),
     )
     package = models.ForeignKey(
         TutorPackage,
@@ -240,7 +243,7 @@ class SessionRequest(FormSafeValidation):
         related_name="requests",
     )
     package_name = models.CharField(
-        max_length=255, blank=True, help_text="The package's name when the request was made."
+        max_length=255, blank=True, help_text=_("The package's name when the request was made.")
     )
     status = models.CharField(
         max_length=20, choices=RequestStatus, default=RequestStatus.PENDING, editable=False
@@ -267,13 +270,15 @@ class SessionRequest(FormSafeValidation):
                 )
                 | Q(requester_type=RequesterType.PARENT, parent__isnull=False, student=None),
                 name="request_requester_matches_type",
-                violation_error_message="The requester must be a student profile for a "
-                "student's request and a parent profile for a parent's.",
+                violation_error_message=_(
+                    "The requester must be a student profile for a "
+                    "student's request and a parent profile for a parent's."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(child=None) | Q(requester_type=RequesterType.PARENT),
                 name="request_child_only_for_a_parent",
-                violation_error_message="Only a parent's request names a child.",
+                violation_error_message=_("Only a parent's request names a child."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=RequestStatus.values),
@@ -283,15 +288,16 @@ class SessionRequest(FormSafeValidation):
                 condition=Q(status__in=ANSWERED, responded_at__isnull=False)
                 | (~Q(status__in=ANSWERED) & Q(responded_at=None)),
                 name="request_responded_at_matches_status",
-                violation_error_message="A request has an answer time exactly when it was "
-                "accepted or declined.",
+                violation_error_message=_(
+                    "A request has an answer time exactly when it was accepted or declined."
+                ),
             ),
             models.CheckConstraint(
                 # A reason of spaces is no reason.
                 condition=~Q(status=RequestStatus.REJECTED)
                 | Q(GreaterThan(Length(Trim("decline_reason")), 0)),
                 name="request_rejection_has_reason",
-                violation_error_message="A declined request needs a reason.",
+                violation_error_message=_("A declined request needs a reason."),
             ),
             # One pending request per requester and tutor. The other requester
             # column is always NULL, so each kind gets an index of its own; a
@@ -300,7 +306,7 @@ class SessionRequest(FormSafeValidation):
                 fields=["tutor", "student"],
                 condition=Q(status=RequestStatus.PENDING, requester_type=RequesterType.STUDENT),
                 name="request_one_pending_per_student",
-                violation_error_message="You already have a pending request with this tutor.",
+                violation_error_message=_("You already have a pending request with this tutor."),
             ),
             models.UniqueConstraint(
                 F("tutor"),
@@ -308,8 +314,9 @@ class SessionRequest(FormSafeValidation):
                 Coalesce(F("child"), Value(0)),
                 condition=Q(status=RequestStatus.PENDING, requester_type=RequesterType.PARENT),
                 name="request_one_pending_per_parent_and_child",
-                violation_error_message="You already have a pending request with this tutor "
-                "for this child.",
+                violation_error_message=_(
+                    "You already have a pending request with this tutor for this child."
+                ),
             ),
         ]
         indexes = [
@@ -352,16 +359,16 @@ class SessionRequest(FormSafeValidation):
         errors: dict[str, str] = {}
         if self.requester_type == RequesterType.STUDENT:
             if self.student_id is None:
-                errors["student"] = "A student's request names the student who asks."
+                errors["student"] = gettext("A student's request names the student who asks.")
             if self.parent_id is not None:
-                errors["parent"] = "A student's request has no parent; clear this field."
+                errors["parent"] = gettext("A student's request has no parent; clear this field.")
             if self.child_id is not None:
-                errors["child"] = "Only a parent's request names a child."
+                errors["child"] = gettext("Only a parent's request names a child.")
         elif self.requester_type == RequesterType.PARENT:
             if self.parent_id is None:
-                errors["parent"] = "A parent's request names the parent who asks."
+                errors["parent"] = gettext("A parent's request names the parent who asks.")
             if self.student_id is not None:
-                errors["student"] = "A parent's request has no student; clear this field."
+                errors["student"] = gettext("A parent's request has no student; clear this field.")
             if (
                 self.child_id is not None
                 and self.parent_id is not None
@@ -369,13 +376,13 @@ class SessionRequest(FormSafeValidation):
                     parentprofile_id=self.parent_id, studentprofile_id=self.child_id
                 ).exists()
             ):
-                errors["child"] = "Choose one of this parent's own children."
+                errors["child"] = gettext("Choose one of this parent's own children.")
         if (
             self.package_id is not None
             and self.tutor_id is not None
             and not TutorPackage.objects.filter(pk=self.package_id, tutor_id=self.tutor_id).exists()
         ):
-            errors["package"] = (
+            errors["package"] = gettext(
                 "This package belongs to another tutor; choose one of this tutor's packages."
             )
         if self.tutor_id is not None:
@@ -385,11 +392,11 @@ class SessionRequest(FormSafeValidation):
                 .first()
             )
             if tutor_user is not None and tutor_user == self._requester_user_id():
-                errors["tutor"] = "A tutor cannot request a session with themselves."
+                errors["tutor"] = gettext("A tutor cannot request a session with themselves.")
         if self.status == RequestStatus.REJECTED and not self.decline_reason.strip():
-            errors["decline_reason"] = "A declined request needs a reason."
+            errors["decline_reason"] = gettext("A declined request needs a reason.")
         if (self.status in ANSWERED) != (self.responded_at is not None):
-            errors["status"] = (
+            errors["status"] = gettext(
                 "A request has an answer time exactly when it was accepted or declined."
             )
         if errors:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.i18n import in_language_of
@@ -66,7 +67,7 @@ def profile_create(*, user: AbstractBaseUser, role: str, grade: str = "") -> Pro
     elif role == RequesterType.PARENT:
         ParentProfile.objects.get_or_create(user=user)
     else:
-        raise TutoringError("Choose whether you are a student or a parent.", field="role")
+        raise TutoringError(_("Choose whether you are a student or a parent."), field="role")
     return profiles_of(user)
 
 
@@ -105,7 +106,7 @@ def _requester_type(profiles: Profiles, chosen: str | None) -> str:
     if chosen in held:
         return chosen
     raise TutoringError(
-        "Choose whether you ask as a student or as a parent.", field="requester_type"
+        _("Choose whether you ask as a student or as a parent."), field="requester_type"
     )
 
 
@@ -115,7 +116,11 @@ def _package(tutor: TutorProfile, package_id: int | None) -> TutorPackage | None
     package = TutorPackage.objects.filter(pk=package_id, tutor=tutor, is_active=True).first()
     if package is None:
         raise TutoringError(
-            f"That package is not offered by {tutor}; choose one of the packages listed, or none.",
+            _(
+                "That package is not offered by %(tutor)s; choose one of the packages "
+                "listed, or none."
+            )
+            % {"tutor": tutor},
             field="package",
         )
     return package
@@ -126,7 +131,7 @@ def _child(parent: ParentProfile, child_id: int | None) -> StudentProfile | None
         return None
     child = parent.children.select_related("user").filter(pk=child_id).first()
     if child is None:
-        raise TutoringError("Choose one of your own children, or type a name.", field="child")
+        raise TutoringError(_("Choose one of your own children, or type a name."), field="child")
     return child
 
 
@@ -158,13 +163,15 @@ def request_create(
     profiles = profiles_of(user)
     if not profiles.requester_types:
         raise TutoringError(
-            "Tell us whether you are a student or a parent first.", field="requester_type"
+            _("Tell us whether you are a student or a parent first."), field="requester_type"
         )
     kind = _requester_type(profiles, requester_type)
     if tutor.user_id == user.pk:
-        raise TutoringError("You cannot request a session with yourself.")
+        raise TutoringError(_("You cannot request a session with yourself."))
     if not tutor.is_accepting_requests:
-        raise TutoringError(f"{tutor} is not taking new requests at the moment.")
+        raise TutoringError(
+            _("%(tutor)s is not taking new requests at the moment.") % {"tutor": tutor}
+        )
     package = _package(tutor, package_id)
 
     request = SessionRequest(
@@ -189,14 +196,17 @@ def request_create(
             child_name = display_name(child.user)
             if request.student_name and request.student_name.casefold() != child_name.casefold():
                 raise TutoringError(
-                    f"You chose {child_name}; leave the name empty, or choose “Someone else” "
-                    "to type another name.",
+                    _(
+                        "You chose %(child)s; leave the name empty, or choose “Someone else” "
+                        "to type another name."
+                    )
+                    % {"child": child_name},
                     field="student_name",
                 )
             request.student_name = child_name
             request.student_grade = request.student_grade or child.grade
     if not request.student_name:
-        raise TutoringError("Say who the sessions are for.", field="student_name")
+        raise TutoringError(_("Say who the sessions are for."), field="student_name")
     request.contact_email = request.contact_email or user.email
 
     with transaction.atomic():
@@ -208,10 +218,18 @@ def request_create(
                 _tell_tutor(request)
     except IntegrityError:
         if mine.pending(now).exists():
-            whom = f" for {request.student_name}" if kind == RequesterType.PARENT else ""
+            if kind == RequesterType.PARENT:
+                refusal = _(
+                    "You already have a pending request with %(tutor)s for %(student)s; wait "
+                    "for the answer or cancel it under My requests."
+                )
+            else:
+                refusal = _(
+                    "You already have a pending request with %(tutor)s; wait for the answer or "
+                    "cancel it under My requests."
+                )
             raise TutoringError(
-                f"You already have a pending request with {tutor}{whom}; wait for the answer or "
-                "cancel it under My requests."
+                refusal % {"tutor": tutor, "student": request.student_name}
             ) from None
         raise
     return request
@@ -245,18 +263,19 @@ def _why_not_pending(mine: QuerySet[SessionRequest], now: datetime.datetime) -> 
         _expire_stale(mine, now)
         current = mine.values_list("status", flat=True).first()
     if current is None:
-        return RequestNotFound("There is no such request.")
+        return RequestNotFound(_("There is no such request."))
     return RequestClosed(_closed_message(current))
 
 
 def _closed_message(status: str) -> str:
     return {
-        RequestStatus.ACCEPTED: "This request was already accepted.",
-        RequestStatus.REJECTED: "This request was already declined.",
-        RequestStatus.CANCELLED: "This request was cancelled by the requester.",
-        RequestStatus.EXPIRED: "This request expired before it was answered; it can no longer "
-        "be accepted.",
-    }.get(status, "This request is no longer pending.")
+        RequestStatus.ACCEPTED: _("This request was already accepted."),
+        RequestStatus.REJECTED: _("This request was already declined."),
+        RequestStatus.CANCELLED: _("This request was cancelled by the requester."),
+        RequestStatus.EXPIRED: _(
+            "This request expired before it was answered; it can no longer be accepted."
+        ),
+    }.get(status) or _("This request is no longer pending.")
 
 
 def request_accept(
@@ -277,10 +296,11 @@ def request_reject(
     """The tutor declines a pending request of theirs, saying why; the requester is told."""
     reason = reason.strip()
     if not reason:
-        raise TutoringError("Say why you decline, so the requester knows.", field="reason")
+        raise TutoringError(_("Say why you decline, so the requester knows."), field="reason")
     if len(reason) > REASON_MAX_LENGTH:
         raise TutoringError(
-            f"Keep the reason under {REASON_MAX_LENGTH} characters.", field="reason"
+            _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH},
+            field="reason",
         )
     return _answer(
         request_id=request_id,
@@ -309,35 +329,51 @@ def request_cancel(
 
 def _tell_tutor(request: SessionRequest) -> None:
     tutor_user = request.tutor.user
-    package = f"\nPackage: {request.package_name}" if request.package_name else ""
+    lines = [
+        _("Hello %(name)s,") % {"name": display_name(tutor_user)},
+        "",
+        _("%(student)s would like sessions with you.") % {"student": request.student_name},
+    ]
+    if request.package_name:
+        lines.append(_("Package: %(package)s") % {"package": request.package_name})
+    lines.append(
+        _("Preferred schedule: %(schedule)s")
+        % {"schedule": request.preferred_schedule or _("not given")}
+    )
+    answer = _("Answer it under Requested sessions: %(url)s") % {
+        "url": absolute_url(reverse("tutoring:requests"))
+    }
+    lines += ["", request.message, "", answer, ""]
     send_after_commit(
-        subject=f"New session request for {request.student_name}",
-        body=(
-            f"Hello {display_name(tutor_user)},\n\n"
-            f"{request.student_name} would like sessions with you.{package}\n"
-            f"Preferred schedule: {request.preferred_schedule or 'not given'}\n\n"
-            f"{request.message}\n\n"
-            f"Answer it under Requested sessions: {absolute_url(reverse('tutoring:requests'))}\n"
-        ),
+        subject=_("New session request for %(student)s") % {"student": request.student_name},
+        body="\n".join(lines),
         to=[tutor_user.email],
     )
 
 
 def _tell_requester(request: SessionRequest) -> None:
     requester_user = request.requester.user
+    names = {
+        "tutor": request.tutor,
+        "student": request.student_name,
+        "reason": request.decline_reason,
+    }
     if request.status == RequestStatus.ACCEPTED:
-        outcome = f"{request.tutor} accepted your request for {request.student_name}."
+        subject = _("Your session request: accepted")
+        outcome = _("%(tutor)s accepted your request for %(student)s.") % names
     else:
-        outcome = (
-            f"{request.tutor} declined your request for {request.student_name}.\n"
-            f"Their reason: {request.decline_reason}"
+        subject = _("Your session request: declined")
+        outcome = "\n".join(
+            [
+                _("%(tutor)s declined your request for %(student)s.") % names,
+                _("Their reason: %(reason)s") % names,
+            ]
         )
+    greeting = _("Hello %(name)s,") % {"name": display_name(requester_user)}
+    see = _("See your requests: %(url)s") % {"url": absolute_url(reverse("tutoring:requests"))}
     send_after_commit(
-        subject=f"Your session request: {request.get_status_display().lower()}",
-        body=(
-            f"Hello {display_name(requester_user)},\n\n{outcome}\n\n"
-            f"See your requests: {absolute_url(reverse('tutoring:requests'))}\n"
-        ),
+        subject=subject,
+        body=f"{greeting}\n\n{outcome}\n\n{see}\n",
         # The account's own address: a typed contact address is for the tutor to use,
         # and must not let a requester have Studyhall mail someone else.
         to=[requester_user.email],

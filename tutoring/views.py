@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.paging import page_of
@@ -89,8 +90,8 @@ def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_tutor(request, tutor, form=form, status=400 if field else 409)
     messages.success(
         request,
-        f"Your request for {sent.student_name} is with {tutor}. You will get an email "
-        "when they answer.",
+        _("Your request for %(student)s is with %(tutor)s. You will get an email when they answer.")
+        % {"student": sent.student_name, "tutor": tutor},
     )
     return redirect("tutoring:requests")
 
@@ -163,7 +164,7 @@ def request_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_answer(
         request,
         lambda: request_accept(request_id=pk, tutor=tutor),
-        "Accepted. The requester has been told by email.",
+        _("Accepted. The requester has been told by email."),
     )
 
 
@@ -177,7 +178,7 @@ def request_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_answer(
         request,
         lambda: request_reject(request_id=pk, tutor=tutor, reason=form.cleaned_data["reason"]),
-        "Declined. The requester has been told, with your reason.",
+        _("Declined. The requester has been told, with your reason."),
     )
 
 
@@ -187,5 +188,5 @@ def request_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_answer(
         request,
         lambda: request_cancel(request_id=pk, user=request.user),
-        "Your request is cancelled.",
+        _("Your request is cancelled."),
     )

@@ -92,7 +92,7 @@ def test_staff_accept_through_the_service(staff_client, requests):
         {"action": "accept_requests", "_selected_action": [requests[0].pk]},
         follow=True,
     )
-    assert "Answered 1 request(s)." in response.text
+    assert "Answered 1 request." in response.text
     requests[0].refresh_from_db()
     assert requests[0].status == RequestStatus.ACCEPTED
     assert requests[0].responded_at is not None
