@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from assistant_chat.models import ChatMessage, ChatSession
 from assistant_chat.selectors import conversation_export
@@ -36,11 +38,11 @@ class ChatMessageInline(ReadOnlyAdmin, admin.TabularInline):
 
 
 class OwnerKindFilter(admin.SimpleListFilter):
-    title = "asked by"
+    title = _("asked by")
     parameter_name = "owner"
 
     def lookups(self, request, model_admin):
-        return [("user", "Logged-in users"), ("visitor", "Visitors")]
+        return [("user", _("Logged-in users")), ("visitor", _("Visitors"))]
 
     def queryset(self, request, queryset):
         if self.value() == "user":
@@ -82,24 +84,24 @@ class ChatSessionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [ChatMessageInline]
 
-    @admin.display(description="Conversation", ordering="title")
+    @admin.display(description=_("Conversation"), ordering="title")
     def title_or_id(self, session: ChatSession) -> str:
         return session.title or str(session.pk)
 
-    @admin.display(description="Asked by", ordering="user__username")
+    @admin.display(description=_("Asked by"), ordering="user__username")
     def owner(self, session: ChatSession) -> str:
         if session.user_id is None:
-            return "Visitor"
+            return gettext("Visitor")
         return session.user.get_full_name() or session.user.get_username()
 
-    @admin.display(description="Messages", ordering="message_count")
+    @admin.display(description=_("Messages"), ordering="message_count")
     def messages(self, session: ChatSession) -> int:
         return session.message_count
 
-    @admin.display(description="Export")
+    @admin.display(description=_("Export"))
     def export_link(self, session: ChatSession) -> str:
         url = reverse("admin:assistant_chat_chatsession_export", args=[session.pk])
-        return format_html('<a href="{}">Download this conversation (JSON)</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("Download this conversation (JSON)"))
 
     def get_urls(self):
         export = path(

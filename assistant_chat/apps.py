@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class AssistantChatConfig(AppConfig):
     name = "assistant_chat"
-    verbose_name = "Assistant"
+    verbose_name = _("Assistant")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import ngettext
 
 from assistant_chat.owners import ChatOwner
 
@@ -49,10 +50,17 @@ class RateLimited:
 
     @property
     def message(self) -> str:
-        return (
-            f"You have sent {self.limit} messages this minute, the most the assistant "
-            f"takes; try again in {self.retry_after} seconds."
-        )
+        sent = ngettext(
+            "You have sent %(limit)d message this minute, the most the assistant takes;",
+            "You have sent %(limit)d messages this minute, the most the assistant takes;",
+            self.limit,
+        ) % {"limit": self.limit}
+        wait = ngettext(
+            "try again in %(seconds)d second.",
+            "try again in %(seconds)d seconds.",
+            self.retry_after,
+        ) % {"seconds": self.retry_after}
+        return f"{sent} {wait}"
 
 
 def rate_limit_hit(*, owner: ChatOwner, address: str, now: datetime.datetime) -> RateLimited | None:

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 MAX_MESSAGE_LENGTH = 4000
 
@@ -7,12 +8,12 @@ class ChatMessageForm(forms.Form):
     """One question, from the chat page's form or the JSON API: the same rules for both."""
 
     message = forms.CharField(
-        label="Your question",
+        label=_("Your question"),
         max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_MESSAGE_LENGTH}),
         error_messages={
-            "required": "Write a question first.",
-            "max_length": "Keep a question under 4,000 characters; this one has %(show_value)d.",
+            "required": _("Write a question first."),
+            "max_length": _("Keep a question under 4,000 characters; this one has %(show_value)d."),
         },
     )
     session_id = forms.UUIDField(

@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 TITLE_LENGTH = 80
 
@@ -53,31 +55,34 @@ class ChatSession(models.Model):
         max_length=64,
         null=True,
         blank=True,
-        help_text="Tells apart visitors who asked without logging in: the same key means the "
-        "same browser. Empty when a logged-in user asked.",
+        help_text=_(
+            "Tells apart visitors who asked without logging in: the same key means the "
+            "same browser. Empty when a logged-in user asked."
+        ),
     )
     title = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now)
     message_count = models.PositiveIntegerField(
-        default=0, help_text="How many messages the conversation has, questions and answers."
+        default=0, help_text=_("How many messages the conversation has, questions and answers.")
     )
 
     class Meta:
         ordering = ["-last_message_at"]
-        verbose_name = "chat session"
+        verbose_name = _("chat session")
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False, visitor_key__isnull=True)
                 | Q(user__isnull=True, visitor_key__isnull=False),
                 name="chat_session_user_or_visitor",
-                violation_error_message="A conversation belongs to a user or to a visitor, "
-                "exactly one of the two.",
+                violation_error_message=_(
+                    "A conversation belongs to a user or to a visitor, exactly one of the two."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(visitor_key=""),
                 name="chat_session_visitor_key_not_empty",
-                violation_error_message="A visitor key cannot be empty.",
+                violation_error_message=_("A visitor key cannot be empty."),
             ),
         ]
         indexes = [
@@ -87,7 +92,7 @@ class ChatSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"Conversation {self.pk}"
+        return self.title or gettext("Conversation %(id)s") % {"id": self.pk}
 
     @property
     def owner_label(self) -> str:
@@ -103,8 +108,8 @@ class ChatSession(models.Model):
 
 
 class ChatRole(models.TextChoices):
-    USER = "user", "Question"
-    ASSISTANT = "assistant", "Answer"
+    USER = "user", _("Question")
+    ASSISTANT = "assistant", _("Answer")
 
 
 class ChatMessage(models.Model):
@@ -117,7 +122,7 @@ class ChatMessage(models.Model):
         db_index=False,  # chat_message_sequence_unique_per_session leads with session_id
     )
     sequence = models.PositiveIntegerField(
-        help_text="The message's place in the conversation: 1 for the first."
+        help_text=_("The message's place in the conversation: 1 for the first.")
     )
     role = models.CharField(max_length=16, choices=ChatRole)
     content = models.TextField()
@@ -126,8 +131,10 @@ class ChatMessage(models.Model):
         max_length=100,
         null=True,
         blank=True,
-        help_text="Sent by the browser with each question, so a question sent twice (after a "
-        "dropped connection) is kept once.",
+        help_text=_(
+            "Sent by the browser with each question, so a question sent twice (after a "
+            "dropped connection) is kept once."
+        ),
     )
     reply_to = models.ForeignKey(
         "self",
@@ -136,60 +143,63 @@ class ChatMessage(models.Model):
         on_delete=models.DB_CASCADE,
         related_name="+",
         db_index=False,  # chat_message_one_answer_per_question is its index
-        help_text="On an answer: the question it answers.",
+        help_text=_("On an answer: the question it answers."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["session_id", "sequence"]
-        verbose_name = "chat message"
+        verbose_name = _("chat message")
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "sequence"],
                 name="chat_message_sequence_unique_per_session",
-                violation_error_message="This conversation already has a message with this "
-                "sequence number.",
+                violation_error_message=_(
+                    "This conversation already has a message with this sequence number."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["session", "client_message_id"],
                 condition=Q(client_message_id__isnull=False),
                 name="chat_message_client_id_unique_per_session",
-                violation_error_message="This conversation already has a message with this "
-                "client message id.",
+                violation_error_message=_(
+                    "This conversation already has a message with this client message id."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["reply_to"],
                 name="chat_message_one_answer_per_question",
-                violation_error_message="This question already has an answer.",
+                violation_error_message=_("This question already has an answer."),
             ),
             # The target of the answers' composite foreign key (same session).
             models.UniqueConstraint(fields=["id", "session"], name="chat_message_id_session_key"),
             models.CheckConstraint(
                 condition=Q(sequence__gte=1),
                 name="chat_message_sequence_positive",
-                violation_error_message="Sequence numbers start at 1.",
+                violation_error_message=_("Sequence numbers start at 1."),
             ),
             models.CheckConstraint(
                 condition=Q(role=ChatRole.USER, reply_to__isnull=True)
                 | Q(role=ChatRole.ASSISTANT, reply_to__isnull=False),
                 name="chat_message_answers_reply_to_a_question",
-                violation_error_message="An answer replies to a question; a question replies "
-                "to nothing.",
+                violation_error_message=_(
+                    "An answer replies to a question; a question replies to nothing."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(role=ChatRole.USER) | Q(client_message_id__isnull=True),
                 name="chat_message_client_id_on_questions_only",
-                violation_error_message="Only a question carries a client message id.",
+                violation_error_message=_("Only a question carries a client message id."),
             ),
             models.CheckConstraint(
                 condition=~Q(client_message_id=""),
                 name="chat_message_client_id_not_empty",
-                violation_error_message="A client message id cannot be empty.",
+                violation_error_message=_("A client message id cannot be empty."),
             ),
             models.CheckConstraint(
                 condition=~Q(content=""),
                 name="chat_message_content_not_empty",
-                violation_error_message="A message cannot be empty.",
+                violation_error_message=_("A message cannot be empty."),
             ),
         ]
 
@@ -202,7 +212,9 @@ class ChatMessage(models.Model):
         question = ChatMessage.objects.filter(pk=self.reply_to_id).first()
         if question is None or question.session_id != self.session_id:
             raise ValidationError(
-                {"reply_to": "An answer replies to a question of its own conversation."}
+                {"reply_to": gettext("An answer replies to a question of its own conversation.")}
             )
         if question.role != ChatRole.USER:
-            raise ValidationError({"reply_to": "An answer replies to a question, not an answer."})
+            raise ValidationError(
+                {"reply_to": gettext("An answer replies to a question, not an answer.")}
+            )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from assistant_chat.models import ChatMessage, ChatRole, ChatSession, title_from
 from assistant_chat.monitoring import log_failure_record
@@ -34,7 +35,7 @@ from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
-APOLOGY = (
+APOLOGY = gettext_lazy(
     "Sorry, I cannot look that up right now. The workshops and your orders are on "
     "their pages: [Workshops](/workshops/), [My orders](/orders/)."
 )
@@ -47,7 +48,7 @@ class ChatSessionNotFound(DomainError):
     code = "chat_session_not_found"
 
     def __init__(self) -> None:
-        super().__init__("There is no such conversation.")
+        super().__init__(gettext("There is no such conversation."))
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def _answer_safely(responder: Responder, question: Question) -> str:
     except Exception:
         # The assistant must answer something; the traceback goes to the log.
         logger.exception("assistant responder failed on %r", question.text[:200])
-        return APOLOGY
+        return str(APOLOGY)
 
 
 def chat_question_answer(
@@ -242,7 +243,7 @@ def chat_sessions_claim(*, visitor_key: str, user: AbstractBaseUser) -> int:
 def chat_session_delete(*, session_id: uuid.UUID, user: AbstractBaseUser) -> bool:
     """Delete the user's own conversation and its messages (the database cascades them).
     False when it is not theirs or does not exist."""
-    deleted, _ = ChatSession.objects.filter(pk=session_id, user=user).delete()
+    deleted, _rows = ChatSession.objects.filter(pk=session_id, user=user).delete()
     return deleted > 0
 
 

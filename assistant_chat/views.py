@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assistant_chat.counters import RateLimited, rate_limit_hit
@@ -36,10 +38,10 @@ from assistant_chat.services import (
 from core.clientip import client_ip
 
 SUGGESTIONS = (
-    "Which workshops have seats left?",
-    "When is the next Intro to Python session?",
-    "What are my bookings?",
-    "How do I cancel a booking?",
+    gettext_lazy("Which workshops have seats left?"),
+    gettext_lazy("When is the next Intro to Python session?"),
+    gettext_lazy("What are my bookings?"),
+    gettext_lazy("How do I cancel a booking?"),
 )
 
 
@@ -148,7 +150,7 @@ def delete_conversation(request: HttpRequest) -> HttpResponse:
         raise Http404("No such conversation.")
     if current_conversation(request) == session_id:
         remember_conversation(request, None)
-    messages.success(request, "The conversation is deleted.")
+    messages.success(request, _("The conversation is deleted."))
     return redirect("assistant:chat")
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrityConfig(AppConfig):
     name = "integrity"
-    verbose_name = "Data integrity"
+    verbose_name = _("Data integrity")
 
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules

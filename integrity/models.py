@@ -8,34 +8,35 @@ from __future__ import annotations
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class QuarantinedRow(models.Model):
     source_table = models.CharField(
-        max_length=200, help_text="The database table the row was taken from."
+        max_length=200, help_text=_("The database table the row was taken from.")
     )
     source_pk = models.CharField(
-        "source primary key", max_length=64, help_text="The row's id in that table."
+        _("source primary key"), max_length=64, help_text=_("The row's id in that table.")
     )
     data = models.JSONField(
-        encoder=DjangoJSONEncoder, help_text="The row as it was, column by column."
+        encoder=DjangoJSONEncoder, help_text=_("The row as it was, column by column.")
     )
-    reason = models.TextField(help_text="Why the row could not stay in its table.")
+    reason = models.TextField(help_text=_("Why the row could not stay in its table."))
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     restored_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the row was put back into its table."
+        null=True, blank=True, help_text=_("When the row was put back into its table.")
     )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "quarantined row"
+        verbose_name = _("quarantined row")
         constraints = [
             # A row is held once at a time: quarantining is safe to re-run.
             models.UniqueConstraint(
                 fields=["source_table", "source_pk"],
                 condition=Q(restored_at__isnull=True),
                 name="quarantine_one_held_copy_per_row",
-                violation_error_message="This row is already in quarantine.",
+                violation_error_message=_("This row is already in quarantine."),
             ),
         ]
         indexes = [models.Index(fields=["source_table", "created_at"], name="quarantine_table_idx")]

@@ -2,12 +2,12 @@
 
 ``INTENTS`` is tried in order; the first whose ``match`` returns something other than
 ``None`` answers, with what ``match`` found. A question nothing matches gets
-``HELP``, the short list of what the assistant can answer.
+``help_text()``, the short list of what the assistant can answer.
 
 Adding a kind of question is one ``Intent`` in this module: a matcher (keywords, or a
 lookup such as a workshop named in the question), an answer that reads live data
 through the owning app's selectors and links to the page it mentions, one line in
-``INTENTS``, one line in ``HELP``, one in ``facts()`` when a language model should
+``INTENTS``, one line in ``help_text()``, one in ``facts()`` when a language model should
 know it too, and a test in ``tests/test_intents.py``.
 """
 
@@ -21,6 +21,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assistant_chat.responders.base import Question, link
 from assistant_chat.responders.language import has_phrase, mentions, shares_stem, words
@@ -51,12 +53,14 @@ def _when(session: WorkshopSession) -> str:
 
 def _seats(session: WorkshopSession) -> str:
     if session.cancelled_at is not None:
-        return "cancelled"
+        return _("cancelled")
     if session.seats_left is None:
-        return "open seating"
+        return _("open seating")
     if session.seats_left == 0:
-        return "full"
-    return f"{session.seats_left} seat{'s' if session.seats_left != 1 else ''} left"
+        return _("full")
+    return ngettext("%(count)d seat left", "%(count)d seats left", session.seats_left) % {
+        "count": session.seats_left
+    }
 
 
 def _workshop_link(workshop: Workshop) -> str:
@@ -65,24 +69,26 @@ def _workshop_link(workshop: Workshop) -> str:
 
 def _seat_line(seat: OrderItem) -> str:
     session = seat.session
-    return (
-        f"- {_workshop_link(seat.workshop)}: {_when(session)} "
-        f"({seat.run.name}, day {session.number}), order "
-        f"{link(seat.order.reference, seat.order.get_absolute_url())}"
-    )
+    return _("- %(workshop)s: %(when)s (%(run)s, day %(number)s), order %(order)s") % {
+        "workshop": _workshop_link(seat.workshop),
+        "when": _when(session),
+        "run": seat.run.name,
+        "number": session.number,
+        "order": link(seat.order.reference, seat.order.get_absolute_url()),
+    }
 
 
 def _login_link() -> str:
     url = f"{reverse('login')}?{urlencode({'next': reverse('assistant:chat')})}"
-    return link("Log in", url)
+    return link(_("Log in"), url)
 
 
 def _orders_link() -> str:
-    return link("My orders", reverse("orders:list"))
+    return link(_("My orders"), reverse("orders:list"))
 
 
-def _store_link(label: str = "workshops page") -> str:
-    return link(label, reverse("workshops:store"))
+def _store_link(label: str | None = None) -> str:
+    return link(label or _("workshops page"), reverse("workshops:store"))
 
 
 # -- my bookings ---------------------------------------------------------------------
@@ -110,17 +116,21 @@ def _asks_for_bookings(question: Question) -> bool | None:
     return True if has_phrase(question.text, BOOKINGS_PHRASES) else None
 
 
-def _bookings(question: Question, _: Any) -> str:
+def _bookings(question: Question, _found: Any) -> str:
     if question.asker is None:
-        return f"{_login_link()} to see your bookings; they are listed under My orders."
+        return _("%(login)s to see your bookings; they are listed under My orders.") % {
+            "login": _login_link()
+        }
     seats = list(upcoming_seats_for_buyer(buyer=question.asker, now=question.now))
     if not seats:
-        return (
-            f"You have no upcoming bookings. Browse the {_store_link()} to book a seat; "
-            f"past and cancelled orders are under {_orders_link()}."
-        )
+        return _(
+            "You have no upcoming bookings. Browse the %(store)s to book a seat; "
+            "past and cancelled orders are under %(orders)s."
+        ) % {"store": _store_link(), "orders": _orders_link()}
     lines = "\n".join(_seat_line(seat) for seat in seats)
-    return f"Your upcoming bookings:\n\n{lines}\n\nEvery order is under {_orders_link()}."
+    heading = _("Your upcoming bookings:")
+    every = _("Every order is under %(orders)s.") % {"orders": _orders_link()}
+    return f"{heading}\n\n{lines}\n\n{every}"
 
 
 # -- how to cancel -------------------------------------------------------------------
@@ -142,22 +152,23 @@ def _asks_to_cancel(question: Question) -> bool | None:
 
 
 def _cancel_steps() -> str:
-    return (
-        f"To cancel a booking, open {_orders_link()}, choose the order and press "
+    return _(
+        "To cancel a booking, open %(orders)s, choose the order and press "
         "“Cancel this order and free the seat”. The seat is freed at once. A session "
         "that has already started can no longer be cancelled online."
-    )
+    ) % {"orders": _orders_link()}
 
 
-def _how_to_cancel(question: Question, _: Any) -> str:
+def _how_to_cancel(question: Question, _found: Any) -> str:
     steps = _cancel_steps()
     if question.asker is None:
-        return f"{steps}\n\n{_login_link()} first to see your orders."
+        first = _("%(login)s first to see your orders.") % {"login": _login_link()}
+        return f"{steps}\n\n{first}"
     seats = list(upcoming_seats_for_buyer(buyer=question.asker, now=question.now))
     if not seats:
-        return f"{steps}\n\nYou have no upcoming bookings to cancel."
+        return f"{steps}\n\n{_('You have no upcoming bookings to cancel.')}"
     lines = "\n".join(_seat_line(seat) for seat in seats)
-    return f"{steps}\n\nYour upcoming bookings:\n\n{lines}"
+    return f"{steps}\n\n{_('Your upcoming bookings:')}\n\n{lines}"
 
 
 # -- the next sessions of a workshop named in the question ---------------------------
@@ -206,13 +217,17 @@ def _workshop_sessions(question: Question, workshops: list[Workshop]) -> str:
             title += f" (\u2068{workshop.title_ar}\u2069)"
         sessions = workshop.upcoming_sessions
         if not sessions:
-            parts.append(f"{title} has no sessions scheduled yet.")
+            parts.append(_("%(title)s has no sessions scheduled yet.") % {"title": title})
             continue
         lines = "\n".join(
-            f"- {_when(s)} ({s.run.name}, day {s.number}): {_seats(s)}" for s in sessions
+            _("- %(when)s (%(run)s, day %(number)s): %(seats)s")
+            % {"when": _when(s), "run": s.run.name, "number": s.number, "seats": _seats(s)}
+            for s in sessions
         )
-        parts.append(f"{title}, next sessions:\n\n{lines}")
-    return "\n\n".join(parts) + "\n\nOpen the workshop to choose a session and book a seat."
+        heading = _("%(title)s, next sessions:") % {"title": title}
+        parts.append(f"{heading}\n\n{lines}")
+    parts.append(_("Open the workshop to choose a session and book a seat."))
+    return "\n\n".join(parts)
 
 
 # -- upcoming workshops with seats left ----------------------------------------------
@@ -245,21 +260,20 @@ def _asks_what_is_on(question: Question) -> bool | None:
     return True if mentions(words(question.text), UPCOMING_KEYWORDS) else None
 
 
-def _workshops_with_seats(question: Question, _: Any) -> str:
+def _workshops_with_seats(question: Question, _found: Any) -> str:
     workshops = workshops_with_bookable_sessions(now=question.now, per_workshop=3)
     if not workshops:
-        return (
-            f"No workshop has a free seat right now. The whole schedule is on the {_store_link()}."
-        )
+        return _(
+            "No workshop has a free seat right now. The whole schedule is on the %(store)s."
+        ) % {"store": _store_link()}
     lines = "\n".join(
         f"- {_workshop_link(w)}: "
         + "; ".join(f"{_when(s)} ({_seats(s)})" for s in w.bookable_sessions)
         for w in workshops
     )
-    return (
-        f"Workshops with seats left:\n\n{lines}\n\n"
-        "Open a workshop to choose a session and book a seat."
-    )
+    heading = _("Workshops with seats left:")
+    closing = _("Open a workshop to choose a session and book a seat.")
+    return f"{heading}\n\n{lines}\n\n{closing}"
 
 
 # -- tutors for a subject ------------------------------------------------------------
@@ -304,15 +318,13 @@ def _asks_for_tutors(question: Question) -> bool | None:
 
 
 def _tutor_line(tutor: TutorProfile) -> str:
-    return (
-        # Each subject isolated (U+2068 … U+2069): Arabic ones keep their order in the list.
-        f"- {link(str(tutor), tutor.get_absolute_url())}: "
-        f"{', '.join(f'\u2068{subject}\u2069' for subject in tutor.subject_list)} "
-        f"· {format_price(tutor.hourly_rate)} per hour"
-    )
+    # Each subject isolated (U+2068 … U+2069): Arabic ones keep their order in the list.
+    subjects = ", ".join(f"\u2068{subject}\u2069" for subject in tutor.subject_list)
+    rate = _("%(price)s per hour") % {"price": format_price(tutor.hourly_rate)}
+    return f"- {link(str(tutor), tutor.get_absolute_url())}: {subjects} · {rate}"
 
 
-def _tutors(question: Question, _: Any) -> str:
+def _tutors(question: Question, _found: Any) -> str:
     asked = words(question.text) - TUTOR_STOPWORDS
     tutors = list(tutors_taking_requests())
     teaching = [
@@ -322,45 +334,47 @@ def _tutors(question: Question, _: Any) -> str:
             _subject_matches(word, subject) for word in asked for subject in words(tutor.subjects)
         )
     ]
-    tutors_page = link("tutors page", reverse("tutoring:tutors"))
+    tutors_page = link(_("tutors page"), reverse("tutoring:tutors"))
     if not tutors:
-        return f"No tutor is taking requests right now. Check the {tutors_page} again soon."
-    how = (
+        return _("No tutor is taking requests right now. Check the %(page)s again soon.") % {
+            "page": tutors_page
+        }
+    how = _(
         "To request a session, open a tutor's profile and fill in “Request a session”; "
         "the tutor answers by email."
     )
     if question.asker is None:
-        how += f" {_login_link()} or sign up first."
+        then = _("%(login)s or sign up first.") % {"login": _login_link()}
     else:
-        requests = link("Requests", reverse("tutoring:requests"))
-        how += f" Your requests and their answers are under {requests}."
+        requests = link(_("Requests"), reverse("tutoring:requests"))
+        then = _("Your requests and their answers are under %(requests)s.") % {"requests": requests}
+    how = f"{how} {then}"
     if teaching:
         lines = "\n".join(_tutor_line(tutor) for tutor in teaching[:TUTORS_LISTED])
-        return f"Tutors for that subject:\n\n{lines}\n\n{how}"
+        return f"{_('Tutors for that subject:')}\n\n{lines}\n\n{how}"
     lines = "\n".join(_tutor_line(tutor) for tutor in tutors[:TUTORS_LISTED])
     opening = (
-        "No tutor on the list teaches that yet; these tutors take requests"
+        _("No tutor on the list teaches that yet; these tutors take requests:")
         if asked
-        else "These tutors take requests"
+        else _("These tutors take requests:")
     )
-    return f"{opening}:\n\n{lines}\n\nSearch by subject or name on the {tutors_page}. {how}"
+    search = _("Search by subject or name on the %(page)s.") % {"page": tutors_page}
+    return f"{opening}\n\n{lines}\n\n{search} {how}"
 
 
 # -- anything else -------------------------------------------------------------------
 
-HELP = (
-    "I can answer questions about:\n\n"
-    "- workshops with seats left (“Which workshops have seats left?”)\n"
-    "- the next sessions of a workshop (“When is the next Intro to Python session?”)\n"
-    "- your bookings (“What are my bookings?”)\n"
-    "- cancelling a booking (“How do I cancel?”)\n"
-    "- tutors for a subject, and how to request one (“Who teaches maths?”)\n\n"
-    "You can ask in English or in Arabic. Everything is also on the {store}."
-)
-
 
 def help_text() -> str:
-    return HELP.format(store=_store_link())
+    return _(
+        "I can answer questions about:\n\n"
+        "- workshops with seats left (“Which workshops have seats left?”)\n"
+        "- the next sessions of a workshop (“When is the next Intro to Python session?”)\n"
+        "- your bookings (“What are my bookings?”)\n"
+        "- cancelling a booking (“How do I cancel?”)\n"
+        "- tutors for a subject, and how to request one (“Who teaches maths?”)\n\n"
+        "You can ask in English or in Arabic. Everything is also on the %(store)s."
+    ) % {"store": _store_link()}
 
 
 def facts(question: Question) -> list[str]:

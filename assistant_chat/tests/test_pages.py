@@ -341,7 +341,7 @@ def test_the_page_form_is_rate_limited_too(client, settings, one_minute):
     client.post(CHAT, {"message": "q"})
     response = client.post(CHAT, {"message": "q"})
     assert response.status_code == 429
-    assert "You have sent 1 messages this minute" in response.text
+    assert "You have sent 1 message this minute" in response.text
 
 
 def test_a_new_conversations_first_message_sent_twice_is_stored_once(client):
