@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
 from core import views as core_views
@@ -8,9 +9,9 @@ from workshops import views as workshops_views
 
 handler500 = "core.views.server_error"
 
-admin.site.site_header = "Studyhall administration"
-admin.site.site_title = "Studyhall admin"
-admin.site.index_title = "Schedule, bookings and people"
+admin.site.site_header = _("Studyhall administration")
+admin.site.site_title = _("Studyhall admin")
+admin.site.index_title = _("Schedule, bookings and people")
 
 urlpatterns = [
     path("", workshops_views.home, name="home"),
