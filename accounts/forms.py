@@ -10,7 +10,9 @@ from tutoring.services import profile_create
 
 class SignupForm(UserCreationForm):
     email = forms.EmailField(
-        required=False, help_text=_("Optional. Used only to reach you about your bookings.")
+        label=_("Email"),
+        required=False,
+        help_text=_("Optional. Used only to reach you about your bookings."),
     )
     role = forms.ChoiceField(
         label=_("I am a"),

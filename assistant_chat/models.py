@@ -69,7 +69,9 @@ class ChatSession(models.Model):
 
     class Meta:
         ordering = ["-last_message_at"]
-        verbose_name = _("chat session")
+        # Not translated: Django would add an English "s" to an Arabic name, and a
+        # translated verbose_name_plural is a model option, so a migration.
+        verbose_name = "chat session"
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False, visitor_key__isnull=True)
@@ -149,7 +151,9 @@ class ChatMessage(models.Model):
 
     class Meta:
         ordering = ["session_id", "sequence"]
-        verbose_name = _("chat message")
+        # Not translated: Django would add an English "s" to an Arabic name, and a
+        # translated verbose_name_plural is a model option, so a migration.
+        verbose_name = "chat message"
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "sequence"],

@@ -29,7 +29,9 @@ class QuarantinedRow(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("quarantined row")
+        # Not translated: Django would add an English "s" to an Arabic name, and a
+        # translated verbose_name_plural is a model option, so a migration.
+        verbose_name = "quarantined row"
         constraints = [
             # A row is held once at a time: quarantining is safe to re-run.
             models.UniqueConstraint(

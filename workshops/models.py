@@ -598,7 +598,9 @@ class HostSession(models.Model):
     )
 
     class Meta:
-        verbose_name = _("host link")
+        # Not translated: Django would add an English "s" to an Arabic name, and a
+        # translated verbose_name_plural is a model option, so a migration.
+        verbose_name = "host link"
         ordering = ["session__date", "session__start_time", "session_id"]
         constraints = [
             models.UniqueConstraint(
