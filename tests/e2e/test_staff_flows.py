@@ -56,7 +56,7 @@ def test_staff_repeat_a_run_at_a_new_date(page: Page, context, site):
     page.get_by_label("New start date").fill(new_start.isoformat())
     page.get_by_role("button", name="Clone run").click()
 
-    expect(page.locator(".messagelist")).to_contain_text("with 2 session(s)")
+    expect(page.locator(".messagelist")).to_contain_text("with 2 sessions")
     copy = WorkshopRun.objects.exclude(pk=run.pk).get()
     assert copy.start_date == new_start
     assert sorted(copy.sessions.values_list("date", flat=True)) == [
