@@ -64,16 +64,16 @@ class Category(models.Model):
     """A kind of workshop (Art, Technology, ...): the store's chips filter by it."""
 
     name = models.CharField(max_length=80, unique=True)
-    name_ar = models.CharField("Arabic name", max_length=80, blank=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=80, blank=True)
     slug = models.SlugField(
-        max_length=80, unique=True, help_text="Its part of the store's address: ?category=…"
+        max_length=80, unique=True, help_text=_("Its part of the store's address: ?category=…")
     )
     position = models.PositiveSmallIntegerField(
-        default=0, help_text="The store shows the chips in this order, then by name."
+        default=0, help_text=_("The store shows the chips in this order, then by name.")
     )
 
     class Meta:
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
@@ -96,7 +96,7 @@ class Workshop(models.Model):
     title_ar = models.CharField(_("Arabic title"), max_length=200, blank=True)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
-    description_ar = models.TextField("Arabic description", blank=True)
+    description_ar = models.TextField(_("Arabic description"), blank=True)
     default_capacity = models.PositiveIntegerField(
         _("default seats per session"),
         null=True,
@@ -116,7 +116,7 @@ class Workshop(models.Model):
         null=True,
         blank=True,
         related_name="workshops",
-        help_text="The store's category chip it appears under.",
+        help_text=_("The store's category chip it appears under."),
     )
     # Titles and descriptions in both languages as the search compares them (core.text), kept
     # by save(); the store searches it with PostgreSQL's full text or, on SQLite, LIKE.
