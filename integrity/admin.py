@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from integrity.models import IntegrityAudit, QuarantinedRow
 from integrity.quarantine import RestoreRefused, quarantined_row_restore
@@ -32,7 +34,9 @@ class QuarantinedRowAdmin(admin.ModelAdmin):
     def has_restore_permission(self, request) -> bool:
         return request.user.has_perm("integrity.change_quarantinedrow")
 
-    @admin.action(description="Restore the selected rows to their tables", permissions=["restore"])
+    @admin.action(
+        description=_("Restore the selected rows to their tables"), permissions=["restore"]
+    )
     def restore(self, request, queryset) -> None:
         restored = 0
         # Oldest first: a row is restored before the rows that depend on it.
@@ -44,7 +48,12 @@ class QuarantinedRowAdmin(admin.ModelAdmin):
             else:
                 restored += 1
         if restored:
-            self.message_user(request, f"{restored} row(s) restored.", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(count)d row restored.", "%(count)d rows restored.", restored)
+                % {"count": restored},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(IntegrityAudit)

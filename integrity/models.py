@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,15 +53,15 @@ class IntegrityAudit(models.Model):
     """One run of ``check_integrity``: what it found. /healthz shows the last full one."""
 
     checked_at = models.DateTimeField(db_index=True)
-    ok = models.BooleanField(help_text="True when no invariant had a violation.")
-    violations = models.PositiveBigIntegerField(help_text="Violations of every invariant.")
+    ok = models.BooleanField(help_text=_("True when no invariant had a violation."))
+    violations = models.PositiveBigIntegerField(help_text=_("Violations of every invariant."))
     partial = models.BooleanField(
-        default=False, help_text="Only some invariants were checked (--only)."
+        default=False, help_text=_("Only some invariants were checked (--only).")
     )
-    seconds = models.FloatField(help_text="How long the audit took.")
+    seconds = models.FloatField(help_text=_("How long the audit took."))
     invariants = models.JSONField(
         encoder=DjangoJSONEncoder,
-        help_text="Per invariant: rows checked, violations, sample ids, seconds.",
+        help_text=_("Per invariant: rows checked, violations, sample ids, seconds."),
     )
 
     class Meta:
@@ -67,5 +69,13 @@ class IntegrityAudit(models.Model):
         verbose_name = "integrity audit"
 
     def __str__(self) -> str:
-        state = "clean" if self.ok else f"{self.violations} violation(s)"
-        return f"Audit of {self.checked_at:%Y-%m-%d %H:%M} ({state})"
+        if self.ok:
+            state = gettext("clean")
+        else:
+            state = ngettext("%(count)d violation", "%(count)d violations", self.violations) % {
+                "count": self.violations
+            }
+        return gettext("Audit of %(time)s (%(state)s)") % {
+            "time": date_format(self.checked_at, "Y-m-d H:i"),
+            "state": state,
+        }

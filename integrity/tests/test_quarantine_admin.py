@@ -54,7 +54,7 @@ def test_a_row_whose_cause_is_fixed_is_restored_with_its_values(client, held):
     WorkshopSessionFactory(pk=MISSING)  # the session is back, from a backup, say
     client.force_login(staff_user("integrity", "workshops"))
     response = restore(client, held)
-    assert [str(m) for m in response.context["messages"]] == ["1 row(s) restored."]
+    assert [str(m) for m in response.context["messages"]] == ["1 row restored."]
     link = HostSession.objects.get(pk=held.source_pk)
     assert (link.session_id, link.token) == (MISSING, held.data["token"])
     held.refresh_from_db()
