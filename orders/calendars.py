@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
+from core.i18n import localized
 from core.links import absolute_url
 from orders.models import OrderItem
 
@@ -36,7 +37,8 @@ def seat_event(seat: OrderItem, *, stamp: datetime.datetime) -> Event:
     event.add("dtend", session.ends_at.astimezone(datetime.UTC))
     event.add(
         "summary",
-        _("%(title)s · Day %(number)s") % {"title": seat.workshop.title, "number": session.number},
+        _("%(title)s · Day %(number)s")
+        % {"title": localized(seat.workshop, "title"), "number": session.number},
     )
     order_line = _("Order %(reference)s: %(url)s") % {
         "reference": seat.order.reference,

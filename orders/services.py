@@ -32,7 +32,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.i18n import in_language_of
+from core.i18n import in_language_of, localized
 from core.links import absolute_url
 from core.mail import send_after_commit
 from orders.models import (
@@ -180,7 +180,7 @@ def _next_available_locked(
             "No session of %(title)s can be booked right now; every upcoming session "
             "is full, cancelled or already yours."
         )
-        % {"title": workshop.title}
+        % {"title": localized(workshop, "title")}
     )
 
 
@@ -204,7 +204,9 @@ def seat_book(
     """
     now = now or timezone.now()
     if not workshop.is_active:
-        raise WorkshopInactive(_("%(title)s is not taking bookings.") % {"title": workshop.title})
+        raise WorkshopInactive(
+            _("%(title)s is not taking bookings.") % {"title": localized(workshop, "title")}
+        )
     session: WorkshopSession | None = None
     try:
         with transaction.atomic():
@@ -215,7 +217,7 @@ def seat_book(
                 if session is None or session.workshop_id != workshop.pk:
                     raise SessionNotFound(
                         _("That session is not one of %(title)s's; choose one from the list.")
-                        % {"title": workshop.title}
+                        % {"title": localized(workshop, "title")}
                     )
                 _check_bookable(session, now=now)
             if not _take_seat(session):
@@ -273,7 +275,9 @@ def run_book(
     """
     now = now or timezone.now()
     if not workshop.is_active:
-        raise WorkshopInactive(_("%(title)s is not taking bookings.") % {"title": workshop.title})
+        raise WorkshopInactive(
+            _("%(title)s is not taking bookings.") % {"title": localized(workshop, "title")}
+        )
     with transaction.atomic():
         sessions = list(
             WorkshopSession.objects.select_for_update(of=("self",))
@@ -291,7 +295,7 @@ def run_book(
                     "That run is not one of %(title)s's, or it has no sessions left to "
                     "book; choose one from the list."
                 )
-                % {"title": workshop.title}
+                % {"title": localized(workshop, "title")}
             )
         sessions.sort(key=lambda session: (session.date, session.start_time))
         held = set(
@@ -471,7 +475,7 @@ def _tell_buyer_session_cancelled(seat: OrderItem) -> None:
     following = next_available_session(workshop=workshop)
     if following is None:
         suggestion = _("No other session of %(title)s is open for booking right now.") % {
-            "title": workshop.title
+            "title": localized(workshop, "title")
         }
     else:
         book = absolute_url(
@@ -486,7 +490,7 @@ def _tell_buyer_session_cancelled(seat: OrderItem) -> None:
         }
     names = {
         "name": seat.buyer.get_full_name() or seat.buyer.get_username(),
-        "title": workshop.title,
+        "title": localized(workshop, "title"),
         "date": _day_name(session.date),
         "time": f"{session.start_time:%H:%M}",
     }

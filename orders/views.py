@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from core.i18n import localized
 from core.links import absolute_url
 from core.paging import page_of
 from orders.calendars import FEED_REFRESH, seats_calendar
@@ -91,7 +92,7 @@ def _session_to_confirm(request: HttpRequest, workshop: Workshop, form: BookingF
         error = _("That session can no longer be booked; choose another.")
     else:
         error = _("That session is not one of %(title)s's; choose one from the list.") % {
-            "title": workshop.title
+            "title": localized(workshop, "title")
         }
     return None, render_workshop(request, workshop, error=error, status=409)
 
@@ -129,7 +130,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         _("Booked: %(title)s, %(date)s at %(time)s. Your reference is %(reference)s.")
         % {
-            "title": workshop.title,
+            "title": localized(workshop, "title"),
             "date": date_format(seat.session.date, "l d F"),
             "time": f"{seat.session.start_time:%H:%M}",
             "reference": seat.order.reference,
@@ -163,7 +164,7 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
                 request,
                 workshop,
                 error=_("That run is not one of %(title)s's; choose one from the list.")
-                % {"title": workshop.title},
+                % {"title": localized(workshop, "title")},
                 status=400,
             )
         context = {"workshop": workshop, "run": run, "sessions": sessions}
@@ -182,7 +183,7 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
             "Booked: %(title)s, all %(days)d days. Your reference is %(reference)s.",
             days,
         )
-        % {"title": workshop.title, "days": days, "reference": order.reference},
+        % {"title": localized(workshop, "title"), "days": days, "reference": order.reference},
     )
     return redirect(order)
 

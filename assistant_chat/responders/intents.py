@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from assistant_chat.responders.base import Question, link
 from assistant_chat.responders.language import has_phrase, mentions, shares_stem, words
+from core.i18n import localized
 from core.money import format_price
 from orders.models import OrderItem
 from orders.selectors import upcoming_seats_for_buyer
@@ -64,7 +65,7 @@ def _seats(session: WorkshopSession) -> str:
 
 
 def _workshop_link(workshop: Workshop) -> str:
-    return link(workshop.title, workshop.get_absolute_url())
+    return link(localized(workshop, "title"), workshop.get_absolute_url())
 
 
 def _seat_line(seat: OrderItem) -> str:
