@@ -63,8 +63,7 @@ gettext:
 MESSAGE_IGNORES := --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='tests/*' --ignore='*/tests/*' --ignore='bench/*' --ignore='static/vendor/*'
 messages: $(STAMP) gettext
 	$(PY) manage.py makemessages -l ar --no-location $(MESSAGE_IGNORES)
-	$(PY) manage.py makemessages -d djangojs -l ar --no-location $(MESSAGE_IGNORES)
-	$(PY) manage.py compilemessages -l ar
+	$(PY) manage.py compilemessages -l ar --ignore='.venv/*' --ignore='var/*'
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own here).
 # STUDYHALL_CHROMIUM names another binary.

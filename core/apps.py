@@ -12,4 +12,12 @@ class CoreConfig(AppConfig):
 
         # Before any app's URLconf is loaded: paths use <id:pk>.
         register_converter(IdConverter, "id")
+        from django.apps import apps
+
         from core import checks  # noqa: F401  (registers the system checks)
+        from core.model_names import MODEL_NAMES, translate_derived_names
+
+        # Models are loaded before any ready(): give their derived names to translation.
+        translate_derived_names(
+            model for model in apps.get_models() if model._meta.label_lower in MODEL_NAMES
+        )

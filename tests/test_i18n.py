@@ -179,3 +179,27 @@ def test_the_twin_filter_shows_the_other_language_marked_as_such():
         assert local(both, "title") == "الخط"
         assert twin(both, "title") == '<span class="twin" lang="en" dir="ltr">Calligraphy</span>'
     assert twin(WorkshopFactory.build(title="Pottery", title_ar=""), "title") == ""
+
+
+def test_every_name_django_derives_for_the_admin_is_translated():
+    """A model or field name staff read in the admin that Django derived from the code
+    is listed in ``core.model_names`` (and so extracted and translated)."""
+    from django.apps import apps
+
+    from core.model_names import FIELD_NAMES, MODEL_NAMES, derived_field_names
+
+    project = {"accounts", "workshops", "orders", "integrity", "tutoring", "assistant_chat"}
+    models = [model for model in apps.get_models() if model._meta.app_label in project]
+    assert {model._meta.label_lower for model in models} <= set(MODEL_NAMES)
+    unlisted = {
+        f"{model._meta.label_lower}.{field.name}"
+        for model in models
+        for field in derived_field_names(model)
+        if str(field.verbose_name) not in FIELD_NAMES
+    }
+    assert unlisted == set(), "add them to core.model_names.FIELD_NAMES"
+    with translation.override("ar"):
+        workshop_run = apps.get_model("workshops", "WorkshopRun")._meta
+        assert str(workshop_run.verbose_name_plural) != "workshop runs"
+        start = workshop_run.get_field("start_date").verbose_name
+        assert str(start) != "start date"
