@@ -112,14 +112,24 @@ def unknown_names(names: list[str]) -> list[str]:
     return [name for name in names if name not in known]
 
 
-def selected(only: list[str] | None = None) -> list[Invariant]:
+def selected(only: list[str] | None = None, *, repairing: bool = False) -> list[Invariant]:
     """What to run: the names asked for (any foreign key, enforced or not), or every
-    named invariant and the foreign keys the database does not enforce now."""
+    named invariant and the foreign keys the database does not enforce now.
+
+    A repair of ``fk:<table>.<column>`` first runs the named invariants that check the
+    same table: they hold the safe repairs (a session without its run goes to the
+    default run), so the generic pass quarantines only what they could not fix."""
     keys = foreign_keys()
     if only:
         wanted = set(only)
-        named = [invariant for invariant in registry.registered() if invariant.name in wanted]
-        return _in_order(named + [key.invariant() for key in keys if key.name in wanted])
+        asked = [key for key in keys if key.name in wanted]
+        tables = {key.table for key in asked} if repairing else set()
+        named = [
+            invariant
+            for invariant in registry.registered()
+            if invariant.name in wanted or tables & {check.table for check in invariant.checks}
+        ]
+        return _in_order(named + [key.invariant() for key in asked])
     enforced = enforced_foreign_keys()
     return _in_order(
         registry.registered()

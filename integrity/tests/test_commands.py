@@ -306,3 +306,33 @@ def test_a_session_with_seats_is_quarantined_with_them(monkeypatch, write_broken
         for row in held[1:]
     )
     assert Order.objects.count() == 2  # the orders stay; only their seats went with it
+
+
+def test_repairing_one_foreign_key_uses_the_safe_repair_before_the_quarantine(
+    monkeypatch, write_broken
+):
+    """A booked session whose run is gone goes to its workshop's default run, seats and
+    all, even when the operator asks only for the run key's generic pass."""
+    from orders.models import OrderItem
+    from orders.tests.factories import SeatFactory
+    from workshops.models import WorkshopRun, WorkshopSession
+    from workshops.tests.factories import WorkshopSessionFactory
+
+    session = WorkshopSessionFactory()
+    seat = SeatFactory(session=session)
+    write_broken(
+        ("UPDATE workshops_workshopsession SET run_id = %s WHERE id = %s", [987654, session.pk]),
+        ("UPDATE orders_orderitem SET run_id = %s WHERE id = %s", [987654, seat.pk]),
+    )
+    result = run_command(
+        monkeypatch,
+        "repair_integrity",
+        "--no-input",
+        "--only",
+        "fk:workshops_workshopsession.run_id",
+    )
+    assert result.code == 0
+    default = WorkshopRun.objects.get(workshop=session.workshop, is_default=True)
+    assert WorkshopSession.objects.get(pk=session.pk).run_id == default.pk
+    assert OrderItem.objects.filter(pk=seat.pk).exists()
+    assert not QuarantinedRow.objects.exists()

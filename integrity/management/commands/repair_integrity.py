@@ -53,7 +53,7 @@ class Command(StudyhallCommand):
         batch_size: int,
         **options,
     ) -> None:
-        invariants = selected(only)
+        invariants = selected(only, repairing=True)
         if no_input and not dry_run:
             # Nobody to show the plan to: straight to the work, which reports the same.
             self.run_repair(invariants, batch_size, plan_lines=None)
