@@ -2,9 +2,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.views import RedirectURLMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
@@ -12,6 +14,7 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import SignupForm
 from accounts.models import LanguagePreference
+from core.i18n import language_of
 
 
 class SignupView(RedirectURLMixin, FormView):
@@ -40,10 +43,21 @@ class SignupView(RedirectURLMixin, FormView):
         return context
 
 
+class LocalizedPasswordResetForm(PasswordResetForm):
+    """The reset email is written in the language the account chose (else the page's)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        user = context["user"]
+        with translation.override(language_of(user, default=translation.get_language())):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Reset links start with ``STUDYHALL_SITE_URL``, not with the host the request
     named: behind a proxy that is an internal name, and it must not be a visitor's to
     choose."""
+
+    form_class = LocalizedPasswordResetForm
 
     def form_valid(self, form):
         self.extra_email_context = {"site_url": settings.STUDYHALL_SITE_URL}

@@ -56,6 +56,7 @@ def label_help(form_fields) -> None:
     for name, field in form_fields.items():
         if name + ARABIC_SUFFIX in form_fields:
             field.help_text = ENGLISH_HELP
+            field.widget.attrs.update({"dir": "ltr", "lang": "en"})
         elif name.endswith(ARABIC_SUFFIX) and name.removesuffix(ARABIC_SUFFIX) in form_fields:
             field.help_text = ARABIC_HELP
             field.widget.attrs.update({"dir": "rtl", "lang": "ar"})

@@ -59,6 +59,16 @@ _VERBATIM = re.compile(
 )
 
 
+# A run of Latin letters and digits: converted only when it is all digits, so an order
+# reference (36G9ZJT84) or a user name (sara2) stays as it is typed.
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _number_in_arabic_indic(match: re.Match) -> str:
+    word = match.group(0)
+    return word.translate(_ARABIC_INDIC) if word.isdigit() else word
+
+
 def arabic_indic_html(html: str) -> str:
     """An HTML page with the digits of its visible text in Arabic-Indic form; tags,
     attributes (links, values) and verbatim elements are left as they are."""
@@ -70,7 +80,7 @@ def arabic_indic_html(html: str) -> str:
             skip -= 1
             continue
         if index % 3 == 0:
-            out.append(part.translate(_ARABIC_INDIC))
+            out.append(_WORD.sub(_number_in_arabic_indic, part))
         else:
             out.append(part)
             skip = 1  # the group that named the verbatim element

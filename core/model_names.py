@@ -10,6 +10,7 @@ derives; wrapping at start-up keeps it that way, and migrations stay as they are
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, gettext_noop
 
 # A model's name, singular and plural, by its label.
@@ -127,7 +128,8 @@ def translate_derived_names(models) -> None:
     for model in models:
         opts = model._meta
         singular, plural = MODEL_NAMES.get(opts.label_lower, (None, None))
-        if singular and "verbose_name" not in opts.original_attrs:
+        # A name given in the code as a plain string is translated the same way.
+        if singular and not isinstance(opts.verbose_name, Promise):
             opts.verbose_name = gettext_lazy(singular)
         if plural and "verbose_name_plural" not in opts.original_attrs:
             opts.verbose_name_plural = gettext_lazy(plural)

@@ -44,7 +44,7 @@ def seat_event(seat: OrderItem, *, stamp: datetime.datetime) -> Event:
         "reference": seat.order.reference,
         "url": order_url,
     }
-    event.add("description", f"{seat.run.name}\n{order_line}")
+    event.add("description", f"{localized(seat.run, 'name')}\n{order_line}")
     event.add("url", order_url)
     event.add("status", "CONFIRMED")
     return event

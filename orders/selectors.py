@@ -165,4 +165,6 @@ def calendar_seats(
 
 def calendar_feed_by_token(token: str) -> CalendarFeed | None:
     """The feed a calendar app asks for, with its user. One query."""
-    return CalendarFeed.objects.select_related("user").filter(token=token).first()
+    return (
+        CalendarFeed.objects.select_related("user__language_preference").filter(token=token).first()
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from core.i18n import localized
+from core.i18n import in_language_of, localized
 from core.links import absolute_url
 from core.paging import page_of
 from orders.calendars import FEED_REFRESH, seats_calendar
@@ -341,12 +341,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             status=404,
             content_type="text/plain; charset=utf-8",
         )
-    content = seats_calendar(
-        calendar_seats(buyer=feed.user),
-        name="Studyhall",
-        now=timezone.now(),
-        refresh=FEED_REFRESH,
-    )
+    # A calendar app names no language: the feed is in the one its owner chose.
+    with in_language_of(feed.user):
+        content = seats_calendar(
+            calendar_seats(buyer=feed.user),
+            name="Studyhall",
+            now=timezone.now(),
+            refresh=FEED_REFRESH,
+        )
     response = _ics(content, filename="studyhall.ics", attachment=False)
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"

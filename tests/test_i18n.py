@@ -115,10 +115,12 @@ def test_an_email_is_written_in_its_readers_language():
 def test_arabic_indic_digits_change_the_text_and_nothing_a_browser_follows_or_copies():
     html = (
         '<p title="Day 2">Day 2, 09:30 · <code>AB12CD</code> <a href="/orders/?page=2">3</a>'
+        " 3G9ZJT8"
         '<input value="15"><script>var n = 4;</script><textarea>7</textarea></p>'
     )
     assert arabic_indic_html(html) == (
         '<p title="Day 2">Day ٢, ٠٩:٣٠ · <code>AB12CD</code> <a href="/orders/?page=2">٣</a>'
+        " 3G9ZJT8"
         '<input value="15"><script>var n = 4;</script><textarea>7</textarea></p>'
     )
 
@@ -174,10 +176,10 @@ def test_the_twin_filter_shows_the_other_language_marked_as_such():
     both = WorkshopFactory.build(title="Calligraphy", title_ar="الخط")
     with translation.override("en"):
         assert local(both, "title") == "Calligraphy"
-        assert twin(both, "title") == '<span class="twin" lang="ar" dir="rtl">الخط</span>'
+        assert twin(both, "title") == '<bdi class="twin" lang="ar" dir="rtl">الخط</bdi>'
     with translation.override("ar"):
         assert local(both, "title") == "الخط"
-        assert twin(both, "title") == '<span class="twin" lang="en" dir="ltr">Calligraphy</span>'
+        assert twin(both, "title") == '<bdi class="twin" lang="en" dir="ltr">Calligraphy</bdi>'
     assert twin(WorkshopFactory.build(title="Pottery", title_ar=""), "title") == ""
 
 
@@ -203,3 +205,31 @@ def test_every_name_django_derives_for_the_admin_is_translated():
         assert str(workshop_run.verbose_name_plural) != "workshop runs"
         start = workshop_run.get_field("start_date").verbose_name
         assert str(start) != "start date"
+        # A name the code gives as a plain string is translated too.
+        assert str(apps.get_model("workshops", "HostSession")._meta.verbose_name) != "host link"
+
+
+@pytest.mark.django_db
+def test_the_password_reset_email_is_in_the_accounts_language(client, mailoutbox):
+    user = UserFactory(email="reem@example.com")
+    LanguagePreference.objects.create(user=user, language="ar")
+    client.post(reverse("password_reset"), {"email": "reem@example.com"}, HTTP_ACCEPT_LANGUAGE="en")
+    [email] = mailoutbox
+    arabic = [ch for ch in email.subject + email.body if "\u0600" <= ch <= "\u06ff"]
+    assert len(arabic) > 20, "the reset email is written in Arabic"
+
+
+@pytest.mark.django_db
+def test_the_calendar_feed_is_in_its_owners_language(client):
+    from orders.services import calendar_feed_turn_on, seat_book
+    from workshops.tests.factories import WorkshopSessionFactory
+
+    session = WorkshopSessionFactory(
+        run__workshop__title="Pottery", run__workshop__title_ar="الفخار"
+    )
+    owner = UserFactory()
+    LanguagePreference.objects.create(user=owner, language="ar")
+    seat_book(buyer=owner, workshop=session.workshop, session_id=session.pk)
+    feed = calendar_feed_turn_on(user=owner)
+    ics = client.get(reverse("orders:calendar_feed", args=[feed.token]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "الفخار" in ics.content.decode()

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localized
 from core.ids import MAX_ID
 from core.money import format_price
 from tutoring.models import RequesterType, TutorProfile, display_name
@@ -34,7 +35,7 @@ def _package_label(package) -> str:
     sessions = ngettext("%(count)d session", "%(count)d sessions", package.sessions_count) % {
         "count": package.sessions_count
     }
-    return f"{package.name} · {sessions} · {format_price(package.price)}"
+    return f"{localized(package, 'name')} · {sessions} · {format_price(package.price)}"
 
 
 class RequestForm(forms.Form):

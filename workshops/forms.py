@@ -75,6 +75,7 @@ class StoreFilterForm(forms.Form):
     )
     seats = forms.BooleanField(label=_("Seats available"), required=False)
     category = forms.SlugField(
+        label=_("Category"),
         required=False,
         max_length=80,
         error_messages={"invalid": _("That is not a category; choose one of the chips.")},

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from assistant_chat.responders.base import Question, link
 from assistant_chat.responders.language import has_phrase, mentions, shares_stem, words
-from core.i18n import localized
+from core.i18n import ARABIC, current_language, localized
 from core.money import format_price
 from orders.models import OrderItem
 from orders.selectors import upcoming_seats_for_buyer
@@ -64,6 +64,12 @@ def _seats(session: WorkshopSession) -> str:
     }
 
 
+def _isolated(text: str) -> str:
+    """A name inside an Arabic answer keeps its own direction (a Latin run name does
+    not pull the brackets around it out of place)."""
+    return f"\u2068{text}\u2069" if current_language() == ARABIC else text
+
+
 def _workshop_link(workshop: Workshop) -> str:
     return link(localized(workshop, "title"), workshop.get_absolute_url())
 
@@ -73,7 +79,7 @@ def _seat_line(seat: OrderItem) -> str:
     return _("- %(workshop)s: %(when)s (%(run)s, day %(number)s), order %(order)s") % {
         "workshop": _workshop_link(seat.workshop),
         "when": _when(session),
-        "run": seat.run.name,
+        "run": _isolated(localized(seat.run, "name")),
         "number": session.number,
         "order": link(seat.order.reference, seat.order.get_absolute_url()),
     }
@@ -167,9 +173,11 @@ def _how_to_cancel(question: Question, _found: Any) -> str:
         return f"{steps}\n\n{first}"
     seats = list(upcoming_seats_for_buyer(buyer=question.asker, now=question.now))
     if not seats:
-        return f"{steps}\n\n{_('You have no upcoming bookings to cancel.')}"
+        none = _("You have no upcoming bookings to cancel.")
+        return f"{steps}\n\n{none}"
     lines = "\n".join(_seat_line(seat) for seat in seats)
-    return f"{steps}\n\n{_('Your upcoming bookings:')}\n\n{lines}"
+    heading = _("Your upcoming bookings:")
+    return f"{steps}\n\n{heading}\n\n{lines}"
 
 
 # -- the next sessions of a workshop named in the question ---------------------------
@@ -213,16 +221,22 @@ def _workshop_sessions(question: Question, workshops: list[Workshop]) -> str:
     parts = []
     for workshop in workshops:
         title = _workshop_link(workshop)
-        if workshop.title_ar:
-            # First-strong isolate: the Arabic title keeps its direction in English text.
-            title += f" (\u2068{workshop.title_ar}\u2069)"
+        other = localized(workshop, "title", "en" if current_language() == ARABIC else ARABIC)
+        if other and other != localized(workshop, "title"):
+            # First-strong isolate: the other language's title keeps its own direction.
+            title += f" (\u2068{other}\u2069)"
         sessions = workshop.upcoming_sessions
         if not sessions:
             parts.append(_("%(title)s has no sessions scheduled yet.") % {"title": title})
             continue
         lines = "\n".join(
             _("- %(when)s (%(run)s, day %(number)s): %(seats)s")
-            % {"when": _when(s), "run": s.run.name, "number": s.number, "seats": _seats(s)}
+            % {
+                "when": _when(s),
+                "run": _isolated(localized(s.run, "name")),
+                "number": s.number,
+                "seats": _seats(s),
+            }
             for s in sessions
         )
         heading = _("%(title)s, next sessions:") % {"title": title}
@@ -352,7 +366,8 @@ def _tutors(question: Question, _found: Any) -> str:
     how = f"{how} {then}"
     if teaching:
         lines = "\n".join(_tutor_line(tutor) for tutor in teaching[:TUTORS_LISTED])
-        return f"{_('Tutors for that subject:')}\n\n{lines}\n\n{how}"
+        heading = _("Tutors for that subject:")
+        return f"{heading}\n\n{lines}\n\n{how}"
     lines = "\n".join(_tutor_line(tutor) for tutor in tutors[:TUTORS_LISTED])
     opening = (
         _("No tutor on the list teaches that yet; these tutors take requests:")

@@ -53,4 +53,4 @@ def twin(obj, field: str) -> str:
     if not text or text == shown:
         return ""
     direction = "rtl" if other == ARABIC else "ltr"
-    return format_html('<span class="twin" lang="{}" dir="{}">{}</span>', other, direction, text)
+    return format_html('<bdi class="twin" lang="{}" dir="{}">{}</bdi>', other, direction, text)
