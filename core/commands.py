@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -196,6 +197,15 @@ class StudyhallCommand(BaseCommand):
         """Connect now, before any work, so an unreachable database is exit 3 with one
         line rather than a long wait and a traceback from the middle of the command."""
         connection = connections[DEFAULT_DB_ALIAS]
+        name = str(connection.settings_dict["NAME"])
+        if connection.vendor == "sqlite" and not (
+            name == ":memory:" or name.startswith("file:") or os.path.exists(name)
+        ):
+            # Connecting would create an empty database there, and report no problem.
+            raise DatabaseUnavailable(
+                f"cannot reach the database at {database_location()} (no such file). "
+                "Does DATABASE_URL point at it?"
+            )
         try:
             with short_connect_timeout():
                 connection.ensure_connection()

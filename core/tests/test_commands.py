@@ -110,7 +110,7 @@ def test_with_json_the_unreachable_database_is_an_error_document_and_exit_3(clos
 def test_a_sqlite_file_that_cannot_be_opened_is_exit_3_naming_the_file(tmp_path):
     path = tmp_path / "missing-folder" / "studyhall.sqlite3"
     result = manage("provision_host", "1", database_url=f"sqlite:///{path}")
-    assert_could_not_run(result, where=f"the SQLite file {path}", reason="unable to open")
+    assert_could_not_run(result, where=f"the SQLite file {path}", reason="no such file")
 
 
 def test_bad_arguments_are_still_exit_2_when_the_database_is_down(closed_port):

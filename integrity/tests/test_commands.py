@@ -335,3 +335,14 @@ def test_repairing_one_foreign_key_uses_the_safe_repair_before_the_quarantine(
     assert WorkshopSession.objects.get(pk=session.pk).run_id == default.pk
     assert OrderItem.objects.filter(pk=seat.pk).exists()
     assert not QuarantinedRow.objects.exists()
+
+
+def test_a_sqlite_file_that_is_not_there_is_exit_3_and_stays_not_there(tmp_path):
+    missing = tmp_path / "typo.sqlite3"
+    completed = manage_py("check_integrity", DATABASE_URL=f"sqlite:///{missing}")
+    assert completed.returncode == 3
+    assert completed.stderr.strip().splitlines() == [
+        f"check_integrity: cannot reach the database at the SQLite file {missing} (no such "
+        "file). Does DATABASE_URL point at it?"
+    ]
+    assert not missing.exists()
