@@ -16,17 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assistant_chat.models import ChatMessage, ChatSession
 from assistant_chat.selectors import conversation_export
-
-
-class ReadOnlyAdmin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from core.admin_widgets import ReadOnlyAdmin
 
 
 class ChatMessageInline(ReadOnlyAdmin, admin.TabularInline):

@@ -1,4 +1,5 @@
-"""Admin pieces that keep staff forms from failing on junk input."""
+"""Admin pieces the apps share: forms that do not fail on junk input, and read-only
+records."""
 
 from __future__ import annotations
 
@@ -52,3 +53,17 @@ class SafeAutocompleteAdmin:
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin:
+    """A model admin or inline whose rows staff read but never add, change or delete
+    (records of what happened: chat logs, quarantined rows, audits)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

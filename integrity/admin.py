@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_widgets import ReadOnlyAdmin
 from integrity.models import IntegrityAudit, QuarantinedRow
 from integrity.quarantine import RestoreRefused, quarantined_row_restore
 
 
 @admin.register(QuarantinedRow)
-class QuarantinedRowAdmin(admin.ModelAdmin):
+class QuarantinedRowAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Quarantined rows, read-only: they are evidence of what arrived broken. Once a
     row's cause is fixed (its session restored, say), the restore action puts it back."""
 
@@ -21,15 +22,6 @@ class QuarantinedRowAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("source_table", "source_pk", "data", "reason", "created_at", "restored_at")
     actions = ["restore"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_restore_permission(self, request) -> bool:
         return request.user.has_perm("integrity.change_quarantinedrow")
@@ -57,18 +49,9 @@ class QuarantinedRowAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntegrityAudit)
-class IntegrityAuditAdmin(admin.ModelAdmin):
+class IntegrityAuditAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """What each check_integrity run found (read-only)."""
 
     list_display = ("checked_at", "ok", "violations", "partial", "seconds")
     list_filter = ("ok", "partial")
     readonly_fields = ("checked_at", "ok", "violations", "partial", "seconds", "invariants")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -136,6 +136,27 @@ def fill_login_form(page: Page, username: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def run_admin_action(page: Page, row_text: str, action: str) -> None:
+    """On an admin list: tick the row that shows ``row_text``, choose ``action`` and
+    run it."""
+    page.get_by_role("row").filter(has_text=row_text).get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option(label=action)
+    page.locator("#changelist-form .actions").get_by_role("button", name="Run").click()
+
+
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def serious_violations(page: Page) -> list[dict]:
+    """What axe-core finds serious or critical on the page (the test's context bypasses
+    the page's CSP so the script can be injected)."""
+    page.add_script_tag(content=AXE)
+    violations = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
 def sideways_overflow(page: Page) -> int:
     """How many pixels the page is wider than the window (0: no sideways scrolling)."""
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

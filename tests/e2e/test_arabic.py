@@ -8,8 +8,7 @@ from django.utils import formats, translation
 from playwright.sync_api import Page, expect
 
 from orders.models import Order, OrderStatus
-from tests.e2e.conftest import PHONE, sideways_overflow
-from tests.e2e.test_pages import _serious_violations
+from tests.e2e.conftest import PHONE, serious_violations, sideways_overflow
 from workshops.tests.factories import WorkshopFactory, WorkshopRunFactory, WorkshopSessionFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +30,7 @@ def _checked(page: Page, problems: list[str]) -> None:
         problems.append(f"{page.url}: wider than the phone")
     problems.extend(
         f"{page.url}: {v['id']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in _serious_violations(page)
+        for v in serious_violations(page)
     )
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from core.tests.factories import staff_user
 from integrity.models import QuarantinedRow
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, run_admin_action
 from workshops.models import HostSession
 from workshops.tests.factories import HostSessionFactory, WorkshopSessionFactory
 
@@ -40,20 +40,13 @@ def test_a_quarantined_row_is_found_in_the_admin_and_restored_once_its_cause_is_
     row = page.get_by_role("row").filter(has_text="workshops_hostsession")
     expect(row).to_contain_text(str(link.pk))
 
-    def restore() -> None:
-        page.get_by_role("row").filter(has_text="workshops_hostsession").get_by_role(
-            "checkbox"
-        ).check()
-        page.get_by_label("Action:").select_option(
-            label="Restore the selected rows to their tables"
-        )
-        page.locator("#changelist-form .actions").get_by_role("button", name="Run").click()
-
-    restore()  # the session is still missing: refused, and the row stays held
+    restore = "Restore the selected rows to their tables"
+    # The session is still missing: refused, and the row stays held.
+    run_admin_action(page, "workshops_hostsession", restore)
     expect(page.locator(".messagelist")).to_contain_text(f"hostsession #{link.pk}")
     assert QuarantinedRow.objects.get().restored_at is None
 
     WorkshopSessionFactory(pk=MISSING)  # the session is back, from a backup
-    restore()
+    run_admin_action(page, "workshops_hostsession", restore)
     expect(page.locator(".messagelist")).to_contain_text("1 row restored.")
     assert HostSession.objects.get(pk=link.pk).session_id == MISSING

@@ -3,20 +3,17 @@ accessibility violation (axe-core), no console error or failed request."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from core.tests.factories import UserFactory
 from orders.services import seat_book
-from tests.e2e.conftest import PHONE, log_in, sideways_overflow
+from tests.e2e.conftest import PHONE, log_in, serious_violations, sideways_overflow
 from tutoring.tests.factories import TutorPackageFactory, TutorProfileFactory
 from workshops.tests.factories import WorkshopFactory, WorkshopRunFactory, WorkshopSessionFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 LONG_NAME = "abdulrahman.al-khwarizmi.the.third"
 
 
@@ -65,26 +62,18 @@ def _signed_in_pages(schedule) -> list[str]:
     ]
 
 
-def _serious_violations(page: Page) -> list[dict]:
-    page.add_script_tag(content=AXE)
-    violations = page.evaluate(
-        "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
-    )
-    return [v for v in violations if v["impact"] in ("serious", "critical")]
-
-
 def test_axe_finds_what_it_is_asked_to_find(new_context):
     """The control: the check below would see a violation if a page had one."""
     page = new_context(bypass_csp=True).new_page()
     page.set_content('<html lang="en"><title>t</title><main><img src="x.png"></main></html>')
-    assert [v["id"] for v in _serious_violations(page)] == ["image-alt"]
+    assert [v["id"] for v in serious_violations(page)] == ["image-alt"]
 
 
 def _visit_and_check(page: Page, path: str, problems: list[str]) -> None:
     """Open ``path``, run axe on it, and note what a visitor would suffer."""
     response = page.goto(path)
     assert response is not None and response.ok, f"{path} answered {response and response.status}"
-    for violation in _serious_violations(page):
+    for violation in serious_violations(page):
         targets = [node["target"] for node in violation["nodes"]][:3]
         problems.append(f"{path}: {violation['id']} ({violation['impact']}) at {targets}")
     overflow = sideways_overflow(page)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from core.tests.factories import UserFactory, staff_user
 from orders.models import SeatStatus
 from orders.services import seat_book
-from tests.e2e.conftest import PHONE, log_in
+from tests.e2e.conftest import PHONE, log_in, run_admin_action
 from workshops.models import WorkshopRun
 from workshops.tests.factories import (
     WorkshopFactory,
@@ -39,20 +39,13 @@ def _pottery_run():
     return run, sessions
 
 
-def _run_action(page: Page, row_text: str, action: str) -> None:
-    """Tick the row that shows ``row_text``, choose ``action`` and run it."""
-    page.get_by_role("row").filter(has_text=row_text).get_by_role("checkbox").check()
-    page.get_by_label("Action:").select_option(label=action)
-    page.locator("#changelist-form .actions").get_by_role("button", name="Run").click()
-
-
 def test_staff_repeat_a_run_at_a_new_date(page: Page, context, site):
     run, _sessions = _pottery_run()
     log_in(context, staff_user("workshops", "orders"), site)
     new_start = days_from_today(40)
 
     page.goto("/admin/workshops/workshoprun/")
-    _run_action(page, "Evening wheel", "Clone run at a new start date")
+    run_admin_action(page, "Evening wheel", "Clone run at a new start date")
     page.get_by_label("New start date").fill(new_start.isoformat())
     page.get_by_role("button", name="Clone run").click()
 
@@ -73,7 +66,7 @@ def test_staff_cancel_a_session_and_its_buyer_is_told(page: Page, new_context, c
     log_in(context, staff_user("workshops", "orders"), site)
 
     page.goto("/admin/workshops/workshopsession/")
-    _run_action(page, "Day 1", "Cancel selected sessions and their seats…")
+    run_admin_action(page, "Day 1", "Cancel selected sessions and their seats…")
     # Nothing happens before staff confirm.
     expect(page.get_by_role("main")).to_contain_text("1 seat booked")
     seat.refresh_from_db()
