@@ -14,7 +14,7 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import SignupForm
 from accounts.models import LanguagePreference
-from core.i18n import language_of
+from core.i18n import in_language_of
 
 
 class SignupView(RedirectURLMixin, FormView):
@@ -48,7 +48,7 @@ class LocalizedPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         user = context["user"]
-        with translation.override(language_of(user, default=translation.get_language())):
+        with in_language_of(user, default=translation.get_language()):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 

@@ -37,9 +37,10 @@ def language_of(user, default: str | None = settings.LANGUAGE_CODE) -> str | Non
 
 
 @contextmanager
-def in_language_of(user) -> Iterator[None]:
-    """Write an email (subject, body, dates) in the language its reader chose."""
-    with translation.override(language_of(user)):
+def in_language_of(user, default: str = settings.LANGUAGE_CODE) -> Iterator[None]:
+    """Write an email (subject, body, dates) in the language its reader chose, else in
+    ``default``."""
+    with translation.override(language_of(user, default=default)):
         yield
 
 
