@@ -9,10 +9,12 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.formats import date_format
 
 ARABIC = "ar"
 # Content fields come in pairs: ``title`` (English) and ``title_ar`` (Arabic).
 ARABIC_SUFFIX = "_ar"
+ARABIC_COMMA = "\u060c"
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
@@ -42,6 +44,13 @@ def in_language_of(user, default: str = settings.LANGUAGE_CODE) -> Iterator[None
     ``default``."""
     with translation.override(language_of(user, default=default)):
         yield
+
+
+def date_text(value, format_: str) -> str:
+    """``date_format``, with the Arabic comma (،) on Arabic pages: Django's formats
+    write the Latin one whatever the language."""
+    text = date_format(value, format_)
+    return text.replace(",", ARABIC_COMMA) if current_language() == ARABIC else text
 
 
 def uses_arabic_digits(language: str | None = None) -> bool:

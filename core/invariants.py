@@ -67,6 +67,9 @@ class Invariant:
     # place before another reads it (its seats' run).
     order: int = 100
     tags: frozenset[str] = field(default_factory=frozenset)
+    # Tables whose rows this invariant counts (a session's seats): a repair that may
+    # take such rows away is followed by this one, even when only that repair is asked.
+    counts: frozenset[str] = field(default_factory=frozenset)
 
 
 _registry: dict[str, Invariant] = {}

@@ -118,7 +118,8 @@ def selected(only: list[str] | None = None, *, repairing: bool = False) -> list[
 
     A repair of ``fk:<table>.<column>`` first runs the named invariants that check the
     same table: they hold the safe repairs (a session without its run goes to the
-    default run), so the generic pass quarantines only what they could not fix."""
+    default run), so the generic pass quarantines only what they could not fix. A repair
+    that may take seats away is followed by the invariant that counts them."""
     keys = foreign_keys()
     if only:
         wanted = set(only)
@@ -129,12 +130,31 @@ def selected(only: list[str] | None = None, *, repairing: bool = False) -> list[
             for invariant in registry.registered()
             if invariant.name in wanted or tables & {check.table for check in invariant.checks}
         ]
-        return _in_order(named + [key.invariant() for key in asked])
+        chosen = named + [key.invariant() for key in asked]
+        if repairing:
+            chosen += _counters_after(chosen, keys)
+        return _in_order(chosen)
     enforced = enforced_foreign_keys()
     return _in_order(
         registry.registered()
         + [key.invariant() for key in keys if (key.table, key.column) not in enforced]
     )
+
+
+def _counters_after(chosen: list[Invariant], keys: list[ForeignKey]) -> list[Invariant]:
+    """The counting invariants a repair of ``chosen`` may leave stale: a repair can take
+    rows of its tables away, and, with them, every row that depends on them."""
+    tables = {check.table for invariant in chosen for check in invariant.checks}
+    while True:
+        more = {key.table for key in keys if key.target_table in tables} - tables
+        if not more:
+            break
+        tables |= more
+    return [
+        invariant
+        for invariant in registry.registered()
+        if invariant.counts & tables and invariant not in chosen
+    ]
 
 
 def _in_order(invariants: list[Invariant]) -> list[Invariant]:

@@ -149,8 +149,11 @@ def quarantined_row_restore(*, row: QuarantinedRow) -> None:
     """Put a quarantined row back in its table, once its cause is fixed.
 
     In a savepoint: the row is inserted with its original values; the database's own
-    constraints are checked at once, then every named invariant on that table for this
-    row. Anything still broken undoes the insert and says why (``RestoreRefused``).
+    constraints are checked at once, then every named invariant on that row and on the
+    rows it points at. What the repair would fix (the seat counter of a session that
+    gets a seat back, or a session back without its seats yet) is fixed the same way;
+    anything else still broken undoes the insert and says why (``RestoreRefused``). So a
+    session quarantined with its seats comes back first, then its seats, one by one.
     """
     if row.restored_at is not None:
         raise RestoreRefused(f"{row} was already restored.")
@@ -177,7 +180,9 @@ def quarantined_row_restore(*, row: QuarantinedRow) -> None:
             with connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                broken = _still_broken(cursor, model, instance.pk)
+                broken = _foreign_key_broken(cursor, model, instance.pk) or _settle(
+                    cursor, _touched(model, instance)
+                )
             if broken:
                 raise RestoreRefused(f"{row} still breaks {broken}.")
             row.restored_at = timezone.now()
@@ -187,9 +192,9 @@ def quarantined_row_restore(*, row: QuarantinedRow) -> None:
         raise RestoreRefused(f"{row}: the database refused it ({first}).") from None
 
 
-def _still_broken(cursor, model, pk) -> str | None:
-    """The first invariant, or foreign key, the row breaks. SQLite defers its foreign
-    keys to COMMIT, so they are asked here too."""
+def _foreign_key_broken(cursor, model, pk) -> str | None:
+    """The first foreign key the row breaks. SQLite defers its foreign keys to COMMIT,
+    so they are asked here too."""
     table = model._meta.db_table
     for key in foreign_keys():
         if key.table == table:
@@ -199,13 +204,53 @@ def _still_broken(cursor, model, pk) -> str | None:
             )
             if cursor.fetchone():
                 return key.name
-    for invariant in registry.registered():
-        for check in invariant.checks:
-            if check.table != table:
-                continue
-            cursor.execute(
-                f"SELECT 1 FROM {table} t WHERE t.{check.pk} = %s AND {check.condition}", [pk]
-            )
-            if cursor.fetchone():
-                return invariant.name
+    return None
+
+
+def _touched(model, instance) -> list[tuple[str, str, Any]]:
+    """(table, column, value) of the restored row, then of each row it points at."""
+    rows = [(model._meta.db_table, model._meta.pk.column, instance.pk)]
+    for field in model._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if field.is_relation and (field.many_to_one or field.one_to_one) and value is not None:
+            rows.append((field.related_model._meta.db_table, field.target_field.column, value))
+    return rows
+
+
+def _settle(cursor, rows) -> str | None:
+    """Check each row against every named invariant on its table. A violation whose
+    first claiming action is a fix is fixed (as the repair would), then checked again;
+    any other violation is returned by name."""
+    for table, column, value in rows:
+        for invariant in registry.registered():
+            for check in invariant.checks:
+                if check.table != table:
+                    continue
+                where = f"FROM {table} t WHERE t.{column} = %s AND {check.condition}"
+                cursor.execute(f"SELECT t.{check.pk} {where}", [value])
+                found = [pk for (pk,) in cursor.fetchall()]
+                if not found:
+                    continue
+                action = _first_claiming(cursor, check, found)
+                if not isinstance(action, registry.Fix):
+                    return invariant.name
+                action.apply(cursor, found)
+                cursor.execute(f"SELECT 1 {where}", [value])
+                if cursor.fetchone():
+                    return invariant.name
+    return None
+
+
+def _first_claiming(cursor, check, pks):
+    """The first of the check's actions whose condition holds for these rows."""
+    for action in check.actions:
+        if not action.when:
+            return action
+        cursor.execute(
+            f"SELECT 1 FROM {check.table} t WHERE t.{check.pk} IN "
+            f"({registry.placeholders(pks)}) AND COALESCE(({action.when}), FALSE)",
+            list(pks),
+        )
+        if cursor.fetchone():
+            return action
     return None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.i18n import date_text
 from core.money import format_price
 from core.spreadsheets import write_csv
 from orders.models import Order, OrderItem, OrderStatus, person_name
@@ -135,7 +136,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Placed"), ordering="created_at")
     def placed(self, order: Order) -> str:
-        return date_format(timezone.localtime(order.created_at), "j M Y, H:i")
+        return date_text(timezone.localtime(order.created_at), "j M Y, H:i")
 
     @admin.display(description=_("Booked"))
     def booked(self, order: Order) -> str:

@@ -84,6 +84,7 @@ SESSION_CAPACITY = Invariant(
     description="seats taken never exceed capacity; seats taken equals the session's active seats",
     # Last: every repair that takes seats away (a quarantined order) comes first.
     order=1000,
+    counts=frozenset({ITEMS}),
     checks=(
         Check(
             table=SESSIONS,

@@ -3,6 +3,8 @@ two languages, and numbers written for the page."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -153,6 +155,18 @@ def test_prices_are_written_for_the_page_language(settings):
         assert format_price(12) == "\u200f١٢٫٠٠٠\xa0د.ك.\u200f"
     with translation.override("en"):
         assert format_price(12) == "KWD\xa012.000"
+
+
+def test_dates_and_times_are_written_with_the_pages_month_names_and_comma(settings):
+    from django.template import Context, Template
+
+    settings.TIME_ZONE = "Asia/Kuwait"
+    moment = datetime.datetime(2027, 2, 6, 15, 30, tzinfo=datetime.UTC)
+    page = Template('{% load studyhall %}{{ moment|stamp }} / {{ moment|stamp:"H:i, j M" }}')
+    with translation.override("en"):
+        assert page.render(Context({"moment": moment})) == "6 Feb 2027, 18:30 / 18:30, 6 Feb"
+    with translation.override("ar"):
+        assert page.render(Context({"moment": moment})) == "6 فبراير 2027، 18:30 / 18:30، 6 فبراير"
 
 
 @pytest.mark.django_db

@@ -125,7 +125,7 @@ class SessionRequestAdmin(admin.ModelAdmin):
     fields = (
         ("tutor", "requester_type"),
         ("student", "parent", "child"),
-        ("package", "package_name"),
+        ("package", "package_name", "package_name_ar"),
         ("student_name", "student_grade"),
         "preferred_schedule",
         "message",
@@ -142,6 +142,7 @@ class SessionRequestAdmin(admin.ModelAdmin):
         "child",
         "package",
         "package_name",
+        "package_name_ar",
         "status_display",
         "responded_at",
         "decline_reason",

@@ -245,6 +245,13 @@ class SessionRequest(FormSafeValidation):
     package_name = models.CharField(
         max_length=255, blank=True, help_text=_("The package's name when the request was made.")
     )
+    package_name_ar = models.CharField(
+        _("Arabic package name"),
+        max_length=255,
+        blank=True,
+        db_default="",
+        help_text=_("The package's Arabic name when the request was made."),
+    )
     status = models.CharField(
         max_length=20, choices=RequestStatus, default=RequestStatus.PENDING, editable=False
     )

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.i18n import in_language_of
+from core.i18n import in_language_of, localized
 from core.links import absolute_url
 from core.mail import send_after_commit
 from tutoring.models import (
@@ -179,6 +179,7 @@ def request_create(
         requester_type=kind,
         package=package,
         package_name=package.name if package else "",
+        package_name_ar=package.name_ar if package else "",
         created_at=now,
         **details.cleaned(),
     )
@@ -335,7 +336,7 @@ def _tell_tutor(request: SessionRequest) -> None:
         _("%(student)s would like sessions with you.") % {"student": request.student_name},
     ]
     if request.package_name:
-        lines.append(_("Package: %(package)s") % {"package": request.package_name})
+        lines.append(_("Package: %(package)s") % {"package": localized(request, "package_name")})
     lines.append(
         _("Preferred schedule: %(schedule)s")
         % {"schedule": request.preferred_schedule or _("not given")}

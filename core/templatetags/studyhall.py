@@ -6,8 +6,9 @@ import datetime
 
 from django import template
 from django.utils.html import format_html
+from django.utils.timezone import template_localtime
 
-from core.i18n import ARABIC, current_language, localized
+from core.i18n import ARABIC, current_language, date_text, localized
 from core.money import format_price
 
 register = template.Library()
@@ -34,6 +35,15 @@ def get(mapping, key):
 def price(amount) -> str:
     """An amount in the site's currency, as the page's language writes it: ``$45.00``."""
     return format_price(amount)
+
+
+@register.filter
+def stamp(value, format_: str = "j M Y, H:i") -> str:
+    """``{{ order.created_at|stamp }}``: a date and time in the site's time zone, as
+    the ``date`` filter writes it, with the Arabic comma on Arabic pages."""
+    if not isinstance(value, datetime.date):
+        return ""
+    return date_text(template_localtime(value), format_)
 
 
 @register.filter

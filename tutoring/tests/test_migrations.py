@@ -254,3 +254,50 @@ def test_the_upgrade_leaves_every_constraint_validated_and_every_index_built(leg
             "'tutoring_sessionrequest'::regclass AND attname = 'tutor_id'"
         )
         assert cursor.fetchone() == (True,)
+
+
+BEFORE_ARABIC_NAMES = [("tutoring", "0007_prices_in_the_site_currency")]
+
+
+@pytest.fixture
+def apps_before_arabic_names(transactional_db):
+    executor = migrate(BEFORE_ARABIC_NAMES)
+    yield executor.loader.project_state(BEFORE_ARABIC_NAMES).apps
+    migrate_to_latest()
+
+
+def test_requests_take_their_packages_arabic_name_unless_it_was_renamed(
+    apps_before_arabic_names,
+):
+    apps = apps_before_arabic_names
+    User = apps.get_model("auth", "User")
+    tutor = apps.get_model("tutoring", "TutorProfile").objects.create(
+        user=User.objects.create(username="hana"), headline="Maths", subjects="Maths"
+    )
+    student = apps.get_model("tutoring", "StudentProfile").objects.create(
+        user=User.objects.create(username="amira")
+    )
+    package = apps.get_model("tutoring", "TutorPackage").objects.create(
+        tutor=tutor, name="Exam sprint", name_ar="سباق الامتحانات", sessions_count=4
+    )
+    Request = apps.get_model("tutoring", "SessionRequest")
+
+    def request(name, status):
+        return Request.objects.create(
+            tutor=tutor,
+            requester_type="student",
+            student=student,
+            package=package,
+            package_name=name,
+            status=status,
+            student_name="Amira",
+            created_at=T0,
+        ).pk
+
+    kept, renamed = request("Exam sprint", "pending"), request("Old sprint", "cancelled")
+
+    migrate_to_latest()
+
+    names = dict(SessionRequest.objects.values_list("pk", "package_name_ar"))
+    assert names == {kept: "سباق الامتحانات", renamed: ""}
+    assert SessionRequest.objects.get(pk=renamed).package_name == "Old sprint"

@@ -363,3 +363,16 @@ def test_an_expired_request_reads_as_expired_on_both_sides(client, tutor, studen
     panel = client.get(reverse("tutoring:requests"))
     assert "Expired" in panel.text
     assert reverse("tutoring:accept", kwargs={"pk": request.pk}) not in panel.text
+
+
+def test_both_sides_read_the_package_in_the_page_language(client, tutor, student):
+    package = tutor.packages.get(name="Exam sprint")
+    package.name_ar = "سباق الامتحانات"
+    package.save()
+    request_create(user=student.user, tutor=tutor, details=RequestDetails(), package_id=package.pk)
+    for viewer in (student.user, tutor.user):
+        client.force_login(viewer)
+        arabic = client.get(reverse("tutoring:requests"), HTTP_ACCEPT_LANGUAGE="ar")
+        english = client.get(reverse("tutoring:requests"), HTTP_ACCEPT_LANGUAGE="en")
+        assert "سباق الامتحانات" in arabic.text and "Exam sprint" not in arabic.text
+        assert "Exam sprint" in english.text and "سباق الامتحانات" not in english.text
