@@ -118,8 +118,9 @@ def selected(only: list[str] | None = None, *, repairing: bool = False) -> list[
 
     A repair of ``fk:<table>.<column>`` first runs the named invariants that check the
     same table: they hold the safe repairs (a session without its run goes to the
-    default run), so the generic pass quarantines only what they could not fix. A repair
-    that may take seats away is followed by the invariant that counts them."""
+    default run), so the generic pass quarantines only what they could not fix. When
+    the generic pass may take seats away (with an order whose buyer is missing, say),
+    the invariant that counts them follows it."""
     keys = foreign_keys()
     if only:
         wanted = set(only)
@@ -130,9 +131,10 @@ def selected(only: list[str] | None = None, *, repairing: bool = False) -> list[
             for invariant in registry.registered()
             if invariant.name in wanted or tables & {check.table for check in invariant.checks}
         ]
-        chosen = named + [key.invariant() for key in asked]
+        generic = [key.invariant() for key in asked]
+        chosen = named + generic
         if repairing:
-            chosen += _counters_after(chosen, keys)
+            chosen += [count for count in _counters_after(generic, keys) if count not in chosen]
         return _in_order(chosen)
     enforced = enforced_foreign_keys()
     return _in_order(
@@ -142,19 +144,15 @@ def selected(only: list[str] | None = None, *, repairing: bool = False) -> list[
 
 
 def _counters_after(chosen: list[Invariant], keys: list[ForeignKey]) -> list[Invariant]:
-    """The counting invariants a repair of ``chosen`` may leave stale: a repair can take
-    rows of its tables away, and, with them, every row that depends on them."""
+    """The counting invariants a repair of ``chosen`` may leave stale: it can take rows
+    of its tables away, and, with them, every row that depends on them."""
     tables = {check.table for invariant in chosen for check in invariant.checks}
     while True:
         more = {key.table for key in keys if key.target_table in tables} - tables
         if not more:
             break
         tables |= more
-    return [
-        invariant
-        for invariant in registry.registered()
-        if invariant.counts & tables and invariant not in chosen
-    ]
+    return [invariant for invariant in registry.registered() if invariant.counts & tables]
 
 
 def _in_order(invariants: list[Invariant]) -> list[Invariant]:
