@@ -104,6 +104,21 @@ def test_content_follows_the_page_language_and_falls_back_when_one_side_is_empty
         assert localized(both, "title") == "الخط العربي"
 
 
+def test_names_in_the_admin_and_in_select_boxes_follow_the_language_too():
+    from tutoring.tests.factories import TutorPackageFactory
+    from workshops.tests.factories import WorkshopRunFactory
+
+    run = WorkshopRunFactory.build(
+        workshop=WorkshopFactory.build(title="Calligraphy", title_ar="الخط العربي"),
+        name="Spring",
+        name_ar="الربيع",
+    )
+    package = TutorPackageFactory.build(name="Exam sprint", name_ar="سباق الامتحانات")
+    assert (str(run), str(package)) == ("Calligraphy – Spring", "Exam sprint")
+    with translation.override("ar"):
+        assert (str(run), str(package)) == ("الخط العربي – الربيع", "سباق الامتحانات")
+
+
 @pytest.mark.django_db
 def test_an_email_is_written_in_its_readers_language():
     user = UserFactory()

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localized
 from core.models import FormSafeValidation
 from core.money import PriceField
 
@@ -151,7 +152,7 @@ class TutorPackage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
 
 class RequesterType(models.TextChoices):

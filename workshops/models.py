@@ -35,6 +35,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localized
 from core.links import absolute_url
 from core.money import PriceField
 from core.text import search_document
@@ -148,7 +149,7 @@ class Workshop(models.Model):
     RESERVED_SLUGS = frozenset({"calendar"})
 
     def __str__(self) -> str:
-        return self.title
+        return localized(self, "title")
 
     def save(self, *args, **kwargs) -> None:
         """Keeps ``search_document`` in step with the text it is made of."""
@@ -215,7 +216,7 @@ class WorkshopRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.workshop} – {self.name}"
+        return f"{self.workshop} – {localized(self, 'name')}"
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
