@@ -21,6 +21,7 @@ from core.i18n import digits, uses_arabic_digits
 STORED_PLACES = 3
 STORED_DIGITS = 10
 NBSP = "\u00a0"
+LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate, and its end
 
 
 def currency() -> str:
@@ -61,6 +62,10 @@ def format_price(amount: Decimal | int | None) -> str:
             text = f"{text[:after]}{NBSP}{text[after:]}"
         elif at > 0 and text[at - 1].isdigit():
             text = f"{text[:at]}{NBSP}{text[at:]}"
+    # Right to left, a Latin symbol's trailing sign would take the page's direction and
+    # jump to the other side of its letters ("$US"): isolate it as left to right.
+    if at != -1 and symbol.isascii() and any(c.isalpha() for c in symbol) and locale == "ar":
+        text = text.replace(symbol, f"{LRI}{symbol}{PDI}", 1)
     return digits(text) if arabic_digits else text
 
 

@@ -170,6 +170,12 @@ def test_prices_are_written_for_the_page_language(settings):
         assert format_price(12) == "\u200f١٢٫٠٠٠\xa0د.ك.\u200f"
     with translation.override("en"):
         assert format_price(12) == "KWD\xa012.000"
+    settings.STUDYHALL_CURRENCY = "USD"
+    settings.STUDYHALL_ARABIC_DIGITS = False
+    with translation.override("ar"):  # the dollar sign stays after its letters
+        assert format_price(15) == "\u200f15.00\xa0\u2066US$\u2069"
+    with translation.override("en"):
+        assert format_price(15) == "$15.00"
 
 
 def test_dates_and_times_are_written_with_the_pages_month_names_and_comma(settings):
