@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -114,12 +115,15 @@ def store_calendar(request: HttpRequest) -> HttpResponse:
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     following = month_after(month)
     base = _without(request.GET, "month", "page")
+    # The language's first day of the week, as the admin's date picker has it
+    # (Django counts from Sunday, Python from Monday).
+    first_weekday = (int(get_format("FIRST_DAY_OF_WEEK")) - 1) % 7
     context |= {
         "month": month,
         "today": today,
         "days": days,
-        "leading_blanks": range(month.weekday()),
-        "weekdays": [WEEKDAYS_ABBR[day] for day in range(7)],
+        "leading_blanks": range((month.weekday() - first_weekday) % 7),
+        "weekdays": [WEEKDAYS_ABBR[(first_weekday + day) % 7] for day in range(7)],
         "has_sessions": any(day.total for day in days),
         "previous_month": previous if previous.year >= CALENDAR_YEARS[0] else None,
         "next_month": following if following.year < CALENDAR_YEARS[1] else None,

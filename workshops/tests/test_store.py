@@ -272,6 +272,15 @@ def test_the_calendar_lists_the_months_sessions_by_day_with_links(client, catalo
     assert f'href="{catalogue["calligraphy"].get_absolute_url()}"' in response.content.decode()
 
 
+@pytest.mark.parametrize("language, sunday", [("en", "Sun"), ("ar", "أحد")])
+def test_the_calendars_weeks_start_on_the_languages_first_day(client, language, sunday):
+    """Django's formats start both languages' weeks on Sunday, as the admin's date
+    picker does; 1 February 2027 is a Monday, one blank after it."""
+    response = client.get(CALENDAR, {"month": "2027-02"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.context["weekdays"][0] == sunday
+    assert len(response.context["leading_blanks"]) == 1
+
+
 def test_the_calendar_applies_the_stores_filters(client, catalogue):
     month = days_from_today(20)
     response = client.get(CALENDAR, {"month": f"{month:%Y-%m}", "category": "technology"})
