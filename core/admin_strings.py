@@ -6,6 +6,7 @@ from django.utils.translation import gettext_noop
 
 DJANGO_ADMIN_STRINGS = (
     gettext_noop("Run"),  # the button that runs the chosen action on a list
+    gettext_noop("- Select an option -"),  # the empty choice of every select box
     gettext_noop("Filter by %(field_name)s"),
     gettext_noop("Search %(name)s"),
     gettext_noop("Pagination %(name)s"),
