@@ -62,6 +62,14 @@ def buyer_orders(
     )
 
 
+def held_by(buyer: AbstractBaseUser) -> Exists:
+    """True for a session in which ``buyer`` holds an active seat (over ``OuterRef``:
+    a condition for a query of sessions)."""
+    return Exists(
+        OrderItem.objects.filter(session=OuterRef("pk"), buyer=buyer, status=SeatStatus.ACTIVE)
+    )
+
+
 def held_session_ids(*, buyer: AbstractBaseUser, workshop_id: int) -> set[int]:
     """The sessions of a workshop in which the buyer holds an active seat."""
     if not buyer.is_authenticated:

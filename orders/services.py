@@ -43,6 +43,7 @@ from orders.models import (
     SeatStatus,
     new_feed_token,
 )
+from orders.selectors import held_by
 from workshops.models import BookingBlock, Workshop, WorkshopRun, WorkshopSession
 from workshops.selectors import bookable_sessions, next_available_session
 from workshops.services import ScheduleError
@@ -160,10 +161,9 @@ def _check_bookable(session: WorkshopSession, *, now: datetime.datetime) -> None
 def _next_available_locked(
     *, workshop: Workshop, buyer: AbstractBaseUser, now: datetime.datetime
 ) -> WorkshopSession:
-    held = OrderItem.objects.filter(session=OuterRef("pk"), buyer=buyer, status=SeatStatus.ACTIVE)
     candidates = list(
         bookable_sessions(workshop=workshop, now=now)
-        .exclude(Exists(held))
+        .exclude(held_by(buyer))
         .values_list("pk", flat=True)[:NEXT_AVAILABLE_ATTEMPTS]
     )
     for session_id in candidates:
@@ -472,7 +472,7 @@ def sessions_cancel(
 
 def _tell_buyer_session_cancelled(seat: OrderItem) -> None:
     session, workshop = seat.session, seat.workshop
-    following = next_available_session(workshop=workshop)
+    following = next_available_session(workshop=workshop, excluding=held_by(seat.buyer))
     if following is None:
         suggestion = _("No other session of %(title)s is open for booking right now.") % {
             "title": localized(workshop, "title")

@@ -21,6 +21,7 @@ from orders.selectors import (
     buyer_orders,
     calendar_feed_by_token,
     calendar_seats,
+    held_by,
     held_session_ids,
     order_for_buyer,
 )
@@ -191,16 +192,18 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
 # -- orders ----------------------------------------------------------------------------------
 
 
-def _suggestions(orders) -> dict[int, WorkshopSession]:
+def _suggestions(orders, buyer) -> dict[int, WorkshopSession]:
     """For seats whose session staff cancelled: the next available session of each of
-    those workshops, by workshop id."""
+    those workshops that the buyer does not hold already, by workshop id."""
     workshop_ids = {
         seat.workshop_id
         for order in orders
         for seat in order.seats.all()
         if seat.session.cancelled_at is not None
     }
-    return next_available_by_workshop(workshop_ids=workshop_ids) if workshop_ids else {}
+    if not workshop_ids:
+        return {}
+    return next_available_by_workshop(workshop_ids=workshop_ids, excluding=held_by(buyer))
 
 
 ORDERS_PAGE_SIZE = 10
@@ -217,7 +220,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "paged": paged,
         "upcoming": upcoming,
         "past": past,
-        "suggestions": _suggestions(paged.rows),
+        "suggestions": _suggestions(paged.rows, request.user),
     }
     return render(request, "orders/list.html", context)
 
@@ -233,7 +236,7 @@ def _own_order(request: HttpRequest, reference: str):
 @require_GET
 def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
     order = _own_order(request, reference)
-    context = {"order": order, "suggestions": _suggestions([order])}
+    context = {"order": order, "suggestions": _suggestions([order], request.user)}
     return render(request, "orders/detail.html", context)
 
 

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    Expression,
     F,
     Max,
     Min,
@@ -56,23 +57,33 @@ def bookable_sessions(
 
 
 def next_available_session(
-    *, workshop: Workshop, now: datetime.datetime | None = None
+    *,
+    workshop: Workshop,
+    now: datetime.datetime | None = None,
+    excluding: Expression | None = None,
 ) -> WorkshopSession | None:
-    """The earliest session of ``workshop`` that a student can book now."""
-    return bookable_sessions(workshop=workshop, now=now).first()
+    """The earliest session of ``workshop`` that a student can book now; ``excluding``
+    (a condition over the session, such as "this buyer holds a seat in it", which the
+    orders app knows) leaves sessions out."""
+    sessions = bookable_sessions(workshop=workshop, now=now)
+    if excluding is not None:
+        sessions = sessions.exclude(excluding)
+    return sessions.first()
 
 
 def next_available_by_workshop(
-    *, workshop_ids: Iterable[int], now: datetime.datetime | None = None
+    *,
+    workshop_ids: Iterable[int],
+    now: datetime.datetime | None = None,
+    excluding: Expression | None = None,
 ) -> dict[int, WorkshopSession]:
     """The next available session of each of these workshops that has one, by workshop
-    id: what to suggest when a session is cancelled. Two queries."""
-    first = (
-        WorkshopSession.objects.filter(workshop=OuterRef("pk"))
-        .bookable(now)
-        .order_by("date", "start_time", "id")
-        .values("pk")[:1]
-    )
+    id, leaving out the sessions ``excluding`` names: what to suggest when a session is
+    cancelled. Two queries."""
+    candidates = WorkshopSession.objects.filter(workshop=OuterRef("pk")).bookable(now)
+    if excluding is not None:
+        candidates = candidates.exclude(excluding)
+    first = candidates.order_by("date", "start_time", "id").values("pk")[:1]
     next_ids = (
         Workshop.objects.filter(pk__in=set(workshop_ids))
         .annotate(next_id=Subquery(first))

@@ -272,3 +272,25 @@ def test_a_buyer_sees_a_cancelled_session_and_the_next_one_to_book(client, stude
         assert f"{book_url(run.workshop)}?session={following.pk}" in text
     detail = client.get(order.get_absolute_url()).text
     assert reverse("orders:cancel", kwargs={"reference": order.reference}) not in detail
+
+
+def test_the_suggested_session_is_never_one_the_buyer_already_holds(
+    client, student, run, session, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A whole run booked, its first day cancelled: the second day is the buyer's
+    already, so the suggestion is the first session they do not hold."""
+    from orders.services import run_book, sessions_cancel
+
+    held = WorkshopSessionFactory(run=run, number=2, date=days_from_today(8))
+    other = WorkshopRunFactory(workshop=run.workshop, name="Later")
+    later = WorkshopSessionFactory(run=other, number=1, date=days_from_today(12))
+    order = run_book(buyer=student, workshop=run.workshop, run_id=run.pk)
+    assert {seat.session_id for seat in order.seats.all()} == {session.pk, held.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        sessions_cancel(session_ids=[session.pk])
+
+    for url in (reverse("orders:list"), order.get_absolute_url()):
+        text = client.get(url).text
+        assert f"?session={later.pk}" in text and f"?session={held.pk}" not in text
+    [mail] = mailoutbox
+    assert f"?session={later.pk}" in mail.body
