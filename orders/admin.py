@@ -18,7 +18,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from core.i18n import date_text
+from core.i18n import date_text, localized
 from core.money import format_price
 from core.spreadsheets import write_csv
 from orders.models import Order, OrderItem, OrderStatus, person_name
@@ -146,7 +146,7 @@ class OrderAdmin(admin.ModelAdmin):
             return "–"
         first = sessions[0]
         names = {
-            "run": first.run.name,
+            "run": localized(first.run, "name"),
             "number": first.number,
             "sessions": len(sessions),
             "date": date_format(first.date, "j M Y"),
@@ -162,7 +162,7 @@ class OrderAdmin(admin.ModelAdmin):
                 )
                 % names
             )
-        return two_lines(first.workshop.title, detail)
+        return two_lines(localized(first.workshop, "title"), detail)
 
     @admin.display(description=_("Total"))
     def total(self, order: Order) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
-from core.i18n import date_text
+from core.i18n import date_text, localized
 from core.money import format_price
 from workshops.forms import CloneRunForm
 from workshops.models import (
@@ -339,7 +339,7 @@ class SessionStatusFilter(admin.SimpleListFilter):
 
 @admin.register(WorkshopSession)
 class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
-    list_display = ("when", "session", "seats", "status")
+    list_display = ("when", "session", "seats", "status", "has_link")
     list_filter = (
         SessionStatusFilter,
         ("date", admin.DateFieldListFilter),
@@ -423,9 +423,9 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     @admin.display(description=_("Session"), ordering="workshop__title")
     def session(self, session: WorkshopSession) -> str:
         return two_lines(
-            session.workshop.title,
+            localized(session.workshop, "title"),
             gettext("%(run)s · Day %(number)s")
-            % {"run": session.run.name, "number": session.number},
+            % {"run": localized(session.run, "name"), "number": session.number},
         )
 
     @admin.display(description=_("Seats"))
@@ -435,6 +435,10 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     @admin.display(description=_("Status"), ordering="status_value")
     def status(self, session: WorkshopSession) -> str:
         return session.get_status_display()
+
+    @admin.display(description=_("Host link"), boolean=True, ordering="has_host_link")
+    def has_link(self, session: WorkshopSession) -> bool:
+        return session.has_host_link
 
     @admin.display(description=_("Host link"))
     def host_link_address(self, session: WorkshopSession) -> str:

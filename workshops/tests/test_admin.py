@@ -93,7 +93,7 @@ def test_a_session_with_seats_sold_reads_booked_and_one_without_no_bookings_yet(
 def test_session_list_names_each_session_in_two_columns(staff_client, session):
     response = staff_client.get(reverse("admin:workshops_workshopsession_changelist"))
     headers = [h["text"].capitalize() for h in response.context["result_headers"]]
-    assert headers[1:] == ["When", "Session", "Seats", "Status"]
+    assert headers[1:] == ["When", "Session", "Seats", "Status", "Host link"]
     date, times = f"{session.date:%a %-d %b %Y}", "09:00–12:00"
     assert date in response.text and times in response.text
     assert "March cohort · Day 1" in response.text and session.workshop.title in response.text

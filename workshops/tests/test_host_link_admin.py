@@ -69,7 +69,10 @@ def test_the_session_list_shows_which_sessions_have_a_link(staff_client, session
         sessions["cancelled"].pk: False,
         sessions["ended"].pk: False,
     }
-    assert "Host link" in response.text
+    # A column of its own, a tick for the one linked session.
+    assert "column-has_link" in response.text
+    assert response.text.count("icon-yes.svg") == 1
+    assert response.text.count("icon-no.svg") == 3
 
 
 def test_the_provision_action_creates_keeps_and_refuses_with_a_summary(
