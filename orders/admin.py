@@ -105,7 +105,7 @@ class SeatInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("reference", "placed", buyer_name, "booked", "total", "status")
+    list_display = ("order", buyer_name, "booked", "total", "status")
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     search_fields = (
         "reference",
@@ -134,9 +134,12 @@ class OrderAdmin(admin.ModelAdmin):
         seats = OrderItem.objects.select_related("session__workshop", "session__run")
         return super().get_queryset(request).prefetch_related(Prefetch("seats", queryset=seats))
 
-    @admin.display(description=_("Placed"), ordering="created_at")
-    def placed(self, order: Order) -> str:
-        return date_text(timezone.localtime(order.created_at), "j M Y, H:i")
+    @admin.display(description=_("Order"), ordering="created_at")
+    def order(self, order: Order) -> str:
+        """The reference, and when it was placed below it."""
+        return two_lines(
+            order.reference, date_text(timezone.localtime(order.created_at), "j M Y, H:i")
+        )
 
     @admin.display(description=_("Booked"))
     def booked(self, order: Order) -> str:
