@@ -48,12 +48,14 @@ def render_workshop(
 ) -> HttpResponse:
     """The workshop page: its runs and sessions, the sessions the visitor already holds
     marked. The booking views show it again with their refusal, with nothing chosen."""
-    context = {
-        "workshop": workshop,
-        "runs": workshop_schedule(workshop=workshop),
-        "held": held_session_ids(buyer=request.user, workshop_id=workshop.pk),
-        "error": error,
-    }
+    runs = workshop_schedule(workshop=workshop)
+    held = held_session_ids(buyer=request.user, workshop_id=workshop.pk)
+    for run in runs:
+        # What "book every day" would book (the days not cancelled), and the first day
+        # that would refuse it, so the page says so instead of offering it.
+        run.days = [session for session in run.schedule if not session.is_cancelled]
+        run.blocked = next((s for s in run.days if not s.is_bookable or s.pk in held), None)
+    context = {"workshop": workshop, "runs": runs, "held": held, "error": error}
     return render(request, "workshops/detail.html", context, status=status)
 
 

@@ -93,7 +93,8 @@ def test_a_run_of_another_workshop_is_not_found(run, buyer):
 def test_the_page_books_a_run_and_shows_the_order(client, run, buyer):
     client.force_login(buyer)
     page = client.get(run.workshop.get_absolute_url())
-    assert "Book every day of Spring cohort (4 sessions, one order)" in page.text
+    # Day 4 is cancelled: three days are offered, and three are booked.
+    assert "Book every day of Spring cohort (3 sessions, one order)" in page.text
     response = client.post(
         reverse("book_run", kwargs={"slug": run.workshop.slug}), {"run": run.pk}, follow=True
     )
@@ -109,6 +110,27 @@ def test_a_refused_run_comes_back_on_the_workshop_page_naming_the_day(client, ru
     response = client.post(reverse("book_run", kwargs={"slug": run.workshop.slug}), {"run": run.pk})
     assert response.status_code == 409
     assert "Day 3" in response.text and "is full" in response.text
+
+
+@pytest.mark.parametrize(
+    "held, says",
+    [
+        (False, "Day 3 of <bdi>Spring cohort</bdi> is full, so its other days are booked"),
+        (True, "You already hold Day 2 of <bdi>Spring cohort</bdi>, so its days are booked"),
+    ],
+)
+def test_a_run_that_cannot_be_booked_whole_says_why_instead_of_offering_it(
+    client, run, buyer, held, says
+):
+    if held:
+        day_two = WorkshopSession.objects.get(run=run, number=2)
+        seat_book(buyer=buyer, workshop=run.workshop, session_id=day_two.pk)
+    else:
+        WorkshopSession.objects.filter(run=run, number=3).update(seats_taken=3)
+    client.force_login(buyer)
+    page = client.get(run.workshop.get_absolute_url())
+    assert says in page.text
+    assert "Book every day of" not in page.text
 
 
 @pytest.mark.parametrize("value", ["", "abc", "-1", "99999999999999999999"])
