@@ -51,7 +51,6 @@ class RequestForm(forms.Form):
         label=_("Who the sessions are for"),
         max_length=255,
         required=False,
-        help_text=_("Leave empty for yourself, or for the child you chose."),
     )
     student_grade = forms.CharField(label=_("Grade"), max_length=50, required=False)
     preferred_schedule = forms.CharField(
@@ -97,6 +96,9 @@ class RequestForm(forms.Form):
             )
         else:
             del self.fields["child"]
+        self.fields["student_name"].help_text = self._who_help(
+            profiles, has_children="child" in self.fields
+        )
         held = profiles.requester_types
         if len(held) == 1:
             del self.fields["requester_type"]
@@ -107,6 +109,30 @@ class RequestForm(forms.Form):
                 self.fields["requester_type"].help_text = gettext(
                     "We ask once; you can request as either."
                 )
+
+    @staticmethod
+    def _who_help(profiles: Profiles, *, has_children: bool) -> str:
+        """What to write under "Who the sessions are for", by who is asking: a student
+        may leave it empty for themselves, a parent for the child they chose."""
+        student, parent = profiles.student is not None, profiles.parent is not None
+        if not (student or parent):
+            return gettext(
+                "As a student, leave it empty for yourself; as a parent, type your child's name."
+            )
+        if student and parent:
+            if has_children:
+                return gettext(
+                    "Leave empty for yourself, or for the child you chose; otherwise type "
+                    "the student's name."
+                )
+            return gettext("Leave empty for yourself; for someone else, type their name.")
+        if parent:
+            if has_children:
+                return gettext(
+                    "Leave empty for the child you chose; otherwise type the student's name."
+                )
+            return gettext("The name of the student the sessions are for.")
+        return gettext("Leave empty for yourself.")
 
     def details(self) -> RequestDetails:
         data = self.cleaned_data

@@ -159,11 +159,16 @@ def _asks_to_cancel(question: Question) -> bool | None:
 
 
 def _cancel_steps() -> str:
+    # The buttons by the labels the order pages give them, so the two cannot differ.
     return _(
-        "To cancel a booking, open %(orders)s, choose the order and press "
-        "“Cancel this order and free the seat”. The seat is freed at once. A session "
-        "that has already started can no longer be cancelled online."
-    ) % {"orders": _orders_link()}
+        "To cancel a booking, open %(orders)s, choose the order, press “%(cancel)s”, "
+        "then “%(confirm)s”. The seat is freed at once. A session that has already "
+        "started can no longer be cancelled online."
+    ) % {
+        "orders": _orders_link(),
+        "cancel": _("Cancel this order…"),
+        "confirm": _("Yes, cancel the order"),
+    }
 
 
 def _how_to_cancel(question: Question, _found: Any) -> str:

@@ -149,6 +149,8 @@ def test_how_to_cancel_explains_the_steps_and_lists_the_students_orders(catalogu
     reference = catalogue["seat"].order.reference
     text = answer("How do I cancel my Python booking?", user=student)
     assert text.startswith("To cancel a booking, open [My orders](/orders/)")
+    # The buttons as the order page and its confirmation name them.
+    assert "press “Cancel this order…”, then “Yes, cancel the order”" in text
     assert "already started can no longer be cancelled online" in text
     assert f"[{reference}](/orders/{reference}/)" in text
     assert answer("كيف ألغي الحجز؟", user=student) == text

@@ -1,5 +1,7 @@
 """Students and parents find tutors and request sessions; tutors answer on their panel."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -182,8 +184,31 @@ def test_refused_requests_are_explained_on_the_form(
     before = SessionRequest.objects.count()
     response = client.post(request_url(tutor), form(**values))
     assert response.status_code == status
-    assert message in response.text
+    assert response.text.count(html.escape(message, quote=False)) == 1  # said once
     assert SessionRequest.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "roles, says",
+    [
+        ("student", "Leave empty for yourself."),
+        ("parent", "Leave empty for the child you chose; otherwise type the student"),
+        ("childless parent", "The name of the student the sessions are for."),
+        ("both", "Leave empty for yourself, or for the child you chose"),
+        ("neither", "As a student, leave it empty for yourself; as a parent, type your child"),
+    ],
+)
+def test_the_form_says_when_the_students_name_may_be_left_empty(client, tutor, roles, says):
+    user = UserFactory()
+    if roles in ("student", "both"):
+        StudentProfileFactory(user=user)
+    if roles in ("parent", "childless parent", "both"):
+        parent = ParentProfileFactory(user=user)
+        if roles != "childless parent":
+            parent.children.add(StudentProfileFactory())
+    client.force_login(user)
+    page = client.get(tutor.get_absolute_url()).text
+    assert says in page
 
 
 def test_a_tutor_cannot_request_themselves(client, tutor):
