@@ -15,6 +15,7 @@ ARABIC = "ar"
 # Content fields come in pairs: ``title`` (English) and ``title_ar`` (Arabic).
 ARABIC_SUFFIX = "_ar"
 ARABIC_COMMA = "\u060c"
+ARABIC_SEMICOLON = "\u061b"
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
@@ -44,6 +45,15 @@ def in_language_of(user, default: str = settings.LANGUAGE_CODE) -> Iterator[None
     ``default``."""
     with translation.override(language_of(user, default=default)):
         yield
+
+
+def comma() -> str:
+    """The comma of the page's language (، in Arabic)."""
+    return ARABIC_COMMA if current_language() == ARABIC else ","
+
+
+def semicolon() -> str:
+    return ARABIC_SEMICOLON if current_language() == ARABIC else ";"
 
 
 def date_text(value, format_: str) -> str:

@@ -180,6 +180,19 @@ def test_arabic_pages_use_arabic_indic_digits_only_when_configured(client, setti
         assert digits("12:30") == "١٢:٣٠"
 
 
+@pytest.mark.django_db
+def test_a_session_reads_date_comma_time_in_the_pages_own_punctuation(client):
+    import re
+
+    from workshops.tests.factories import WorkshopSessionFactory, run_around_today
+
+    session = WorkshopSessionFactory(run=run_around_today())
+    arabic = client.get(session.workshop.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar").text
+    english = client.get(session.workshop.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").text
+    assert re.search(r"\d{4}، \d\d:\d\d–", arabic) and not re.search(r"\d{4}, \d\d:", arabic)
+    assert re.search(r"\d{4}, \d\d:\d\d–", english)
+
+
 def test_prices_are_written_for_the_page_language(settings):
     from core.money import format_price
 

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from assistant_chat.responders.base import Question, link
 from assistant_chat.responders.language import has_phrase, mentions, shares_stem, words
-from core.i18n import ARABIC, current_language, localized
+from core.i18n import ARABIC, comma, current_language, localized, semicolon
 from core.money import format_price
 from orders.models import OrderItem
 from orders.selectors import upcoming_seats_for_buyer
@@ -47,9 +47,8 @@ class Intent:
 
 
 def _when(session: WorkshopSession) -> str:
-    return (
-        f"{date_format(session.date, 'D j M')}, {session.start_time:%H:%M}–{session.end_time:%H:%M}"
-    )
+    day = date_format(session.date, "D j M")
+    return f"{day}{comma()} {session.start_time:%H:%M}–{session.end_time:%H:%M}"
 
 
 def _seats(session: WorkshopSession) -> str:
@@ -288,7 +287,7 @@ def _workshops_with_seats(question: Question, _found: Any) -> str:
         ) % {"store": _store_link()}
     lines = "\n".join(
         f"- {_workshop_link(w)}: "
-        + "; ".join(f"{_when(s)} ({_seats(s)})" for s in w.bookable_sessions)
+        + f"{semicolon()} ".join(f"{_when(s)} ({_seats(s)})" for s in w.bookable_sessions)
         for w in workshops
     )
     heading = _("Workshops with seats left:")
@@ -339,7 +338,7 @@ def _asks_for_tutors(question: Question) -> bool | None:
 
 def _tutor_line(tutor: TutorProfile) -> str:
     # Each subject isolated (U+2068 … U+2069): Arabic ones keep their order in the list.
-    subjects = ", ".join(f"\u2068{subject}\u2069" for subject in tutor.subject_list)
+    subjects = f"{comma()} ".join(f"\u2068{subject}\u2069" for subject in tutor.subject_list)
     rate = _("%(price)s per hour") % {"price": format_price(tutor.hourly_rate)}
     return f"- {link(str(tutor), tutor.get_absolute_url())}: {subjects} · {rate}"
 

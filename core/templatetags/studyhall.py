@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.timezone import template_localtime
 
 from core.i18n import ARABIC, current_language, date_text, localized
+from core.i18n import comma as language_comma
 from core.money import format_price
 
 register = template.Library()
@@ -35,6 +36,12 @@ def get(mapping, key):
 def price(amount) -> str:
     """An amount in the site's currency, as the page's language writes it: ``$45.00``."""
     return format_price(amount)
+
+
+@register.simple_tag(name="comma")
+def comma_tag() -> str:
+    """``{% comma %}``: the comma of the page's language, between a date and a time."""
+    return language_comma()
 
 
 @register.filter
