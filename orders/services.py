@@ -124,7 +124,7 @@ def _take_seat(session: WorkshopSession) -> bool:
 
 def _day_name(date: datetime.date) -> str:
     """A date as a refusal or an email names it, in the active language: ``Monday 08 March``."""
-    return date_format(date, "l d F")
+    return date_format(date, "l j F")
 
 
 def _session_full(session: WorkshopSession) -> SessionFull:
@@ -539,8 +539,8 @@ def session_move(*, session: WorkshopSession, run: WorkshopRun) -> WorkshopSessi
                 )
                 % {
                     "run": run.name,
-                    "start": date_format(run.start_date, "d M Y"),
-                    "end": date_format(run.end_date, "d M Y"),
+                    "start": date_format(run.start_date, "j M Y"),
+                    "end": date_format(run.end_date, "j M Y"),
                 },
                 field="run",
             )

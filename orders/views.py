@@ -134,7 +134,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         _("Booked: %(title)s, %(date)s at %(time)s. Your reference is %(reference)s.")
         % {
             "title": localized(workshop, "title"),
-            "date": date_format(seat.session.date, "l d F"),
+            "date": date_format(seat.session.date, "l j F"),
             "time": f"{seat.session.start_time:%H:%M}",
             "reference": seat.order.reference,
         },

@@ -58,7 +58,7 @@ def two_lines(first, second) -> str:
 
 def link_state(link: HostSession) -> str:
     """Until when a host link opens, or since when it has not."""
-    expires = date_text(timezone.localtime(link.expires_at), "d M Y, H:i")
+    expires = date_text(timezone.localtime(link.expires_at), "j M Y, H:i")
     if link.opens_at():
         return gettext("opens until %(time)s") % {"time": expires}
     return gettext("expired on %(time)s") % {"time": expires}
@@ -231,7 +231,7 @@ class WorkshopRunAdmin(BilingualAdminMixin, SessionSaveRefusals, admin.ModelAdmi
             return "–"
         totals = run_summary(run=run)
         span = (
-            f"{date_format(totals.first_date, 'd M Y')} – {date_format(totals.last_date, 'd M Y')}"
+            f"{date_format(totals.first_date, 'j M Y')} – {date_format(totals.last_date, 'j M Y')}"
             if totals.first_date
             else gettext("no sessions yet")
         )

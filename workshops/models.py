@@ -232,7 +232,7 @@ class WorkshopRun(models.Model):
                     errors["start_date" if first.date < self.start_date else "end_date"] = gettext(
                         "Session %(number)s of this run is on %(date)s; "
                         "the run's dates must cover all of its sessions."
-                    ) % {"number": first.number, "date": date_format(first.date, "d M Y")}
+                    ) % {"number": first.number, "date": date_format(first.date, "j M Y")}
         if self.pk and self.workshop_id:
             moved = WorkshopRun.objects.filter(pk=self.pk).exclude(workshop_id=self.workshop_id)
             if moved.exists() and self.sessions.exists():
@@ -388,7 +388,7 @@ class WorkshopSession(models.Model):
         return gettext("%(workshop)s – Day %(number)s (%(date)s)") % {
             "workshop": self.workshop,
             "number": self.number,
-            "date": date_format(self.date, "d M Y"),
+            "date": date_format(self.date, "j M Y"),
         }
 
     def save(self, *args, **kwargs) -> None:
@@ -489,7 +489,7 @@ class WorkshopSession(models.Model):
             "title": self.workshop.title,
             "run": self.run.name,
             "number": self.number,
-            "date": date_format(self.date, "D d M Y"),
+            "date": date_format(self.date, "D j M Y"),
             "start": f"{self.start_time:%H:%M}",
             "end": f"{self.end_time:%H:%M}",
         }
@@ -529,8 +529,8 @@ class WorkshopSession(models.Model):
                 "or change the run's dates."
             ) % {
                 "run": run.name,
-                "start": date_format(run.start_date, "d M Y"),
-                "end": date_format(run.end_date, "d M Y"),
+                "start": date_format(run.start_date, "j M Y"),
+                "end": date_format(run.end_date, "j M Y"),
             }
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = gettext("A session must end after it starts.")

@@ -86,7 +86,7 @@ def run_clone(
     if start_date < today:
         raise ScheduleError(
             _("The new start date %(date)s is in the past; choose today or later.")
-            % {"date": date_format(start_date, "d M Y")},
+            % {"date": date_format(start_date, "j M Y")},
             field="start_date",
         )
     name = (name or "").strip() or default_clone_name(run=run, start_date=start_date)
@@ -111,7 +111,7 @@ def run_clone(
                 "A run starting on %(date)s would end after the last date the "
                 "calendar can hold; choose an earlier start date."
             )
-            % {"date": date_format(start_date, "d M Y")},
+            % {"date": date_format(start_date, "j M Y")},
             field="start_date",
         ) from None
     copy = WorkshopRun(
@@ -246,7 +246,7 @@ def host_link_provision(
                 % {
                     "id": session.pk,
                     "session": session.schedule_label,
-                    "date": date_format(timezone.localtime(session.cancelled_at), "d M Y"),
+                    "date": date_format(timezone.localtime(session.cancelled_at), "j M Y"),
                 },
                 code="session_cancelled",
             )
