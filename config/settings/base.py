@@ -32,6 +32,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STUDYHALL_ARABIC_DIGITS = env.bool("STUDYHALL_ARABIC_DIGITS", default=False)
 USE_I18N = True
 USE_TZ = True
+# Dates the admin and the date filter write without a format of their own.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'studyhall.sqlite3'}")
