@@ -472,7 +472,13 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
             try:
                 result = host_link_provision(session_id=session_id, by=request.user)
             except HostLinkRefused as refusal:
-                refused.append(refusal.message)
+                message = refusal.message
+                if refusal.code == "session_ended":
+                    message = gettext(
+                        "%(refusal)s To fix its attendance late, give it a link from "
+                        "the session's own page."
+                    ) % {"refusal": message}
+                refused.append(message)
             else:
                 created += result.created
                 existing += not result.created

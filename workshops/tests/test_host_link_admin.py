@@ -87,6 +87,7 @@ def test_the_provision_action_creates_keeps_and_refuses_with_a_summary(
     assert "Host links: 1 created, 1 already existed, 2 refused." in response.text
     assert "a cancelled session gets no host link" in response.text
     assert "has already ended" in response.text
+    assert "give it a link from the session&#x27;s own page" in response.text
     assert HostSession.objects.get(session=sessions["new"]).created_by == staff
     assert HostSession.objects.get(session=sessions["linked"]).token == existing
     assert HostSession.objects.count() == 2
