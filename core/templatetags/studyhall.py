@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
 from core.i18n import ARABIC, current_language, date_text, localized
 from core.i18n import comma as language_comma
@@ -42,6 +45,17 @@ def price(amount) -> str:
 def comma_tag() -> str:
     """``{% comma %}``: the comma of the page's language, between a date and a time."""
     return language_comma()
+
+
+@register.filter
+def ago(value) -> str:
+    """``{{ request.created_at|ago }}``: "5 minutes ago", or "just now" within a
+    minute (never "0 minutes ago")."""
+    if not isinstance(value, datetime.datetime):
+        return ""
+    if timezone.now() - value < datetime.timedelta(minutes=1):
+        return gettext("just now")
+    return gettext("%(since)s ago") % {"since": timesince(value)}
 
 
 @register.filter

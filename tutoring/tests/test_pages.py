@@ -401,3 +401,20 @@ def test_both_sides_read_the_package_in_the_page_language(client, tutor, student
         english = client.get(reverse("tutoring:requests"), HTTP_ACCEPT_LANGUAGE="en")
         assert "سباق الامتحانات" in arabic.text and "Exam sprint" not in arabic.text
         assert "Exam sprint" in english.text and "سباق الامتحانات" not in english.text
+
+
+def test_the_panel_says_just_now_for_a_new_request_and_how_long_ago_for_older_ones(
+    tutor_client, tutor
+):
+    import datetime
+
+    from django.utils import timezone
+
+    make_request(tutor, StudentProfileFactory(user__first_name="Lina"))
+    older = make_request(tutor, StudentProfileFactory(user__first_name="Omar"))
+    SessionRequest.objects.filter(pk=older.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    text = tutor_client.get(reverse("tutoring:requests")).text
+    assert "· just now" in text and "· 3\xa0hours ago" in text
+    assert "0\xa0minutes" not in text
