@@ -386,6 +386,15 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     def _shows_host_link(self, request, obj) -> bool:
         return obj is not None and request.user.has_perm("workshops.view_hostsession")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "run" in form.base_fields:
+            # A session keeps its workshop: offer only that workshop's runs.
+            form.base_fields["run"].queryset = WorkshopRun.objects.filter(
+                workshop_id=obj.workshop_id
+            ).select_related("workshop")
+        return form
+
     def get_fieldsets(self, request, obj=None):
         main, *rest = super().get_fieldsets(request, obj)
         if obj is None:
