@@ -76,12 +76,14 @@ def local(obj, field: str) -> str:
 
 @register.filter
 def twin(obj, field: str) -> str:
-    """``{{ workshop|twin:"title" }}``: the same field in the other language, marked
-    with its language and direction, or nothing when it is empty or the same."""
+    """``{{ workshop|twin:"title" }}``: on an English page, the Arabic name beside the
+    English one, as the business has always written them, marked with its language and
+    direction; nothing when it is empty or the same. An Arabic page is wholly Arabic:
+    nothing there."""
+    if current_language() == ARABIC:
+        return ""
     shown = localized(obj, field)
-    other = ARABIC if current_language() != ARABIC else "en"
-    text = localized(obj, field, other)
+    text = localized(obj, field, ARABIC)
     if not text or text == shown:
         return ""
-    direction = "rtl" if other == ARABIC else "ltr"
-    return format_html('<bdi class="twin" lang="{}" dir="{}">{}</bdi>', other, direction, text)
+    return format_html('<bdi class="twin" lang="ar" dir="rtl">{}</bdi>', text)
