@@ -64,7 +64,9 @@ def format_price(amount: Decimal | int | None) -> str:
             text = f"{text[:at]}{NBSP}{text[at:]}"
     # Right to left, a Latin symbol's trailing sign would take the page's direction and
     # jump to the other side of its letters ("$US"): isolate it as left to right.
-    if at != -1 and symbol.isascii() and any(c.isalpha() for c in symbol) and locale == "ar":
+    latin = any(c.isascii() and c.isalpha() for c in symbol)
+    arabic = any("\u0600" <= c <= "\u06ff" for c in symbol)
+    if at != -1 and latin and not arabic and locale == "ar":
         text = text.replace(symbol, f"{LRI}{symbol}{PDI}", 1)
     return digits(text) if arabic_digits else text
 

@@ -176,11 +176,14 @@ def quarantined_row_restore(*, row: QuarantinedRow) -> None:
         raise RestoreRefused(f"{row}: {error}") from None
     try:
         with transaction.atomic():
+            with connection.cursor() as cursor:
+                _lock_counted(cursor, model, instance)
             model._base_manager.bulk_create([instance])
             with connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                broken = _foreign_key_broken(cursor, model, instance.pk) or _settle(
+                pk = model._meta.pk.get_db_prep_value(instance.pk, connection)
+                broken = _foreign_key_broken(cursor, model, pk) or _settle(
                     cursor, _touched(model, instance)
                 )
             if broken:
@@ -207,14 +210,44 @@ def _foreign_key_broken(cursor, model, pk) -> str | None:
     return None
 
 
+def _parents(model, instance) -> list[tuple[str, str, Any]]:
+    """(table, column, value as the database takes it) of each row ``instance`` points
+    at."""
+    return [
+        (
+            field.related_model._meta.db_table,
+            field.target_field.column,
+            field.target_field.get_db_prep_value(getattr(instance, field.attname), connection),
+        )
+        for field in model._meta.concrete_fields
+        if field.is_relation
+        and (field.many_to_one or field.one_to_one)
+        and getattr(instance, field.attname) is not None
+    ]
+
+
+def _lock_counted(cursor, model, instance) -> None:
+    """Lock, before the row goes back, the rows whose counters count it (a seat's
+    session), so a restore takes its locks in the order every booking path does:
+    sessions first, then the order and its seats."""
+    if connection.vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    counters = {
+        check.table
+        for invariant in registry.registered()
+        if table in invariant.counts
+        for check in invariant.checks
+    }
+    for parent, column, value in _parents(model, instance):
+        if parent in counters:
+            cursor.execute(f"SELECT 1 FROM {parent} WHERE {column} = %s FOR UPDATE", [value])
+
+
 def _touched(model, instance) -> list[tuple[str, str, Any]]:
     """(table, column, value) of the restored row, then of each row it points at."""
-    rows = [(model._meta.db_table, model._meta.pk.column, instance.pk)]
-    for field in model._meta.concrete_fields:
-        value = getattr(instance, field.attname)
-        if field.is_relation and (field.many_to_one or field.one_to_one) and value is not None:
-            rows.append((field.related_model._meta.db_table, field.target_field.column, value))
-    return rows
+    pk = model._meta.pk.get_db_prep_value(instance.pk, connection)
+    return [(model._meta.db_table, model._meta.pk.column, pk), *_parents(model, instance)]
 
 
 def _settle(cursor, rows) -> str | None:

@@ -209,6 +209,10 @@ def test_prices_are_written_for_the_page_language(settings):
     settings.STUDYHALL_ARABIC_DIGITS = False
     with translation.override("ar"):  # the dollar sign stays after its letters
         assert format_price(15) == "\u200f15.00\xa0\u2066US$\u2069"
+    settings.STUDYHALL_CURRENCY = "GBP"
+    with translation.override("ar"):  # and so does the pound sign
+        assert format_price(15) == "\u200f15.00\xa0\u2066UK£\u2069"
+    settings.STUDYHALL_CURRENCY = "USD"
     with translation.override("en"):
         assert format_price(15) == "$15.00"
 

@@ -119,3 +119,18 @@ def test_a_repair_that_takes_seats_away_recounts_their_session(monkeypatch, writ
     session.refresh_from_db()
     assert session.seats_taken == 1
     assert audit(monkeypatch) == 0
+
+
+def test_a_conversation_and_its_messages_come_back_on_either_database(staff):
+    """A conversation's id is a UUID: the restore asks about it as the database
+    stores it (SQLite keeps it as text)."""
+    from assistant_chat.models import ChatMessage
+    from assistant_chat.tests.factories import ChatMessageFactory
+
+    first = ChatMessageFactory()
+    ChatMessageFactory(session=first.session, role="assistant", reply_to=first)
+    with transaction.atomic():
+        assert quarantine("assistant_chat_chatsession", [first.session_id], "for the test") == 3
+
+    assert restore(staff, QuarantinedRow.objects.all()) == ["3 rows restored."]
+    assert ChatMessage.objects.filter(session_id=first.session_id).count() == 2

@@ -40,5 +40,5 @@ class Migration(migrations.Migration):
                 verbose_name="Arabic package name",
             ),
         ),
-        migrations.RunSQL(BACKFILL, reverse_sql=migrations.RunSQL.noop, elidable=True),
+        migrations.RunSQL(BACKFILL, reverse_sql=migrations.RunSQL.noop),
     ]

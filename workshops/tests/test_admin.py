@@ -160,8 +160,10 @@ def test_a_session_offers_only_its_workshops_runs_and_refuses_another(staff_clie
     own = WorkshopRunFactory(workshop=session.workshop, name="Autumn")
     other = WorkshopRunFactory(start_date=session.run.start_date, end_date=session.run.end_date)
     url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
-    offered = staff_client.get(url).context["adminform"].form.fields["run"].queryset
-    assert set(offered) == {session.run, own}
+    page = staff_client.get(url)
+    assert set(page.context["adminform"].form.fields["run"].queryset) == {session.run, own}
+    assert f'<option value="{own.pk}"' in page.text
+    assert f'<option value="{other.pk}"' not in page.text
     response = staff_client.post(url, session_form(session, run=other.pk))
     assert response.status_code == 200
     assert "Select a valid choice" in str(response.context["adminform"].form.errors["run"])
