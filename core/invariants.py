@@ -50,6 +50,12 @@ class Report:
 Action = Fix | Quarantine | Report
 
 
+def claims(action: Action) -> str:
+    """SQL over ``t``, true for the violating rows ``action`` takes (all when it has no
+    condition; a condition that is NULL takes none)."""
+    return f"COALESCE(({action.when}), FALSE)" if action.when else "TRUE"
+
+
 @dataclass(frozen=True)
 class Check:
     table: str

@@ -281,7 +281,7 @@ def _first_claiming(cursor, check, pks):
             return action
         cursor.execute(
             f"SELECT 1 FROM {check.table} t WHERE t.{check.pk} IN "
-            f"({registry.placeholders(pks)}) AND COALESCE(({action.when}), FALSE)",
+            f"({registry.placeholders(pks)}) AND {registry.claims(action)}",
             list(pks),
         )
         if cursor.fetchone():

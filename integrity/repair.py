@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from core.invariants import Check, Fix, Invariant, Quarantine, Report, placeholders
+from core.invariants import Check, Fix, Invariant, Quarantine, Report, claims, placeholders
 from integrity.audit import read_only
 from integrity.quarantine import quarantine
 
@@ -58,10 +58,6 @@ class Outcome:
         }
 
 
-def _claims(action) -> str:
-    return f"COALESCE(({action.when}), FALSE)" if action.when else "TRUE"
-
-
 def _kind(action) -> str:
     return {Fix: "fix", Quarantine: "quarantine", Report: "report"}[type(action)]
 
@@ -92,10 +88,10 @@ def plan(invariants: list[Invariant]) -> list[PlanLine]:
                     excluded = "".join(f" AND NOT {clause}" for clause in earlier)
                     cursor.execute(
                         f"SELECT COUNT(*) FROM {check.table} t WHERE {check.condition} "
-                        f"AND {_claims(action)}{excluded}"
+                        f"AND {claims(action)}{excluded}"
                     )
                     (count,) = cursor.fetchone()
-                    earlier.append(_claims(action))
+                    earlier.append(claims(action))
                     claimed += count
                     setattr(line, _kind(action), getattr(line, _kind(action)) + count)
                     if count:
@@ -145,7 +141,7 @@ def _repair_check(invariant, check: Check, outcome, batch_size, progress, starte
                 if action.when:
                     cursor.execute(
                         f"SELECT t.{check.pk} FROM {check.table} t WHERE t.{check.pk} IN "
-                        f"({placeholders(remaining)}) AND {_claims(action)}",
+                        f"({placeholders(remaining)}) AND {claims(action)}",
                         remaining,
                     )
                     claimed = {row[0] for row in cursor.fetchall()}

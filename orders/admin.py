@@ -18,7 +18,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from core.i18n import date_text, localized
+from core.i18n import localized
 from core.money import format_price
 from core.spreadsheets import write_csv
 from orders.models import Order, OrderItem, OrderStatus, person_name
@@ -138,7 +138,8 @@ class OrderAdmin(admin.ModelAdmin):
     def order(self, order: Order) -> str:
         """The reference, and when it was placed below it."""
         return two_lines(
-            order.reference, date_text(timezone.localtime(order.created_at), "j M Y, H:i")
+            order.reference,
+            date_format(timezone.localtime(order.created_at), "SHORT_DATETIME_FORMAT"),
         )
 
     @admin.display(description=_("Booked"))

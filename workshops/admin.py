@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
-from core.i18n import date_text, localized
+from core.i18n import localized
 from core.money import format_price
 from workshops.forms import CloneRunForm
 from workshops.models import (
@@ -58,7 +58,7 @@ def two_lines(first, second) -> str:
 
 def link_state(link: HostSession) -> str:
     """Until when a host link opens, or since when it has not."""
-    expires = date_text(timezone.localtime(link.expires_at), "j M Y, H:i")
+    expires = date_format(timezone.localtime(link.expires_at), "SHORT_DATETIME_FORMAT")
     if link.opens_at():
         return gettext("opens until %(time)s") % {"time": expires}
     return gettext("expired on %(time)s") % {"time": expires}

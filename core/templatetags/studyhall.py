@@ -59,9 +59,10 @@ def ago(value) -> str:
 
 
 @register.filter
-def stamp(value, format_: str = "j M Y, H:i") -> str:
-    """``{{ order.created_at|stamp }}``: a date and time in the site's time zone, as
-    the ``date`` filter writes it, with the Arabic comma on Arabic pages."""
+def stamp(value, format_: str = "SHORT_DATETIME_FORMAT") -> str:
+    """``{{ order.created_at|stamp }}``: a date and time in the site's time zone, in
+    the language's short format (config/formats), or as ``format_`` writes it, with
+    the Arabic comma on Arabic pages."""
     if not isinstance(value, datetime.date):
         return ""
     return date_text(template_localtime(value), format_)
