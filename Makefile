@@ -8,7 +8,7 @@ SQLITE_URL := sqlite:///$(CURDIR)/var/studyhall.sqlite3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-sqlite test-e2e browser gettext messages lint install bench bench-faults bench-integrity clean
+.PHONY: run test test-postgres test-sqlite test-e2e browser gettext messages lint install staticfiles bench bench-faults bench-integrity clean
 
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \
@@ -81,16 +81,21 @@ browser:
 		fi; \
 	fi
 
-bench: $(STAMP)
+# The benchmarks serve with production's static storage, which reads the manifest that
+# collectstatic writes: made here, so every bench target works on a fresh clone.
+staticfiles: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) manage.py collectstatic --no-input --verbosity 0
+
+bench: $(STAMP) staticfiles
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "make bench needs wrk: apt-get install wrk" >&2; exit 2; }
 	PYTHON=$(PY) STUDYHALL_DB_NAME=studyhall_bench scripts/with-postgres $(PY) -m bench
 
-bench-faults: $(STAMP)
+bench-faults: $(STAMP) staticfiles
 	PYTHON=$(PY) STUDYHALL_DB_NAME=studyhall_faults scripts/with-postgres $(PY) -m bench.faults
 
 # BENCH_INTEGRITY_SIZES=100000 for a quick run (default: 100000,1000000).
-bench-integrity: $(STAMP)
+bench-integrity: $(STAMP) staticfiles
 	PYTHON=$(PY) STUDYHALL_DB_NAME=studyhall_bench_integrity scripts/with-postgres $(PY) -m bench.integrity
 
 clean:

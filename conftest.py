@@ -71,3 +71,11 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def check_in_always_open(settings):
+    """Check-in opens two months before a session, so a test about the roster or the
+    check-in itself need not build a session starting within the hour; the window's
+    own tests (orders/tests/test_check_in_window.py) leave it as it is."""
+    settings.STUDYHALL_CHECK_IN_OPENS_MINUTES = 60 * 24 * 60

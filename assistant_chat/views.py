@@ -140,12 +140,22 @@ def chat(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete_conversation(request: HttpRequest) -> HttpResponse:
+    """GET asks to confirm (the page's button leads here, and it works without
+    JavaScript); POST deletes the conversation and its messages."""
+    data = request.POST if request.method == "POST" else request.GET
     try:
-        session_id = uuid.UUID(request.POST.get("session_id", ""))
+        session_id = uuid.UUID(data.get("session_id", ""))
     except ValueError:
         raise Http404("No such conversation.") from None
+    if request.method == "GET":
+        conversation = conversation_for(owner=owner_for(request), session_id=session_id)
+        if conversation is None:
+            raise Http404("No such conversation.")
+        return render(
+            request, "assistant_chat/confirm_delete.html", {"conversation": conversation}
+        )
     if not chat_session_delete(session_id=session_id, user=request.user):
         raise Http404("No such conversation.")
     if current_conversation(request) == session_id:

@@ -127,7 +127,7 @@ def _add_workshops(first: int, count: int, categories) -> None:
 
 
 def _book(buyer, count: int) -> None:
-    from orders.services import seat_book
+    from orders.services.booking import seat_book
     from workshops.models import WorkshopSession
 
     sessions = (

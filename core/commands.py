@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,21 +31,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
+from core.db import is_unavailable
 from core.errors import DomainError
 
 USAGE_ERROR = 2
 COULD_NOT_RUN = 3
 
 DEFAULT_PORTS = {"postgresql": "5432"}
-# SQLite's answers that mean "could not use the file now", not "refused the command".
-SQLITE_UNAVAILABLE = {
-    sqlite3.SQLITE_BUSY,
-    sqlite3.SQLITE_LOCKED,
-    sqlite3.SQLITE_CANTOPEN,
-    sqlite3.SQLITE_IOERR,
-}
 
 
 class UsageError(CommandError):
@@ -89,23 +82,6 @@ def error_reason(error: BaseException) -> str:
         return error.__class__.__name__
     first = text.splitlines()[0]
     return " ".join(first.rsplit("failed: ", 1)[-1].split())
-
-
-def is_unavailable(error: DatabaseError) -> bool:
-    """True when the database did not answer (connection refused, lost or timed out,
-    a lock or statement timeout, the server shutting down), rather than refusing what
-    was asked of it (a constraint, a missing table)."""
-    if not isinstance(error, OperationalError):
-        return False
-    cause = error.__cause__
-    if isinstance(cause, sqlite3.Error):
-        return (getattr(cause, "sqlite_errorcode", 0) & 0xFF) in SQLITE_UNAVAILABLE
-    sqlstate = getattr(cause, "sqlstate", None)
-    if sqlstate is None:
-        return True  # psycopg's own: the connection failed, closed or timed out
-    # 08: connection exception; 57: operator intervention (statement timeout, server
-    # shutting down); 55P03: lock not available (lock timeout).
-    return sqlstate[:2] in {"08", "57"} or sqlstate == "55P03"
 
 
 @contextmanager

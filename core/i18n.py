@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
 ARABIC = "ar"
 # Content fields come in pairs: ``title`` (English) and ``title_ar`` (Arabic).
@@ -17,6 +18,14 @@ ARABIC_SUFFIX = "_ar"
 ARABIC_COMMA = "\u060c"
 ARABIC_SEMICOLON = "\u061b"
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def time_range_html(start, end) -> str:
+    """``18:00–20:00`` as HTML: on one line, read left to right on every page, Arabic
+    included (isolated from the text around it), so the times never swap or wrap apart."""
+    return format_html(
+        '<bdi class="time-range" dir="ltr">{}–{}</bdi>', f"{start:%H:%M}", f"{end:%H:%M}"
+    )
 
 
 def current_language() -> str:

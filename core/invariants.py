@@ -78,7 +78,23 @@ class Invariant:
     counts: frozenset[str] = field(default_factory=frozenset)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Not a broken rule, but rows staff should look at: the audit counts and names them
+    beside the invariants, they never make it fail, and the repair leaves them alone
+    (what is right for them is a person's decision). ``condition`` is SQL over ``t``, as
+    a check's, and may name the business's date as ``{today}``."""
+
+    name: str
+    description: str
+    table: str
+    condition: str
+    where_to_look: str  # for staff: where the admin lists these rows
+    pk: str = "id"
+
+
 _registry: dict[str, Invariant] = {}
+_notices: dict[str, Notice] = {}
 
 
 def register(*invariants: Invariant) -> None:
@@ -86,6 +102,17 @@ def register(*invariants: Invariant) -> None:
         if invariant.name in _registry and _registry[invariant.name] is not invariant:
             raise ValueError(f"Invariant {invariant.name!r} is declared twice.")
         _registry[invariant.name] = invariant
+
+
+def register_notices(*notices: Notice) -> None:
+    for notice in notices:
+        if notice.name in _notices and _notices[notice.name] is not notice:
+            raise ValueError(f"Notice {notice.name!r} is declared twice.")
+        _notices[notice.name] = notice
+
+
+def registered_notices() -> list[Notice]:
+    return sorted(_notices.values(), key=lambda notice: notice.name)
 
 
 def registered() -> list[Invariant]:

@@ -3,14 +3,19 @@ way an Arabic page writes its numbers."""
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.db import is_unavailable
 from core.i18n import arabic_indic_html, uses_arabic_digits
 from core.ids import parse_id
+from core.views import unavailable
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NUL = "\x00"
@@ -117,6 +122,34 @@ def _why_not_allowed(response: HttpResponse) -> str:
     if not allowed:
         return _("This address only answers other requests.")
     return _("This address only answers %(methods)s requests.") % {"methods": allowed}
+
+
+def database_error_seen(sender, request=None, **kwargs) -> None:
+    """``got_request_exception``: remember on the request that the database did not
+    answer in time (``DatabaseUnavailableMiddleware`` answers for it)."""
+    error = sys.exc_info()[1]
+    if request is not None and (
+        isinstance(error, InterfaceError)
+        or (isinstance(error, DatabaseError) and is_unavailable(error))
+    ):
+        request.database_unavailable = True
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that does not answer in time (unreachable, a lock or statement
+    timeout, SQLite busy past its timeout) answers 503 with ``Retry-After`` and the
+    styled page, never 500, wherever it fails (a view, or the session saved after it)
+    and with ``DEBUG`` on too, as under ``make run``, where Django would otherwise show
+    its debug page. Nothing was half-saved: the transaction rolled back."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "database_unavailable", False):
+            return unavailable()
+        return response
 
 
 class PermissionsPolicyMiddleware:

@@ -28,6 +28,11 @@ def _is_arabic(word: str) -> bool:
     return "\u0600" <= word[0] <= "\u06ff"
 
 
+def any_arabic(text: str) -> bool:
+    """Whether ``text`` has an Arabic letter."""
+    return any("\u0600" <= char <= "\u06ff" for char in text)
+
+
 def forms(word: str) -> set[str]:
     """The word and the forms it may stand for: without an Arabic prefix, or without
     an English plural ``s``."""

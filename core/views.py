@@ -52,13 +52,19 @@ def favicon(request) -> HttpResponse:
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
+def unavailable() -> HttpResponse:
+    """503 with ``Retry-After`` and the styled page, rendered without the request, so
+    the page itself needs no database (no user, no session)."""
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def server_error(request) -> HttpResponse:
-    """The 500 handler. A lost or unreachable database is an outage, not a bug: 503 with
-    ``Retry-After``, and the next request connects afresh. Rendered without the request,
-    so the page itself needs no database (no user, no session)."""
+    """The 500 handler. A lost, unreachable or busy database is an outage, not a bug:
+    503 with ``Retry-After``, and the next request connects afresh."""
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
-        response["Retry-After"] = str(RETRY_AFTER)
-        return response
+        return unavailable()
     return HttpResponse(loader.render_to_string("500.html"), status=500)

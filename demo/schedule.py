@@ -12,7 +12,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from demo.accounts import demo_user
-from orders.services import BookingError, seat_book, sessions_cancel
+from orders.rules import BookingError
+from orders.services.booking import seat_book
+from orders.services.cancellation import sessions_cancel
 from workshops.models import Category, Workshop, WorkshopRun, WorkshopSession
 
 # (slug, name, Arabic name): the store's chips, in this order.

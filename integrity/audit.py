@@ -9,6 +9,7 @@ about what the bare anti-joins cost.
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.invariants import Check, Invariant
+from core.invariants import Check, Invariant, Notice
 from integrity.models import IntegrityAudit
 
 SAMPLES = 5
@@ -90,6 +91,29 @@ def audit_one(cursor, invariant: Invariant, counted: dict[str, int]) -> Finding:
         finding.sample_ids.extend(samples[: SAMPLES - len(finding.sample_ids)])
     finding.seconds = round(time.perf_counter() - started, 3)
     return finding
+
+
+def audit_notices(notices: list[Notice], *, today: datetime.date | None = None) -> list[Finding]:
+    """Count and name each notice's rows, reading only. ``{today}`` in a condition is
+    the business's date."""
+    today = today or timezone.localdate()
+    counted: dict[str, int] = {}
+    findings = []
+    with read_only(), connection.cursor() as cursor:
+        for notice in notices:
+            check = Check(
+                table=notice.table,
+                condition=notice.condition.replace("{today}", f"'{today.isoformat()}'"),
+                pk=notice.pk,
+            )
+            started = time.perf_counter()
+            finding = Finding(notice.name)
+            finding.checked, finding.violations, finding.sample_ids = check_count(
+                cursor, check, counted
+            )
+            finding.seconds = round(time.perf_counter() - started, 3)
+            findings.append(finding)
+    return findings
 
 
 def audit(invariants: list[Invariant]) -> list[Finding]:

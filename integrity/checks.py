@@ -18,7 +18,7 @@ from django.apps import apps
 from django.db import connection
 
 from core import invariants as registry
-from core.invariants import Check, Invariant, Quarantine
+from core.invariants import Check, Invariant, Notice, Quarantine
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,21 @@ def enforced_foreign_keys() -> set[tuple[str, str]]:
 
 
 def all_names() -> list[str]:
-    """Every name ``--only`` accepts: the named invariants, then every foreign key."""
-    return [invariant.name for invariant in registry.registered()] + [
-        key.name for key in foreign_keys()
-    ]
+    """Every name ``--only`` accepts: the named invariants, the notices, then every
+    foreign key."""
+    return (
+        [invariant.name for invariant in registry.registered()]
+        + [notice.name for notice in registry.registered_notices()]
+        + [key.name for key in foreign_keys()]
+    )
+
+
+def selected_notices(only: list[str] | None = None) -> list[Notice]:
+    """The notices a full audit shows, or those ``--only`` names."""
+    notices = registry.registered_notices()
+    if only:
+        return [notice for notice in notices if notice.name in set(only)]
+    return notices
 
 
 def unknown_names(names: list[str]) -> list[str]:

@@ -23,14 +23,9 @@ from core.money import format_price
 from core.spreadsheets import write_csv
 from orders.models import Order, OrderItem, OrderStatus, person_name
 from orders.selectors import session_attendees
-from orders.services import (
-    CheckInRefused,
-    order_cancel,
-    seat_check_in,
-    seat_check_in_undo,
-    session_move,
-    sessions_cancel,
-)
+from orders.services.cancellation import order_cancel, sessions_cancel
+from orders.services.checkin import CheckInRefused, seat_check_in, seat_check_in_undo
+from orders.services.session_moves import session_move
 from workshops.admin import WorkshopSessionAdmin, two_lines
 from workshops.models import WorkshopSession
 
@@ -348,7 +343,8 @@ class SessionWithAttendeesAdmin(WorkshopSessionAdmin):
                 else (seat_check_in_undo, gettext("%(name)s is no longer checked in."))
             )
             try:
-                seat = service(session=form.instance, seat_id=seat_form.instance.pk)
+                # Staff fix attendance after the session's day too (late=True).
+                seat = service(session=form.instance, seat_id=seat_form.instance.pk, late=True)
             except CheckInRefused as refusal:
                 self.message_user(request, refusal.message, messages.WARNING)
             else:

@@ -46,7 +46,12 @@ def seat_event(seat: OrderItem, *, stamp: datetime.datetime) -> Event:
     }
     event.add("description", f"{localized(seat.run, 'name')}\n{order_line}")
     event.add("url", order_url)
-    event.add("status", "CONFIRMED")
+    # A seat cancelled, or in a session staff cancelled, keeps its UID and says so, so a
+    # calendar app that imported it removes or strikes the event; the higher SEQUENCE
+    # makes the change win over the copy the app has.
+    cancelled = not seat.is_active or session.cancelled_at is not None
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("sequence", 1 if cancelled else 0)
     return event
 
 

@@ -15,13 +15,19 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from orders.forms import CheckInForm
 from orders.selectors import session_roster
-from orders.services import CheckInRefused, seat_check_in, seat_check_in_undo
+from orders.services.checkin import (
+    CheckInRefused,
+    check_in_refusal,
+    seat_check_in,
+    seat_check_in_undo,
+)
 from workshops.models import HostSession
 from workshops.selectors import host_link_for_token
 
@@ -66,9 +72,14 @@ def _render_roster(
 ) -> HttpResponse:
     session = link.session
     roster = session_roster(session=session)
+    closed = check_in_refusal(session, now=timezone.now(), late=link.for_late_fixes)
     context = {
         "link": link,
         "session": session,
+        # Why attendance cannot be taken now (not open yet, closed), shown in place of
+        # the buttons; a cancelled session says so on its own.
+        "check_in_closed": closed if session.cancelled_at is None else None,
+        "can_check_in": closed is None,
         "roster": roster,
         "seats": roster.matching(query),
         "query": query,
@@ -102,7 +113,9 @@ def check_in(request: HttpRequest, link: HostSession) -> HttpResponse:
         else (seat_check_in, _("%(name)s is checked in."))
     )
     try:
-        seat = service(session=link.session, seat_id=form.cleaned_data["seat"])
+        seat = service(
+            session=link.session, seat_id=form.cleaned_data["seat"], late=link.for_late_fixes
+        )
     except CheckInRefused as refusal:
         status = 400 if refusal.code == "seat_not_in_session" else 409
         return _render_roster(request, link, query=query, error=refusal.message, status=status)

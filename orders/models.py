@@ -123,6 +123,13 @@ class OrderItem(models.Model):
                 | Q(status=SeatStatus.ACTIVE, cancelled_at__isnull=True),
                 name="item_cancelled_at_matches_status",
             ),
+            models.CheckConstraint(
+                condition=Q(status=SeatStatus.ACTIVE) | Q(checked_in_at__isnull=True),
+                name="item_checked_in_only_when_active",
+                violation_error_message=_(
+                    "A cancelled seat keeps no check-in time; cancelling a seat clears it."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from core.paging import page_of
 from orders.calendars import FEED_REFRESH, seats_calendar
 from orders.forms import BookingForm, RunBookingForm
 from orders.models import CalendarFeed
+from orders.rules import BookingError, nothing_available, run_refusal, session_refusal
 from orders.selectors import (
     CALENDAR_PAST_DAYS,
     buyer_orders,
@@ -25,20 +26,21 @@ from orders.selectors import (
     held_session_ids,
     order_for_buyer,
 )
-from orders.services import (
-    BookingError,
-    CancelRefused,
-    RunNotFound,
-    SessionNotFound,
+from orders.services.booking import run_book, seat_book
+from orders.services.calendar_feeds import (
     calendar_feed_renew,
     calendar_feed_turn_off,
     calendar_feed_turn_on,
-    order_cancel,
-    run_book,
-    seat_book,
 )
+from orders.services.cancellation import CancelRefused, order_cancel
 from workshops.models import Workshop, WorkshopSession
-from workshops.selectors import bookable_sessions, next_available_by_workshop, workshop_schedule
+from workshops.selectors import (
+    next_available_by_workshop,
+    next_available_session,
+    run_days,
+    session_of_workshop,
+    workshop_schedule,
+)
 
 # -- the workshop page and booking -------------------------------------------------------
 
@@ -47,14 +49,18 @@ def render_workshop(
     request: HttpRequest, workshop: Workshop, *, error: str | None = None, status: int = 200
 ) -> HttpResponse:
     """The workshop page: its runs and sessions, the sessions the visitor already holds
-    marked. The booking views show it again with their refusal, with nothing chosen."""
-    runs = workshop_schedule(workshop=workshop)
+    marked, and for each choice whether it can be booked now and why not
+    (``orders.rules``). The booking views show it again with their refusal, with
+    nothing chosen."""
+    now = timezone.now()
+    runs = workshop_schedule(workshop=workshop, now=now)
     held = held_session_ids(buyer=request.user, workshop_id=workshop.pk)
     for run in runs:
-        # What "book every day" would book (the days not cancelled), and the first day
-        # that would refuse it, so the page says so instead of offering it.
+        for session in run.schedule:
+            session.refusal = session_refusal(session, workshop=workshop, held=held, now=now)
+        # What "book every day" would book: the days not cancelled.
         run.days = [session for session in run.schedule if not session.is_cancelled]
-        run.blocked = next((s for s in run.days if not s.is_bookable or s.pk in held), None)
+        run.refusal = run_refusal(run.days, workshop=workshop, held=held, now=now)
     context = {"workshop": workshop, "runs": runs, "held": held, "error": error}
     return render(request, "workshops/detail.html", context, status=status)
 
@@ -64,48 +70,28 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_workshop(request, get_object_or_404(Workshop, slug=slug))
 
 
-def _refusal_status(refusal: BookingError) -> int:
-    return 400 if isinstance(refusal, SessionNotFound | RunNotFound) else 409
+def _refused(request: HttpRequest, workshop: Workshop, refusal: BookingError) -> HttpResponse:
+    return render_workshop(request, workshop, error=refusal.message, status=refusal.status)
 
 
-def _session_to_confirm(request: HttpRequest, workshop: Workshop, form: BookingForm):
-    """The session a "book" link chose (``next`` resolved now), or a refusal page."""
-    session_id = form.cleaned_data["session"]
-    held = held_session_ids(buyer=request.user, workshop_id=workshop.pk)
-    open_sessions = bookable_sessions(workshop=workshop).exclude(pk__in=held)
-    if session_id is None:
-        session = open_sessions.select_related("run").first()
-        if session is None:
-            return None, render_workshop(
-                request,
-                workshop,
-                error=_(
-                    "No session can be booked right now; every upcoming session is full, "
-                    "cancelled or already yours."
-                ),
-                status=409,
-            )
-        return session, None
-    session = open_sessions.select_related("run").filter(pk=session_id).first()
-    if session is not None:
-        return session, None
-    if session_id in held:
-        error = _("You already have a seat in that session; see it under My orders.")
-    elif WorkshopSession.objects.filter(pk=session_id, workshop=workshop).exists():
-        error = _("That session can no longer be booked; choose another.")
-    else:
-        error = _("That session is not one of %(title)s's; choose one from the list.") % {
-            "title": localized(workshop, "title")
-        }
-    return None, render_workshop(request, workshop, error=error, status=409)
+def _confirm(request: HttpRequest, workshop: Workshop, sessions: list, run=None) -> HttpResponse:
+    """The page that shows what one POST will book (each day, the price per seat and
+    the total) with its button. A redirect or a GET never books."""
+    context = {
+        "workshop": workshop,
+        "run": run,
+        "sessions": sessions,
+        "session": sessions[0],
+        "total": workshop.price * len(sessions),
+    }
+    return render(request, "orders/confirm_booking.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, slug: str) -> HttpResponse:
     """POST books the chosen session (``session``: an id, or ``next``). GET, where a
-    visitor who had to log in first lands, shows the choice to confirm with one POST:
-    a booking is never made by a GET or a redirect."""
+    visitor who had to log in first lands, shows the choice to confirm with one POST."""
     workshop = get_object_or_404(Workshop, slug=slug)
     data = request.POST if request.method == "POST" else request.GET
     if request.method == "GET" and "session" not in data:
@@ -115,20 +101,25 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         return render_workshop(
             request, workshop, error=" ".join(form.errors["session"]), status=400
         )
+    session_id = form.cleaned_data["session"]
     if request.method == "GET":
-        session, refusal = _session_to_confirm(request, workshop, form)
+        now = timezone.now()
+        held = held_session_ids(buyer=request.user, workshop_id=workshop.pk)
+        if session_id is None:
+            session = next_available_session(
+                workshop=workshop, now=now, excluding=held_by(request.user)
+            )
+            refusal = nothing_available(workshop) if session is None else None
+        else:
+            session = session_of_workshop(workshop=workshop, session_id=session_id)
+            refusal = session_refusal(session, workshop=workshop, held=held, now=now)
         if refusal is not None:
-            return refusal
-        context = {"workshop": workshop, "sessions": [session], "session": session}
-        return render(request, "orders/confirm_booking.html", context)
+            return _refused(request, workshop, refusal)
+        return _confirm(request, workshop, [session])
     try:
-        seat = seat_book(
-            buyer=request.user, workshop=workshop, session_id=form.cleaned_data["session"]
-        )
+        seat = seat_book(buyer=request.user, workshop=workshop, session_id=session_id)
     except BookingError as refusal:
-        return render_workshop(
-            request, workshop, error=refusal.message, status=_refusal_status(refusal)
-        )
+        return _refused(request, workshop, refusal)
     messages.success(
         request,
         _("Booked: %(title)s, %(date)s at %(time)s. Your reference is %(reference)s.")
@@ -145,8 +136,9 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def book_run(request: HttpRequest, slug: str) -> HttpResponse:
-    """One seat in every session of a run that is not cancelled, in one order: POST
-    books, GET (after logging in) shows the days to confirm."""
+    """One seat in every session of a run that is not cancelled, in one order: GET (the
+    workshop page's button, or after logging in) shows the days and the total to
+    confirm; POST books."""
     workshop = get_object_or_404(Workshop, slug=slug)
     data = request.POST if request.method == "POST" else request.GET
     if request.method == "GET" and "run" not in data:
@@ -156,28 +148,16 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
         return render_workshop(request, workshop, error=" ".join(form.errors["run"]), status=400)
     run_id = form.cleaned_data["run"]
     if request.method == "GET":
-        run = workshop.runs.filter(pk=run_id).first()
-        sessions = (
-            list(run.sessions.filter(cancelled_at__isnull=True).order_by("date", "start_time"))
-            if run
-            else []
-        )
-        if not sessions:
-            return render_workshop(
-                request,
-                workshop,
-                error=_("That run is not one of %(title)s's; choose one from the list.")
-                % {"title": localized(workshop, "title")},
-                status=400,
-            )
-        context = {"workshop": workshop, "run": run, "sessions": sessions}
-        return render(request, "orders/confirm_booking.html", context)
+        days = run_days(workshop=workshop, run_id=run_id)
+        held = held_session_ids(buyer=request.user, workshop_id=workshop.pk)
+        refusal = run_refusal(days, workshop=workshop, held=held, now=timezone.now())
+        if refusal is not None:
+            return _refused(request, workshop, refusal)
+        return _confirm(request, workshop, days, run=days[0].run)
     try:
         order = run_book(buyer=request.user, workshop=workshop, run_id=run_id)
     except BookingError as refusal:
-        return render_workshop(
-            request, workshop, error=refusal.message, status=_refusal_status(refusal)
-        )
+        return _refused(request, workshop, refusal)
     days = order.seats.count()
     messages.success(
         request,
@@ -275,13 +255,12 @@ def _ics(content: bytes, *, filename: str, attachment: bool) -> HttpResponse:
 @login_required
 @require_safe
 def order_calendar(request: HttpRequest, reference: str) -> HttpResponse:
-    """The order's seats still held, as an ``.ics`` file to add to a calendar."""
+    """The order's seats as an ``.ics`` file to add to a calendar: those still held as
+    confirmed events, cancelled ones (the seat or its session) as cancelled events
+    with the same UIDs, so calendar apps remove them."""
     order = _own_order(request, reference)
-    seats = [
-        seat for seat in order.seats.all() if seat.is_active and seat.session.cancelled_at is None
-    ]
     name = _("Studyhall order %(reference)s") % {"reference": order.reference}
-    content = seats_calendar(seats, name=name, now=timezone.now())
+    content = seats_calendar(order.seats.all(), name=name, now=timezone.now())
     return _ics(content, filename=f"studyhall-{order.reference}.ics", attachment=True)
 
 

@@ -15,9 +15,11 @@ from django.urls import reverse
 
 from core.tests.concurrency import race
 from core.tests.factories import UserFactory
-from orders import services
 from orders.models import OrderItem
-from orders.services import BookingError, seat_book, seat_check_in
+from orders.rules import BookingError, SessionFull
+from orders.services import booking, cancellation
+from orders.services.booking import seat_book
+from orders.services.checkin import seat_check_in
 from workshops import services as workshop_services
 from workshops.models import HostSession, WorkshopSession
 from workshops.services import HostLinkProvision, host_link_provision
@@ -75,16 +77,16 @@ def test_control_without_the_guard_the_same_race_oversells(last_five_seats, monk
     """Proves the race above can fail: with no lock and no conditional update, the
     same 50 buyers oversell the session, which the assertions above would catch."""
 
-    def unlocked(session_id):
-        return WorkshopSession.objects.filter(pk=session_id).first()
+    def unlocked(session_id, workshop):
+        return WorkshopSession.objects.filter(pk=session_id, workshop=workshop).first()
 
     def unconditional(session):
         time.sleep(0.01)  # the read-modify-write window a real server also has
         WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken + 1)
         return True
 
-    monkeypatch.setattr(services, "_lock_session", unlocked)
-    monkeypatch.setattr(services, "_take_seat", unconditional)
+    monkeypatch.setattr(booking, "_lock_session", unlocked)
+    monkeypatch.setattr(booking, "_take_seat", unconditional)
     kinds, seats_taken, active = race_for_last_seats(last_five_seats)
     assert kinds["order"] > 5
     assert active > 10
@@ -195,6 +197,7 @@ def test_control_without_the_lock_the_provisioners_really_collide(session_to_hos
     assert HostSession.objects.filter(session=session_to_host).count() == 1
 
 
+@pytest.mark.usefixtures("check_in_always_open")
 def test_a_door_checked_in_from_several_phones_at_once_keeps_one_time(session_to_host):
     seat = seat_book(
         buyer=UserFactory(), workshop=session_to_host.workshop, session_id=session_to_host.pk
@@ -226,13 +229,15 @@ def order_of_two_seats():
 
 def slow_after_first_lock(monkeypatch):
     """Hold the first locks a while, so the two paths overlap every time."""
-    real = services._lock_sessions
+    real = cancellation.lock
 
-    def slow(session_ids):
-        real(session_ids)
-        time.sleep(0.3)
+    def slow(model, ids):
+        locked = real(model, ids)
+        if model is WorkshopSession:
+            time.sleep(0.3)
+        return locked
 
-    monkeypatch.setattr(services, "_lock_sessions", slow)
+    monkeypatch.setattr(cancellation, "lock", slow)
 
 
 def test_cancelling_an_order_and_one_of_its_seats_at_once_never_deadlocks(
@@ -244,14 +249,14 @@ def test_cancelling_an_order_and_one_of_its_seats_at_once_never_deadlocks(
     results = race(
         2,
         lambda i: (
-            services.order_cancel(order=order, by_staff=True)
+            cancellation.order_cancel(order=order, by_staff=True)
             if i == 0
-            else services.seat_cancel(seat=seats[1])
+            else cancellation.seat_cancel(seat=seats[1])
         ),
     )
 
     failures = [r for r in results if isinstance(r, Exception)]
-    assert all(isinstance(r, services.CancelRefused) for r in failures), failures
+    assert all(isinstance(r, cancellation.CancelRefused) for r in failures), failures
     assert set(OrderItem.objects.filter(order=order).values_list("status", flat=True)) == {
         "cancelled"
     }
@@ -278,7 +283,7 @@ def test_control_with_the_opposite_lock_order_the_same_race_deadlocks(order_of_t
 
     def order_cancel_later():
         time.sleep(0.2)
-        return services.order_cancel(order=order, by_staff=True)
+        return cancellation.order_cancel(order=order, by_staff=True)
 
     results = race(2, lambda i: seat_first() if i == 0 else order_cancel_later())
 
@@ -288,7 +293,7 @@ def test_control_with_the_opposite_lock_order_the_same_race_deadlocks(order_of_t
 
 
 def test_buyers_racing_for_a_whole_run_get_all_of_its_days_or_none():
-    from orders.services import run_book
+    from orders.services.booking import run_book
 
     run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(6))
     sessions = [
@@ -305,7 +310,7 @@ def test_buyers_racing_for_a_whole_run_get_all_of_its_days_or_none():
 
     booked = [r for r in results if not isinstance(r, Exception)]
     assert len(booked) == 2  # day 2 has room for two more
-    assert all(isinstance(r, services.SessionFull) for r in results if isinstance(r, Exception))
+    assert all(isinstance(r, SessionFull) for r in results if isinstance(r, Exception))
     for session in sessions:
         session.refresh_from_db()
         active = OrderItem.objects.filter(session=session, status="active").count()

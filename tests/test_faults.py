@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from core.tests.factories import UserFactory
-from orders import services
 from orders.models import Order, OrderItem
+from orders.services.booking import seat_book
 from workshops.models import WorkshopSession
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 
@@ -44,7 +44,7 @@ def test_a_booking_whose_connection_dies_mid_transaction_leaves_nothing_behind(m
 
     def book():
         try:
-            outcome["seat"] = services.seat_book(
+            outcome["seat"] = seat_book(
                 buyer=buyer, workshop=session.workshop, session_id=session.pk
             )
         except Exception as error:  # the thread reports whatever ended it
@@ -65,7 +65,7 @@ def test_a_booking_whose_connection_dies_mid_transaction_leaves_nothing_behind(m
     assert not Order.objects.exists() and not OrderItem.objects.exists()
     # The same booking then succeeds on a fresh connection.
     monkeypatch.undo()
-    services.seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk)
+    seat_book(buyer=buyer, workshop=session.workshop, session_id=session.pk)
     assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 1
 
 

@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 from assistant_chat.owners import ChatOwner
 from assistant_chat.services import chat_question_answer
 from core.tests.factories import UserFactory
-from orders.services import calendar_feed_turn_on, seat_book
+from orders.services.booking import seat_book
+from orders.services.calendar_feeds import calendar_feed_turn_on
 from tutoring.services import RequestDetails, request_create
 from tutoring.tests.factories import (
     ParentProfileFactory,
@@ -239,7 +240,7 @@ def make_world() -> World:
         "roster": f"/host/{link.token}/",
         "check_in": f"/host/{link.token}/check-in/",
         "chat": f"/assistant/?session={chat.session_id}",
-        "delete": "/assistant/delete/",
+        "delete": f"/assistant/delete/?session_id={chat.session_id}",
         "api-messages": "/assistant/api/messages/",
     }
     return World(clients, paths)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from core.money import NBSP, format_price
 from core.tests.commands import manage_py
 from core.tests.factories import UserFactory, staff_user
-from orders.services import run_book
+from orders.services.booking import run_book
 from tutoring.tests.factories import TutorPackageFactory, TutorProfileFactory
 from workshops.models import Workshop
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from core.tests.factories import UserFactory
 from orders.models import Order
-from orders.services import seat_book
+from orders.services.booking import seat_book
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
 from workshops.services import host_link_provision
 from workshops.tests.factories import days_from_today
@@ -140,7 +140,7 @@ def book_many(buyer, count: int) -> None:
 
 @pytest.mark.parametrize("which", ["", "?page=2", "?page=999"])
 def test_order_tracking_does_not_grow_with_the_number_of_orders(client, student, which):
-    from orders.services import order_cancel
+    from orders.services.cancellation import order_cancel
 
     add_workshops(40, runs_each=1, sessions_each=5)
     book_many(student, 15)
@@ -294,7 +294,7 @@ def staff(client):
 
 def book_whole_runs(count: int) -> None:
     """``count`` orders, each for every session of a run, by new buyers."""
-    from orders.services import run_book
+    from orders.services.booking import run_book
 
     runs = WorkshopRun.objects.exclude(seats__isnull=False).select_related("workshop")
     for run in runs[:count]:

@@ -9,7 +9,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import LanguagePreference
 from core.tests.factories import UserFactory
-from orders.services import seat_book, sessions_cancel
+from orders.services.booking import seat_book
+from orders.services.cancellation import sessions_cancel
 from workshops.tests.factories import WorkshopSessionFactory
 
 ARABIC_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "ar"}

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import localized
 from core.models import FormSafeValidation
 from core.money import PriceField
+from core.text import any_arabic
 
 
 def display_name(user) -> str:
@@ -86,6 +87,14 @@ class TutorProfile(models.Model):
     @property
     def subject_list(self) -> list[str]:
         return [subject.strip() for subject in self.subjects.split(",") if subject.strip()]
+
+    def subjects_in(self, language: str) -> list[str]:
+        """The subjects written in ``language``'s script (Arabic ones for ``ar``, the
+        others for English), or all of them when none is: an answer in one language does
+        not list the other's words."""
+        arabic = language == "ar"
+        chosen = [s for s in self.subject_list if any_arabic(s) == arabic]
+        return chosen or self.subject_list
 
 
 class StudentProfile(models.Model):

@@ -1,5 +1,6 @@
 import datetime
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -15,7 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
-from core.i18n import localized
+from core.i18n import localized, time_range_html
 from core.money import format_price
 from workshops.forms import CloneRunForm
 from workshops.models import (
@@ -26,7 +27,13 @@ from workshops.models import (
     WorkshopRun,
     WorkshopSession,
 )
-from workshops.selectors import host_link_of, run_summary, runs_with_totals, with_host_link_flag
+from workshops.selectors import (
+    host_link_of,
+    run_summary,
+    runs_with_totals,
+    unlimited_by_mistake,
+    with_host_link_flag,
+)
 from workshops.services import (
     HostLinkRefused,
     ScheduleError,
@@ -37,7 +44,8 @@ from workshops.services import (
 
 
 def seats_label(taken: int, capacity: int | None) -> str:
-    return f"{taken} / {'∞' if capacity is None else capacity}"
+    """Seats taken of the capacity, as staff read them: ``3 / 12``, ``3 / unlimited``."""
+    return f"{taken} / {gettext('unlimited') if capacity is None else capacity}"
 
 
 def date_span(first: datetime.date, last: datetime.date) -> str:
@@ -119,7 +127,9 @@ class WorkshopAdmin(BilingualAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("Seats"), ordering="default_capacity")
     def seats(self, workshop: Workshop) -> str:
         """Seats per session, as new sessions get them."""
-        return "∞" if workshop.default_capacity is None else str(workshop.default_capacity)
+        if workshop.default_capacity is None:
+            return gettext("unlimited")
+        return str(workshop.default_capacity)
 
 
 class WorkshopSessionInline(admin.TabularInline):
@@ -142,8 +152,14 @@ class WorkshopSessionInline(admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
-            # New sessions start with the workshop's default seats; clear it for unlimited.
-            formset.form.base_fields["capacity"].initial = obj.workshop.default_capacity
+            # WorkshopSession.complete_new gives a new row left empty the workshop's
+            # default seats and the next number; the empty boxes say so.
+            fields = formset.form.base_fields
+            fields["number"].widget.attrs["placeholder"] = gettext("next")
+            default = obj.workshop.default_capacity
+            fields["capacity"].widget.attrs["placeholder"] = (
+                gettext("unlimited") if default is None else str(default)
+            )
         return formset
 
     @admin.display(description=_("Seats"))
@@ -219,7 +235,7 @@ class WorkshopRunAdmin(BilingualAdminMixin, SessionSaveRefusals, admin.ModelAdmi
 
     @admin.display(description=_("Seats"), ordering="seats_sold")
     def seats(self, run: WorkshopRun) -> str:
-        left = "∞" if run.unlimited_sessions else run.seats_left
+        left = gettext("unlimited") if run.unlimited_sessions else run.seats_left
         return two_lines(
             gettext("%(count)s sold") % {"count": run.seats_sold},
             gettext("%(count)s left") % {"count": left},
@@ -324,6 +340,43 @@ class RunFilter(admin.RelatedFieldListFilter):
         return [(run.pk, str(run)) for run in runs]
 
 
+class SeatLimitFilter(admin.SimpleListFilter):
+    """Sessions by their seat limit; "unlimited by mistake" finds what ``check_integrity``
+    warns about (``session_capacity_unset``): sessions still to come with no limit,
+    though their workshop has default seats."""
+
+    title = _("seat limit")
+    parameter_name = "seats"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("limited", _("Limited")),
+            ("unlimited", _("Unlimited")),
+            ("unset", _("Unlimited, though the workshop has a default")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "limited":
+            return queryset.filter(capacity__isnull=False)
+        if self.value() == "unlimited":
+            return queryset.filter(capacity__isnull=True)
+        if self.value() == "unset":
+            return unlimited_by_mistake(queryset)
+        return queryset
+
+
+class RunSelect(forms.Select):
+    """The runs of every workshop, each option marked with its workshop
+    (``data-workshop``), so the add page's script offers only the chosen workshop's."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        run = getattr(value, "instance", None)
+        if run is not None:
+            option["attrs"]["data-workshop"] = run.workshop_id
+        return option
+
+
 class SessionStatusFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
@@ -345,6 +398,7 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
         ("date", admin.DateFieldListFilter),
         "workshop",
         ("run", RunFilter),
+        SeatLimitFilter,
         HostLinkFilter,
     )
     list_select_related = ("workshop", "run")
@@ -361,7 +415,7 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
                     "date",
                     ("start_time", "end_time"),
                     "capacity",
-                    "seats_taken",
+                    "seats",
                     "status",
                     "cancelled_at",
                 ]
@@ -375,7 +429,7 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
             },
         ),
     ]
-    readonly_fields = ("seats_taken", "status", "cancelled_at")
+    readonly_fields = ("seats", "status", "cancelled_at")
     # Cancelling a session cancels its seats, so that action is the orders app's
     # (orders/admin.py), where the seats are.
     actions = ["provision_host_links"]
@@ -386,20 +440,42 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     def _shows_host_link(self, request, obj) -> bool:
         return obj is not None and request.user.has_perm("workshops.view_hostsession")
 
+    class Media:
+        js = ["js/admin-session-runs.js"]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None and "run" in form.base_fields:
+        fields = form.base_fields
+        if "run" not in fields:
+            return form
+        if obj is not None:
             # A session keeps its workshop: offer only that workshop's runs.
-            form.base_fields["run"].queryset = WorkshopRun.objects.filter(
+            fields["run"].queryset = WorkshopRun.objects.filter(
                 workshop_id=obj.workshop_id
             ).select_related("workshop")
+        else:
+            # A new session's workshop may be left to its run (complete_new), and the
+            # run list follows the workshop chosen (static/js/admin-session-runs.js).
+            if "workshop" in fields:
+                fields["workshop"].required = False
+                fields["workshop"].help_text = gettext(
+                    "Choose it to see only its runs; left empty, the run's workshop."
+                )
         return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "run":
+            kwargs["widget"] = RunSelect
+            kwargs["queryset"] = WorkshopRun.objects.select_related("workshop").order_by(
+                "workshop__title", "start_date", "id"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         main, *rest = super().get_fieldsets(request, obj)
         if obj is None:
             # A new session has no status and no seats yet.
-            shown = [f for f in main[1]["fields"] if f not in ("seats_taken", "status")]
+            shown = [f for f in main[1]["fields"] if f not in ("seats", "status")]
             main = (main[0], {**main[1], "fields": shown})
         if self._shows_host_link(request, obj):
             main = (main[0], {**main[1], "fields": [*main[1]["fields"], "host_link_address"]})
@@ -426,7 +502,7 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     def when(self, session: WorkshopSession) -> str:
         return two_lines(
             date_format(session.date, "D j M Y"),
-            f"{session.start_time:%H:%M}–{session.end_time:%H:%M}",
+            time_range_html(session.start_time, session.end_time),
         )
 
     @admin.display(description=_("Session"), ordering="workshop__title")

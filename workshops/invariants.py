@@ -15,9 +15,11 @@ from core.invariants import (
     Check,
     Fix,
     Invariant,
+    Notice,
     Quarantine,
     Report,
     register,
+    register_notices,
     sql_greatest,
     sql_least,
 )
@@ -170,3 +172,21 @@ HOST_SESSION = Invariant(
 )
 
 register(SESSION_RUN_WORKSHOP, RUN_DATES, HOST_SESSION)
+
+# Sessions made before a new session took its workshop's default seats (or cleared by
+# hand) have no limit. Nobody can guess what theirs should be, so the audit names them
+# and staff decide; workshops.selectors.unlimited_by_mistake is the same question for
+# the admin's "seat limit" filter.
+SESSION_CAPACITY_UNSET = Notice(
+    name="session_capacity_unset",
+    description="sessions from today on with unlimited seats, though their workshop has "
+    "default seats",
+    table=SESSIONS,
+    condition="""(t.capacity IS NULL AND t.cancelled_at IS NULL AND t.date >= {today}
+        AND EXISTS (SELECT 1 FROM workshops_workshop w
+                     WHERE w.id = t.workshop_id AND w.default_capacity IS NOT NULL))""",
+    where_to_look="staff set a capacity, or leave them unlimited on purpose (admin: "
+    "Sessions, filter by seat limit).",
+)
+
+register_notices(SESSION_CAPACITY_UNSET)

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db import models, router, transaction
+from django.db.models import Case, F, Max, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -298,6 +299,14 @@ class WorkshopSessionQuerySet(models.QuerySet):
         workshop is active, and its run belongs to its workshop."""
         return self.filter(_open_for_booking(now), workshop__is_active=True).with_valid_run()
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """New sessions made in bulk (repeating a run, a data import) are completed as
+        ``save()`` completes one: ``WorkshopSession.complete_new``."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            WorkshopSession.complete_new(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class WorkshopSession(models.Model):
     """One dated meeting of a run: Day 1, Day 2, ..."""
@@ -305,7 +314,11 @@ class WorkshopSession(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="sessions")
     run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="sessions")
     number = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)], help_text=_("Day 1, Day 2, ... unique within its run.")
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Day 1, Day 2, ... unique within its run. Left empty, the next free number of its run."
+        ),
     )
     date = models.DateField()
     start_time = models.TimeField()
@@ -314,7 +327,10 @@ class WorkshopSession(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text=_("Seats in this session. Empty means unlimited."),
+        help_text=_(
+            "Seats in this session. A new session left empty gets its workshop's default "
+            "seats; cleared later, the session has unlimited seats."
+        ),
     )
     seats_taken = models.PositiveIntegerField(default=0)
     cancelled_at = models.DateTimeField(
@@ -392,19 +408,81 @@ class WorkshopSession(models.Model):
         }
 
     def save(self, *args, **kwargs) -> None:
-        """Saving an existing session never writes ``seats_taken``.
+        """A new session is completed first (``complete_new``: its workshop's default
+        seats, the next number of its run). Saving an existing session never writes
+        ``seats_taken``.
 
         Only the booking services change it, with conditional updates under a row lock
         (``session_capacity``). An instance loaded before a booking, such as the one
         an admin form edits, would otherwise write back a stale count.
         """
-        if not self._state.adding and kwargs.get("update_fields") is None:
+        if self._state.adding:
+            using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+            with transaction.atomic(using=using):
+                self.complete_new([self], using=using)
+                super().save(*args, **kwargs)
+            return
+        if kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name != "seats_taken"
             ]
         super().save(*args, **kwargs)
+
+    @classmethod
+    def complete_new(cls, sessions: Sequence[WorkshopSession], *, using: str) -> None:
+        """What new sessions left empty take, decided here for every way a session is
+        made (``save()``, ``bulk_create()``: the admin, repeating a run, commands, the
+        shell): the workshop of its run; its workshop's default seats, so a forgotten
+        capacity never means unlimited seats (unlimited is a workshop without a default,
+        or a capacity cleared later); and the next free number of its run, after its
+        highest. Runs that hand out numbers are locked first, in id order, so two staff
+        adding sessions to one run at once get different numbers. Call it inside a
+        transaction."""
+        runs_of = {s.run_id for s in sessions if s.run_id is not None}
+        if any(s.workshop_id is None for s in sessions) and runs_of:
+            workshop_of_run = dict(
+                WorkshopRun.objects.using(using)
+                .filter(pk__in=runs_of)
+                .values_list("pk", "workshop_id")
+            )
+            for session in sessions:
+                if session.workshop_id is None and session.run_id is not None:
+                    session.workshop_id = workshop_of_run.get(session.run_id)
+        unset = [s for s in sessions if s.capacity is None and s.workshop_id is not None]
+        if unset:
+            defaults = dict(
+                Workshop.objects.using(using)
+                .filter(pk__in={s.workshop_id for s in unset})
+                .values_list("pk", "default_capacity")
+            )
+            for session in unset:
+                session.capacity = defaults.get(session.workshop_id)
+        unnumbered = {s.run_id for s in sessions if s.number is None and s.run_id is not None}
+        if not unnumbered:
+            return
+        list(
+            WorkshopRun.objects.using(using)
+            .select_for_update()
+            .filter(pk__in=unnumbered)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        highest = dict(
+            cls.objects.using(using)
+            .filter(run_id__in=unnumbered)
+            .values("run_id")
+            .annotate(top=Max("number"))
+            .values_list("run_id", "top")
+        )
+        for session in sessions:
+            if session.number is not None and session.run_id in unnumbered:
+                highest[session.run_id] = max(highest.get(session.run_id) or 0, session.number)
+        for session in sessions:
+            if session.number is None and session.run_id in unnumbered:
+                session.number = (highest.get(session.run_id) or 0) + 1
+                highest[session.run_id] = session.number
 
     # -- derived state -------------------------------------------------------
 
@@ -483,11 +561,25 @@ class WorkshopSession(models.Model):
         return timezone.make_aware(datetime.datetime.combine(self.date, self.end_time))
 
     @property
+    def check_in_opens_at(self) -> datetime.datetime:
+        """When hosts can start checking attendees in: ``STUDYHALL_CHECK_IN_OPENS_MINUTES``
+        before the session starts."""
+        before = datetime.timedelta(minutes=settings.STUDYHALL_CHECK_IN_OPENS_MINUTES)
+        return self.starts_at - before
+
+    @property
+    def check_in_closes_at(self) -> datetime.datetime:
+        """When check-in closes: the end of the session's day, in the business's time
+        zone (midnight after it)."""
+        following = self.date + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(following, datetime.time()))
+
+    @property
     def schedule_label(self) -> str:
         """The session as staff and hosts name it: workshop, run, day, date and time."""
         return gettext("%(title)s · %(run)s · Day %(number)s · %(date)s, %(start)s–%(end)s") % {
-            "title": self.workshop.title,
-            "run": self.run.name,
+            "title": localized(self.workshop, "title"),
+            "run": localized(self.run, "name"),
             "number": self.number,
             "date": date_format(self.date, "D j M Y"),
             "start": f"{self.start_time:%H:%M}",
@@ -522,13 +614,13 @@ class WorkshopSession(models.Model):
         elif run is not None and run.workshop_id != self.workshop_id:
             errors["run"] = gettext(
                 "“%(run)s” is a run of “%(workshop)s”; choose a run of this session's own workshop."
-            ) % {"run": run.name, "workshop": run.workshop}
+            ) % {"run": localized(run, "name"), "workshop": run.workshop}
         elif run is not None and self.date and not run.start_date <= self.date <= run.end_date:
             errors["date"] = gettext(
                 "The run “%(run)s” goes from %(start)s to %(end)s; choose a date within it "
                 "or change the run's dates."
             ) % {
-                "run": run.name,
+                "run": localized(run, "name"),
                 "start": date_format(run.start_date, "j M Y"),
                 "end": date_format(run.end_date, "j M Y"),
             }
@@ -638,6 +730,12 @@ class HostSession(models.Model):
         the token's issue, so rotating an expired link reopens it for late fixes."""
         grace = datetime.timedelta(hours=settings.STUDYHALL_HOST_LINK_GRACE_HOURS)
         return max(self.session.ends_at, self.issued_at) + grace
+
+    @property
+    def for_late_fixes(self) -> bool:
+        """Issued (made or rotated) after its session ended: staff gave it out to fix
+        attendance late, so its check-in is not closed at the end of the session's day."""
+        return self.issued_at >= self.session.ends_at
 
     def opens_at(self, now: datetime.datetime | None = None) -> bool:
         """Whether the link opens its page at ``now``."""

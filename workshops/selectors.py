@@ -71,6 +71,28 @@ def next_available_session(
     return sessions.first()
 
 
+def session_of_workshop(*, workshop: Workshop, session_id: int) -> WorkshopSession | None:
+    """The workshop's session ``session_id``, with its run, if its run belongs to the
+    workshop (``session_run_workshop``); ``None`` otherwise."""
+    return (
+        WorkshopSession.objects.with_valid_run()
+        .select_related("run")
+        .filter(pk=session_id, workshop=workshop)
+        .first()
+    )
+
+
+def run_days(*, workshop: Workshop, run_id: int) -> list[WorkshopSession]:
+    """What booking a whole run books: the run's sessions that are not cancelled, in
+    date order, with the run; none when the run is not one of the workshop's."""
+    return list(
+        WorkshopSession.objects.with_valid_run()
+        .select_related("run")
+        .filter(run_id=run_id, workshop=workshop, cancelled_at__isnull=True)
+        .order_by("date", "start_time", "id")
+    )
+
+
 def next_available_by_workshop(
     *,
     workshop_ids: Iterable[int],
@@ -204,6 +226,21 @@ def workshop_schedule(
         workshop.runs.filter(end_date__gte=timezone.localdate(now))
         .order_by("start_date", "id")
         .prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="schedule"))
+    )
+
+
+def unlimited_by_mistake(
+    sessions: QuerySet[WorkshopSession] | None = None, *, today: datetime.date | None = None
+) -> QuerySet[WorkshopSession]:
+    """Sessions from today on, not cancelled, with unlimited seats although their
+    workshop has default seats: made before new sessions took the default, or cleared
+    by hand. The audit's notice ``session_capacity_unset`` asks the same in SQL."""
+    sessions = WorkshopSession.objects.all() if sessions is None else sessions
+    return sessions.filter(
+        capacity__isnull=True,
+        cancelled_at__isnull=True,
+        date__gte=today or timezone.localdate(),
+        workshop__default_capacity__isnull=False,
     )
 
 

@@ -75,8 +75,10 @@ def run_clone(
 ) -> WorkshopRun:
     """Clone ``run`` from ``start_date``: a new run of the same workshop with a copy of
     every session at the same day offset from the run's start, the same number, times,
-    capacity and metadata, no seats taken and not cancelled. A name left empty, in
-    either language, is this run's with the new start date (``default_clone_name``).
+    capacity (the workshop's default seats where the session had no limit:
+    ``WorkshopSession.complete_new``) and metadata, no seats taken and not cancelled. A
+    name left empty, in either language, is this run's with the new start date
+    (``default_clone_name``).
 
     Keeps ``session_run_workshop`` (copies belong to the new run of the same workshop)
     and ``run_dates`` (the new run spans the same number of days). One transaction:

@@ -48,7 +48,11 @@ class Intent:
 
 def _when(session: WorkshopSession) -> str:
     day = date_format(session.date, "D j M")
-    return f"{day}{comma()} {session.start_time:%H:%M}–{session.end_time:%H:%M}"
+    times = f"{session.start_time:%H:%M}–{session.end_time:%H:%M}"
+    if current_language() == ARABIC:
+        # Left to right and isolated (U+2066 … U+2069), as the pages write a time range.
+        times = f"\u2066{times}\u2069"
+    return f"{day}{comma()} {times}"
 
 
 def _seats(session: WorkshopSession) -> str:
@@ -338,7 +342,9 @@ def _asks_for_tutors(question: Question) -> bool | None:
 
 def _tutor_line(tutor: TutorProfile) -> str:
     # Each subject isolated (U+2068 … U+2069): Arabic ones keep their order in the list.
-    subjects = f"{comma()} ".join(f"\u2068{subject}\u2069" for subject in tutor.subject_list)
+    subjects = f"{comma()} ".join(
+        f"\u2068{subject}\u2069" for subject in tutor.subjects_in(current_language())
+    )
     rate = _("%(price)s per hour") % {"price": format_price(tutor.hourly_rate)}
     return f"- {link(str(tutor), tutor.get_absolute_url())}: {subjects} · {rate}"
 

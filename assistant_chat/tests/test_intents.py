@@ -9,7 +9,7 @@ from django.urls import resolve
 from assistant_chat.responders import Question
 from assistant_chat.responders.builtin import BuiltinResponder
 from core.tests.factories import UserFactory
-from orders.services import seat_book
+from orders.services.booking import seat_book
 from workshops.tests.factories import (
     WorkshopFactory,
     WorkshopRunFactory,

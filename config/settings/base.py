@@ -41,6 +41,20 @@ DATABASES = {
 # A new connection per request costs more than the request itself (docs/benchmarks.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# SQLite, the embedded default (`make run`): one writer at a time, so writers queue
+# instead of failing. WAL lets pages read while someone books; every transaction takes
+# the write lock when it begins (BEGIN IMMEDIATE), so two bookings never both read and
+# then both ask for the lock, which SQLite refuses at once ("database is locked");
+# and a writer waits up to STUDYHALL_SQLITE_TIMEOUT seconds for its turn.
+STUDYHALL_SQLITE_TIMEOUT = env.float("STUDYHALL_SQLITE_TIMEOUT", default=20)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": STUDYHALL_SQLITE_TIMEOUT,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -67,6 +81,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Styled pages for bare error responses; outside everything that makes them.
     "core.middleware.ExplainErrorsMiddleware",
+    # A database that does not answer in time is a 503, wherever it failed inside.
+    "core.middleware.DatabaseUnavailableMiddleware",
     # Input no page can take is refused before any view or session sees it.
     "core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +284,11 @@ if _site.scheme not in {"http", "https"} or not _site.netloc or _site.path or _s
 STUDYHALL_HOST_LINK_GRACE_HOURS = env.int("STUDYHALL_HOST_LINK_GRACE_HOURS", default=12)
 if STUDYHALL_HOST_LINK_GRACE_HOURS < 0:
     raise ImproperlyConfigured("STUDYHALL_HOST_LINK_GRACE_HOURS cannot be negative.")
+# Hosts can check attendees in from this many minutes before a session starts to the
+# end of its day (orders.services.checkin); staff fix attendance later in the admin.
+STUDYHALL_CHECK_IN_OPENS_MINUTES = env.int("STUDYHALL_CHECK_IN_OPENS_MINUTES", default=60)
+if STUDYHALL_CHECK_IN_OPENS_MINUTES < 0:
+    raise ImproperlyConfigured("STUDYHALL_CHECK_IN_OPENS_MINUTES cannot be negative.")
 # Seconds a management command waits for the database to answer before it gives up
 # with exit code 3 (core/commands.py).
 STUDYHALL_DB_CONNECT_TIMEOUT = env.int("STUDYHALL_DB_CONNECT_TIMEOUT", default=5)

@@ -11,7 +11,7 @@ from django.utils.timesince import timesince
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
-from core.i18n import ARABIC, current_language, date_text, localized
+from core.i18n import ARABIC, current_language, date_text, localized, time_range_html
 from core.i18n import comma as language_comma
 from core.money import format_price
 
@@ -45,6 +45,15 @@ def price(amount) -> str:
 def comma_tag() -> str:
     """``{% comma %}``: the comma of the page's language, between a date and a time."""
     return language_comma()
+
+
+@register.simple_tag
+def time_range(start: datetime.time, end: datetime.time) -> str:
+    """``{% time_range session.start_time session.end_time %}``: ``18:00–20:00``, kept on
+    one line and in one direction (``core.i18n.time_range_html``)."""
+    if not isinstance(start, datetime.time) or not isinstance(end, datetime.time):
+        return ""
+    return time_range_html(start, end)
 
 
 @register.filter

@@ -14,7 +14,7 @@ from core.tests.factories import UserFactory, staff_user
 from integrity.models import QuarantinedRow
 from integrity.quarantine import quarantine
 from orders.models import OrderItem
-from orders.services import seat_book
+from orders.services.booking import seat_book
 from workshops.models import WorkshopSession
 from workshops.tests.factories import WorkshopSessionFactory
 

@@ -10,12 +10,13 @@ from django.urls import reverse
 
 from core.tests.factories import UserFactory, staff_user
 from orders.models import Order, OrderItem
-from orders.services import run_book, seat_book, seat_cancel
+from orders.services.booking import run_book, seat_book
+from orders.services.cancellation import seat_cancel
 from workshops.models import WorkshopSession
 from workshops.tests.admin_forms import session_form
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("check_in_always_open")]
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_orders_are_found_by_reference(staff_client, orders):
 
 
 def test_orders_filter_by_status(staff_client, orders):
-    from orders.services import order_cancel
+    from orders.services.cancellation import order_cancel
 
     order_cancel(order=orders[0])
     response = staff_client.get(
@@ -113,7 +114,7 @@ def test_an_order_for_a_whole_run_shows_the_run_and_its_number_of_sessions(staff
 
 
 def test_a_cancelled_orders_total_is_a_dash_not_free(staff_client, orders):
-    from orders.services import order_cancel
+    from orders.services.cancellation import order_cancel
 
     order_cancel(order=orders[0])
     response = staff_client.get(
@@ -340,7 +341,7 @@ def test_staff_cancel_a_session_its_seats_are_freed_and_each_buyer_told(
 def test_saving_a_page_opened_before_a_hosts_undo_does_not_redo_the_check_in(
     staff_client, orders, session
 ):
-    from orders.services import seat_check_in, seat_check_in_undo
+    from orders.services.checkin import seat_check_in, seat_check_in_undo
 
     seats = [order.seats.get() for order in orders]
     seat_check_in(session=session, seat_id=seats[0].pk)

@@ -9,14 +9,8 @@ from django.utils import timezone
 
 from core.tests.factories import UserFactory
 from orders.models import Order, OrderItem
-from orders.services import (
-    AlreadyBooked,
-    RunNotFound,
-    SessionFull,
-    SessionPast,
-    run_book,
-    seat_book,
-)
+from orders.rules import AlreadyBooked, RunNotFound, SessionFull, SessionPast
+from orders.services.booking import run_book, seat_book
 from workshops.models import WorkshopSession
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 
@@ -115,8 +109,9 @@ def test_a_refused_run_comes_back_on_the_workshop_page_naming_the_day(client, ru
 @pytest.mark.parametrize(
     "held, says",
     [
-        (False, "Day 3 of <bdi>Spring cohort</bdi> is full, so its other days are booked"),
-        (True, "You already hold Day 2 of <bdi>Spring cohort</bdi>, so its days are booked"),
+        # The page says it in the words the booking itself would refuse with (orders.rules).
+        (False, "is full, so the whole run cannot be booked."),
+        (True, "; see it under My orders, or book the other days one by one."),
     ],
 )
 def test_a_run_that_cannot_be_booked_whole_says_why_instead_of_offering_it(

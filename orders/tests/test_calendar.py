@@ -14,14 +14,9 @@ from icalendar import Calendar
 from core.tests.factories import UserFactory
 from orders.models import CalendarFeed
 from orders.selectors import CALENDAR_PAST_DAYS
-from orders.services import (
-    calendar_feed_turn_on,
-    order_cancel,
-    run_book,
-    seat_book,
-    seat_cancel,
-    sessions_cancel,
-)
+from orders.services.booking import run_book, seat_book
+from orders.services.calendar_feeds import calendar_feed_turn_on
+from orders.services.cancellation import order_cancel, seat_cancel, sessions_cancel
 from orders.tests.factories import SeatFactory
 from workshops.models import WorkshopSession
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
@@ -108,17 +103,36 @@ def test_the_order_page_offers_add_to_calendar(client, buyer, run):
     assert "Add to calendar" in page
 
 
-def test_the_ics_leaves_out_cancelled_seats_and_sessions(client, buyer, run):
+def test_the_ics_marks_cancelled_seats_and_sessions_cancelled_with_their_uids(client, buyer, run):
     order = run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk)
     first, second, _ = order.seats.order_by("session__number")
+    before = {str(e["uid"]) for e in events(client.get(ics_url(order)).content)}
     seat_cancel(seat=first)
     sessions_cancel(session_ids=[second.session_id])
 
-    response = client.get(reverse("orders:ics", kwargs={"reference": order.reference}))
+    after = events(client.get(ics_url(order)).content)
 
-    assert [str(e["summary"]) for e in events(response.content)] == [
-        "Robotics with Arduino · Day 3"
+    assert {str(e["uid"]) for e in after} == before
+    assert [(str(e["summary"]), str(e["status"]), int(e["sequence"])) for e in after] == [
+        ("Robotics with Arduino · Day 1", "CANCELLED", 1),
+        ("Robotics with Arduino · Day 2", "CANCELLED", 1),
+        ("Robotics with Arduino · Day 3", "CONFIRMED", 0),
     ]
+
+
+def test_a_cancelled_orders_ics_carries_its_events_cancelled(client, buyer, run):
+    order = run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk)
+    order_cancel(order=order)
+    response = client.get(ics_url(order))
+    assert response.status_code == 200
+    statuses = [str(e["status"]) for e in events(response.content)]
+    assert statuses == ["CANCELLED"] * 3
+    page = client.get(order.get_absolute_url())
+    assert "Remove it from your calendar (.ics)" in page.text
+
+
+def ics_url(order) -> str:
+    return reverse("orders:ics", kwargs={"reference": order.reference})
 
 
 def test_another_user_cannot_download_an_order_s_ics(client, run):

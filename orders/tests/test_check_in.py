@@ -7,16 +7,12 @@ from django.utils import timezone
 
 from core.tests.factories import UserFactory
 from orders.models import OrderItem
-from orders.services import (
-    CheckInRefused,
-    seat_book,
-    seat_cancel,
-    seat_check_in,
-    seat_check_in_undo,
-)
+from orders.services.booking import seat_book
+from orders.services.cancellation import seat_cancel
+from orders.services.checkin import CheckInRefused, seat_check_in, seat_check_in_undo
 from workshops.tests.factories import WorkshopSessionFactory, days_from_today
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("check_in_always_open")]
 
 NINE = timezone.make_aware(datetime.datetime(2031, 3, 10, 9, 0))
 MINUTE = datetime.timedelta(minutes=1)
@@ -24,7 +20,10 @@ MINUTE = datetime.timedelta(minutes=1)
 
 @pytest.fixture
 def session():
-    return WorkshopSessionFactory(date=days_from_today(2), run__start_date=days_from_today(1))
+    """A session at 09:00 on 10 March 2031: NINE is within its check-in window."""
+    return WorkshopSessionFactory(
+        date=NINE.date(), run__start_date=NINE.date() - datetime.timedelta(days=6)
+    )
 
 
 def book(session, username="amira", **names):
@@ -53,8 +52,8 @@ def test_checking_in_twice_keeps_the_first_time(session):
 def test_undo_clears_the_check_in_and_is_harmless_twice(session):
     seat = book(session)
     seat_check_in(session=session, seat_id=seat.pk, now=NINE)
-    seat_check_in_undo(session=session, seat_id=seat.pk)
-    seat_check_in_undo(session=session, seat_id=seat.pk)
+    seat_check_in_undo(session=session, seat_id=seat.pk, now=NINE)
+    seat_check_in_undo(session=session, seat_id=seat.pk, now=NINE)
     assert checked_in_at(seat) is None
 
 
@@ -70,7 +69,7 @@ def test_a_seat_of_another_session_is_refused(session):
 
 def test_a_seat_that_does_not_exist_is_refused(session):
     with pytest.raises(CheckInRefused) as refused:
-        seat_check_in_undo(session=session, seat_id=999999)
+        seat_check_in_undo(session=session, seat_id=999999, now=NINE)
     assert refused.value.code == "seat_not_in_session"
 
 
@@ -79,9 +78,9 @@ def test_a_cancelled_seat_is_refused_both_ways(session):
     seat_cancel(seat=seat)
     for service in (seat_check_in, seat_check_in_undo):
         with pytest.raises(CheckInRefused) as refused:
-            service(session=session, seat_id=seat.pk)
+            service(session=session, seat_id=seat.pk, now=NINE)
         assert refused.value.code == "seat_cancelled"
-        assert refused.value.message.startswith("Omar Nasser's seat was cancelled")
+        assert refused.value.message.startswith("The seat of Omar Nasser was cancelled")
     assert checked_in_at(seat) is None
 
 

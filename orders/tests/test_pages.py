@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from core.tests.factories import UserFactory
 from orders.models import Order
-from orders.services import seat_book
+from orders.services.booking import seat_book
 from workshops.models import WorkshopSession
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 
@@ -187,7 +187,7 @@ def test_a_session_of_another_workshop_is_a_400_with_a_message(client, student, 
     other = WorkshopSessionFactory()
     response = client.post(book_url(run.workshop), {"session": other.pk})
     assert response.status_code == 400
-    assert "is not one of Robotics" in response.text
+    assert "That session is not part of Robotics; choose one from the list." in response.text
 
 
 def test_booking_an_inactive_workshop_is_explained(client, student, run, session):
@@ -261,7 +261,7 @@ def test_cancelling_asks_first_and_a_visit_changes_nothing(client, student, run,
 
 
 def test_a_buyer_sees_a_cancelled_session_and_the_next_one_to_book(client, student, run, session):
-    from orders.services import sessions_cancel
+    from orders.services.cancellation import sessions_cancel
 
     following = WorkshopSessionFactory(run=run, number=2, date=days_from_today(8))
     order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk).order
@@ -279,7 +279,8 @@ def test_the_suggested_session_is_never_one_the_buyer_already_holds(
 ):
     """A whole run booked, its first day cancelled: the second day is the buyer's
     already, so the suggestion is the first session they do not hold."""
-    from orders.services import run_book, sessions_cancel
+    from orders.services.booking import run_book
+    from orders.services.cancellation import sessions_cancel
 
     held = WorkshopSessionFactory(run=run, number=2, date=days_from_today(8))
     other = WorkshopRunFactory(workshop=run.workshop, name="Later")

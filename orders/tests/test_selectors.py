@@ -4,7 +4,8 @@ import pytest
 
 from core.tests.factories import UserFactory
 from orders.selectors import upcoming_seats_for_buyer
-from orders.services import order_cancel, seat_book
+from orders.services.booking import seat_book
+from orders.services.cancellation import order_cancel
 from workshops.models import WorkshopSession
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
 

@@ -9,19 +9,17 @@ from django.utils import timezone
 
 from core.tests.factories import UserFactory
 from orders.models import OrderItem, OrderStatus, SeatStatus
-from orders.services import (
+from orders.rules import (
     AlreadyBooked,
-    CancelRefused,
     NoSessionAvailable,
     SessionCancelled,
     SessionFull,
     SessionNotFound,
     SessionPast,
     WorkshopInactive,
-    order_cancel,
-    seat_book,
-    seat_cancel,
 )
+from orders.services.booking import seat_book
+from orders.services.cancellation import CancelRefused, order_cancel, seat_cancel
 from workshops.models import WorkshopSession
 from workshops.services import ScheduleError, session_update
 from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
@@ -233,7 +231,7 @@ def test_staff_cancelling_the_last_seat_cancels_the_order(run, buyer):
 
 
 def test_a_session_moves_to_another_run_of_its_workshop_with_its_seats(run, buyer):
-    from orders.services import session_move
+    from orders.services.session_moves import session_move
 
     session = session_on(run, 3)
     seat = seat_book(buyer=buyer, workshop=run.workshop, session_id=session.pk)
@@ -248,7 +246,7 @@ def test_a_session_moves_to_another_run_of_its_workshop_with_its_seats(run, buye
 
 
 def test_a_session_never_moves_to_a_run_of_another_workshop_or_one_not_covering_it(run):
-    from orders.services import session_move
+    from orders.services.session_moves import session_move
 
     session = session_on(run, 3)
     foreign = WorkshopRunFactory(start_date=run.start_date, end_date=run.end_date)
@@ -276,7 +274,8 @@ def test_a_session_cannot_change_workshop_in_clean():
 
 
 def test_cancelling_a_session_frees_its_seats_and_keeps_orders_consistent(run, buyer):
-    from orders.services import run_book, sessions_cancel
+    from orders.services.booking import run_book
+    from orders.services.cancellation import sessions_cancel
 
     first, second = session_on(run, 3, number=1), session_on(run, 4, number=2)
     whole_run = run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk)
@@ -297,7 +296,7 @@ def test_cancelling_a_session_frees_its_seats_and_keeps_orders_consistent(run, b
 
 
 def test_cancelling_a_cancelled_session_again_changes_nothing(run, buyer):
-    from orders.services import sessions_cancel
+    from orders.services.cancellation import sessions_cancel
 
     session = session_on(run, 3)
     sessions_cancel(session_ids=[session.pk])

@@ -9,7 +9,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from core.tests.factories import UserFactory
-from orders.services import seat_book
+from orders.services.booking import seat_book
 from tests.e2e.conftest import fill_login_form, log_in
 from workshops.tests.factories import WorkshopFactory, WorkshopSessionFactory
 

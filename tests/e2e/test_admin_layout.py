@@ -28,7 +28,7 @@ def demo_data_and_more() -> None:
     """The demo, with the longer names staff make: a repeated run, a whole run's order."""
     from django.contrib.auth.models import User
 
-    from orders.services import run_book
+    from orders.services.booking import run_book
     from workshops.models import WorkshopRun
     from workshops.services import run_clone
     from workshops.tests.factories import days_from_today

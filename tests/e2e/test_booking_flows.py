@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from core.tests.factories import UserFactory
 from orders.models import Order, SeatStatus
-from orders.services import seat_book
+from orders.services.booking import seat_book
 from tests.e2e.conftest import fill_login_form, log_in
 from workshops.models import WorkshopSession
 from workshops.tests.factories import (

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.tests.factories import UserFactory
-from orders.services import seat_book
+from orders.services.booking import seat_book
 from tests.e2e.conftest import PHONE, log_in, serious_violations, sideways_overflow
 from tutoring.tests.factories import TutorPackageFactory, TutorProfileFactory
 from workshops.tests.factories import WorkshopFactory, WorkshopRunFactory, WorkshopSessionFactory

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from assistant_chat.models import ChatMessage
 from core.tests.factories import UserFactory
-from orders.services import seat_book
+from orders.services.booking import seat_book
 from tests.e2e.conftest import log_in, sideways_overflow
 from tutoring.models import RequestStatus, SessionRequest
 from tutoring.tests.factories import (

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from core.tests.factories import UserFactory, staff_user
 from orders.models import SeatStatus
-from orders.services import seat_book
+from orders.services.booking import seat_book
 from tests.e2e.conftest import PHONE, log_in, run_admin_action
 from workshops.models import WorkshopRun
 from workshops.tests.factories import (

@@ -55,6 +55,18 @@ class WorkshopSessionFactory(factory.django.DjangoModelFactory):
     capacity = 10
     seats_taken = 0
 
+    @classmethod
+    def _create(cls, model_class, *args, unlimited: bool = False, **kwargs):
+        """``unlimited=True``: a session whose capacity staff cleared after it was made
+        (a new session left empty takes its workshop's default seats)."""
+        if not unlimited:
+            return super()._create(model_class, *args, **kwargs)
+        seats = kwargs.pop("seats_taken", 0)
+        session = super()._create(model_class, *args, **kwargs, seats_taken=0)
+        model_class.objects.filter(pk=session.pk).update(capacity=None, seats_taken=seats)
+        session.capacity, session.seats_taken = None, seats
+        return session
+
 
 class HostSessionFactory(factory.django.DjangoModelFactory):
     """A host link row as storage holds it. Tests of behaviour provision through the

@@ -13,10 +13,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def run():
     run = WorkshopRunFactory(
-        name="March", start_date=days_from_today(10), end_date=days_from_today(11)
+        workshop__default_capacity=None,  # so a session without a limit is copied as one
+        name="March",
+        start_date=days_from_today(10),
+        end_date=days_from_today(11),
     )
     WorkshopSessionFactory(run=run, number=1, date=days_from_today(10), seats_taken=4)
-    WorkshopSessionFactory(run=run, number=2, date=days_from_today(11), capacity=None)
+    WorkshopSessionFactory(run=run, number=2, date=days_from_today(11), unlimited=True)
     return run
 
 

@@ -170,7 +170,7 @@ def session_in_march_2031(**changes) -> WorkshopSession:
         ({}, SessionStatus.UPCOMING),
         ({"seats_taken": 1}, SessionStatus.ACTIVE),
         ({"seats_taken": 10}, SessionStatus.FULL),
-        ({"capacity": None, "seats_taken": 500}, SessionStatus.ACTIVE),
+        ({"unlimited": True, "seats_taken": 500}, SessionStatus.ACTIVE),
         ({"date": datetime.date(2031, 3, 9)}, SessionStatus.COMPLETED),
         (
             {"date": datetime.date(2031, 3, 10), "end_time": datetime.time(10, 30)},
@@ -196,7 +196,7 @@ def test_status_is_derived_the_same_way_in_python_and_in_sql(changes, expected):
     [
         ({}, None),
         ({"seats_taken": 9}, None),
-        ({"capacity": None, "seats_taken": 500}, None),
+        ({"unlimited": True, "seats_taken": 500}, None),
         ({"seats_taken": 10}, BookingBlock.FULL),
         ({"cancelled_at": NOW}, BookingBlock.CANCELLED),
         ({"cancelled_at": NOW, "seats_taken": 10}, BookingBlock.CANCELLED),

@@ -77,7 +77,7 @@ def test_next_available_is_none_when_nothing_is_bookable(run):
 
 def test_availability_lists_seats_left_and_status(run):
     session_on(run, 1, capacity=5, seats_taken=2)
-    session_on(run, 2, capacity=None, seats_taken=7)
+    session_on(run, 2, unlimited=True, seats_taken=7)
     session_on(run, 3, capacity=4, seats_taken=4)
     rows = [(s.seats_left, s.status) for s in session_availability(workshop=run.workshop)]
     assert rows == [(3, "active"), (None, "active"), (0, "full")]
@@ -101,7 +101,7 @@ def test_seats_left_ignores_sessions_already_past(run):
 
 
 def test_run_summary_seats_left_is_unlimited_when_a_session_is(run):
-    session_on(run, 1, capacity=None, seats_taken=2)
+    session_on(run, 1, unlimited=True, seats_taken=2)
     assert run_summary(run=run).seats_left is None
 
 

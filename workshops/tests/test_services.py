@@ -30,7 +30,7 @@ def three_day_run():
         run=run,
         number=2,
         date=days_from_today(12),
-        capacity=None,
+        unlimited=True,
         seats_taken=3,
         start_time=datetime.time(18),
         end_time=datetime.time(20, 30),
@@ -56,7 +56,8 @@ def test_cloning_a_run_copies_offsets_times_and_capacity(three_day_run):
     assert [(s.start_time, s.end_time) for s in sessions] == [
         (s.start_time, s.end_time) for s in three_day_run.sessions.order_by("number")
     ]
-    assert [s.capacity for s in sessions] == [8, None, 5]
+    # Day 2 had no limit: its copy takes the workshop's default seats (10).
+    assert [s.capacity for s in sessions] == [8, 10, 5]
     assert sessions[0].metadata == {"room": "A"}
     assert (copy.start_date, copy.end_date) == (days_from_today(40), days_from_today(47))
     assert copy.workshop_id == three_day_run.workshop_id

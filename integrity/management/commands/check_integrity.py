@@ -2,9 +2,10 @@ import sys
 import time
 from typing import Any
 
+from core import invariants as registry
 from core.commands import StudyhallCommand, UsageError
-from integrity.audit import audit, audit_record
-from integrity.checks import all_names, selected, unknown_names
+from integrity.audit import audit, audit_notices, audit_record
+from integrity.checks import all_names, selected, selected_notices, unknown_names
 
 
 def only_argument(parser) -> None:
@@ -45,15 +46,49 @@ class Command(StudyhallCommand):
 
     def handle(self, *args, only: list[str] | None, **options) -> None:
         started = time.perf_counter()
-        findings = audit(selected(only))
+        invariants = selected(only)
+        findings = audit(invariants) if invariants or not only else []
+        notices = audit_notices(selected_notices(only))
         audit_record(findings, only=only, seconds=time.perf_counter() - started)
         ok = not any(finding.violations for finding in findings)
         if self.as_json:
-            self.emit_json({"ok": ok, "invariants": [finding.as_dict() for finding in findings]})
+            self.emit_json(
+                {
+                    "ok": ok,
+                    "invariants": [finding.as_dict() for finding in findings],
+                    "notices": [self.notice_dict(finding) for finding in notices],
+                }
+            )
         else:
-            self.print_table(findings, ok)
+            if findings or not notices:
+                self.print_table(findings, ok)
+            self.print_notices(notices)
         if not ok:
             sys.exit(1)
+
+    @staticmethod
+    def notice_dict(finding) -> dict[str, Any]:
+        notice = {n.name: n for n in registry.registered_notices()}[finding.name]
+        return {
+            "name": finding.name,
+            "description": notice.description,
+            "rows": finding.violations,
+            "sample_ids": finding.sample_ids,
+            "where_to_look": notice.where_to_look,
+        }
+
+    def print_notices(self, notices) -> None:
+        """Notices are not violations: they never change the exit code."""
+        for finding in notices:
+            if not finding.violations:
+                continue
+            notice = self.notice_dict(finding)
+            samples = ", ".join(map(str, finding.sample_ids))
+            self.stdout.write(
+                f"Notice {finding.name}: {finding.violations} row(s), {notice['description']} "
+                f"(ids {samples}{', …' if finding.violations > len(finding.sample_ids) else ''}). "
+                f"Not a violation: {notice['where_to_look']}"
+            )
 
     def print_table(self, findings, ok: bool) -> None:
         header = ("invariant", "checked", "violations", "sample ids", "seconds")

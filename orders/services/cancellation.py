@@ -1,0 +1,215 @@
+"""Cancelling: a buyer's order, one seat (staff), or whole sessions (staff), each
+freeing its seats at once.
+
+``session_capacity`` holds because a seat's status and its session's ``seats_taken``
+change in one transaction, under the session's row lock, and a seat already
+cancelled is never freed again. A freed seat keeps no check-in time: a seat that was
+used is not cancelled by its buyer, and staff cancelling one clears its check-in
+(the check ``item_checked_in_only_when_active``).
+
+Lock order. Every write path that locks more than one row takes them in this order:
+sessions (by id), then the order, then its seats (by id). Two paths can then never
+wait for each other in a circle (a deadlock): booking locks its session first,
+cancelling an order or a seat locks the sessions first, then the order, then the
+seats.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.i18n import in_language_of, localized
+from core.links import absolute_url
+from core.locking import lock, locked
+from core.mail import send_after_commit
+from orders.models import Order, OrderItem, OrderStatus, SeatStatus, person_name
+from orders.rules import day_name
+from orders.selectors import held_by
+from workshops.models import WorkshopSession
+from workshops.selectors import next_available_session
+
+
+class CancelRefused(DomainError):
+    code = "cancel_refused"
+
+
+def _release(seats: Iterable[OrderItem], *, now: datetime.datetime) -> int:
+    """Free each seat: cancelled, its check-in cleared, its session's count down by one."""
+    released = 0
+    for seat in seats:
+        OrderItem.objects.filter(pk=seat.pk).update(
+            status=SeatStatus.CANCELLED, cancelled_at=now, checked_in_at=None
+        )
+        WorkshopSession.objects.filter(pk=seat.session_id).update(seats_taken=F("seats_taken") - 1)
+        released += 1
+    return released
+
+
+def order_cancel(
+    *, order: Order, by_staff: bool = False, now: datetime.datetime | None = None
+) -> Order:
+    """Cancel an order and free each of its seats at once (``session_capacity``).
+
+    Buyers cannot cancel a seat in a session that has already started, nor one that
+    was checked in; staff can (the check-in is cleared). Cancelling a cancelled order
+    is refused, so a seat is never freed twice. Locks sessions, then the order, then
+    its seats (the lock order above).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock(
+            WorkshopSession,
+            OrderItem.objects.filter(order_id=order.pk, status=SeatStatus.ACTIVE).values_list(
+                "session_id", flat=True
+            ),
+        )
+        current = Order.objects.select_for_update().get(pk=order.pk)
+        if current.status == OrderStatus.CANCELLED:
+            raise CancelRefused(
+                _("Order %(reference)s is already cancelled.") % {"reference": current.reference}
+            )
+        seats = list(
+            locked(
+                OrderItem.objects.filter(order=current, status=SeatStatus.ACTIVE)
+            ).select_related("session", "buyer")
+        )
+        if not by_staff:
+            _refuse_buyer_cancel(seats, now=now)
+        _release(seats, now=now)
+        current.status = OrderStatus.CANCELLED
+        current.save(update_fields=["status", "updated_at"])
+    return current
+
+
+def _refuse_buyer_cancel(seats: list[OrderItem], *, now: datetime.datetime) -> None:
+    started = [seat for seat in seats if seat.session.has_started(now)]
+    if started:
+        raise CancelRefused(
+            _(
+                "The session on %(date)s has already started; "
+                "this order can no longer be cancelled online."
+            )
+            % {"date": day_name(started[0].session.date)}
+        )
+    used = [seat for seat in seats if seat.checked_in_at is not None]
+    if used:
+        raise CancelRefused(
+            _(
+                "%(name)s was checked in at the session on %(date)s; a seat that was used "
+                "cannot be cancelled online."
+            )
+            % {"name": person_name(used[0].buyer), "date": day_name(used[0].session.date)}
+        )
+
+
+def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> OrderItem:
+    """Cancel one seat (staff), freeing it and clearing its check-in; the order is
+    cancelled with its last seat. Locks the session, then the order, then the seat
+    (the lock order above)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        where = OrderItem.objects.filter(pk=seat.pk).values("session_id", "order_id").get()
+        lock(WorkshopSession, [where["session_id"]])
+        lock(Order, [where["order_id"]])
+        current = locked(OrderItem.objects.filter(pk=seat.pk)).get()
+        if current.status == SeatStatus.CANCELLED:
+            raise CancelRefused(_("This seat is already cancelled."))
+        _release([current], now=now)
+        if not OrderItem.objects.filter(
+            order_id=current.order_id, status=SeatStatus.ACTIVE
+        ).exists():
+            Order.objects.filter(pk=current.order_id).update(
+                status=OrderStatus.CANCELLED, updated_at=now
+            )
+        current.refresh_from_db()
+    return current
+
+
+@dataclass(frozen=True)
+class SessionsCancelled:
+    sessions: int  # newly cancelled
+    seats: int  # seats freed, each buyer told
+    orders: int  # orders cancelled with their last seat
+
+
+def sessions_cancel(
+    *, session_ids: Iterable[int], now: datetime.datetime | None = None
+) -> SessionsCancelled:
+    """Cancel sessions (a stored, human decision) and every active seat in them.
+
+    Keeps ``session_capacity``: the seats are freed through the same release as a
+    buyer's cancel, so each session ends with no seats taken; an order whose last
+    seat goes is cancelled with it, one that keeps seats in other sessions stays
+    confirmed. Locks sessions, then orders, then seats (the lock order). A session
+    cancelled already keeps its first cancellation time. After the commit, each buyer
+    gets an email naming the session and the next available session of its workshop.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = lock(WorkshopSession, session_ids)
+        newly = WorkshopSession.objects.filter(pk__in=ids, cancelled_at__isnull=True).update(
+            cancelled_at=now
+        )
+        active = OrderItem.objects.filter(session_id__in=ids, status=SeatStatus.ACTIVE)
+        order_ids = lock(Order, active.values_list("order_id", flat=True))
+        seats = list(
+            locked(active).select_related("buyer__language_preference", "session", "workshop")
+        )
+        _release(seats, now=now)
+        emptied = Order.objects.filter(pk__in=order_ids).exclude(
+            Exists(OrderItem.objects.filter(order=OuterRef("pk"), status=SeatStatus.ACTIVE))
+        )
+        orders = emptied.update(status=OrderStatus.CANCELLED, updated_at=now)
+        for seat in seats:
+            with in_language_of(seat.buyer):
+                _tell_buyer_session_cancelled(seat)
+    return SessionsCancelled(sessions=newly, seats=len(seats), orders=orders)
+
+
+def _tell_buyer_session_cancelled(seat: OrderItem) -> None:
+    session, workshop = seat.session, seat.workshop
+    following = next_available_session(workshop=workshop, excluding=held_by(seat.buyer))
+    if following is None:
+        suggestion = _("No other session of %(title)s is open for booking right now.") % {
+            "title": localized(workshop, "title")
+        }
+    else:
+        book = absolute_url(
+            f"{reverse('book', kwargs={'slug': workshop.slug})}?session={following.pk}"
+        )
+        suggestion = _(
+            "The next available session is on %(date)s at %(time)s. Book it here: %(url)s"
+        ) % {
+            "date": day_name(following.date),
+            "time": f"{following.start_time:%H:%M}",
+            "url": book,
+        }
+    names = {
+        "name": seat.buyer.get_full_name() or seat.buyer.get_username(),
+        "title": localized(workshop, "title"),
+        "date": day_name(session.date),
+        "time": f"{session.start_time:%H:%M}",
+    }
+    greeting = _("Hello %(name)s,") % names
+    news = (
+        _(
+            "We are sorry: the session of %(title)s on %(date)s at %(time)s is cancelled. "
+            "Your seat is released; you do not need to do anything."
+        )
+        % names
+    )
+    orders = _("Your orders: %(url)s") % {"url": absolute_url(reverse("orders:list"))}
+    send_after_commit(
+        subject=_("Cancelled: %(title)s on %(date)s") % names,
+        body=f"{greeting}\n\n{news}\n\n{suggestion}\n\n{orders}\n",
+        to=[seat.buyer.email],
+    )

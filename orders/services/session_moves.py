@@ -1,0 +1,53 @@
+"""Moving a session to another run of its own workshop, its seats with it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.i18n import localized
+from core.locking import lock
+from orders.models import OrderItem
+from workshops.models import WorkshopRun, WorkshopSession
+from workshops.services import ScheduleError
+
+
+def session_move(*, session: WorkshopSession, run: WorkshopRun) -> WorkshopSession:
+    """Move a session to another run of its own workshop, its seats with it.
+
+    Keeps ``session_run_workshop`` (only a run of the session's own workshop) and
+    ``order_item_session`` (each seat's run becomes the new run in the same
+    transaction: PostgreSQL's composite key cascades it, and SQLite, which has no
+    such key, gets the same update here). A session never changes workshop: its seats
+    were bought at that workshop's price.
+    """
+    with transaction.atomic():
+        lock(WorkshopSession, [session.pk])
+        current = WorkshopSession.objects.select_related("run", "workshop").get(pk=session.pk)
+        if run.workshop_id != current.workshop_id:
+            raise ScheduleError(
+                _(
+                    "“%(run)s” is a run of another workshop; a session moves only between "
+                    "runs of %(workshop)s."
+                )
+                % {"run": localized(run, "name"), "workshop": current.workshop},
+                field="run",
+            )
+        if not run.start_date <= current.date <= run.end_date:
+            raise ScheduleError(
+                _(
+                    "The run “%(run)s” goes from %(start)s to %(end)s; it does not cover "
+                    "this session's date."
+                )
+                % {
+                    "run": localized(run, "name"),
+                    "start": date_format(run.start_date, "j M Y"),
+                    "end": date_format(run.end_date, "j M Y"),
+                },
+                field="run",
+            )
+        WorkshopSession.objects.filter(pk=session.pk).update(run=run)
+        OrderItem.objects.filter(session_id=session.pk).exclude(run=run).update(run=run)
+        session.run = run
+    return session

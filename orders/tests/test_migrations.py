@@ -1,0 +1,95 @@
+"""The upgrade that keeps check-in times on active seats only (orders 0006 and 0007)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+BEFORE = [("orders", "0005_seat_labels_for_staff")]
+AT = timezone.make_aware(datetime.datetime(2031, 5, 1, 9))
+
+
+@pytest.fixture
+def old_apps(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    # The schedule as it is now (the database keeps it), the seats as they were.
+    workshops = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "workshops"]
+    yield executor.loader.project_state([*BEFORE, *workshops]).apps
+    migrate_to_latest()
+
+
+def migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def seats_in_the_old_shape(apps) -> dict[str, int]:
+    """An order of three seats as the old schema let them be: an active seat checked in,
+    an active one not, and a seat cancelled after its attendee was checked in."""
+    User = apps.get_model("auth", "User")
+    Workshop = apps.get_model("workshops", "Workshop")
+    Run = apps.get_model("workshops", "WorkshopRun")
+    Session = apps.get_model("workshops", "WorkshopSession")
+    Order = apps.get_model("orders", "Order")
+    Item = apps.get_model("orders", "OrderItem")
+    workshop = Workshop.objects.create(title="Pottery", slug="pottery", default_capacity=9)
+    run = Run.objects.create(
+        workshop=workshop, name="May", start_date=AT.date(), end_date=AT.date()
+    )
+    sessions = [
+        Session.objects.create(
+            workshop=workshop,
+            run=run,
+            number=n,
+            date=AT.date(),
+            start_time=datetime.time(8 + n),
+            end_time=datetime.time(9 + n),
+            capacity=9,
+            seats_taken=1 if n < 3 else 0,
+        )
+        for n in (1, 2, 3)
+    ]
+    buyer = User.objects.create(username="amira")
+    order = Order.objects.create(buyer=buyer, status="confirmed")
+
+    def seat(session, **fields):
+        return Item.objects.create(
+            order=order,
+            buyer=buyer,
+            session=session,
+            run=run,
+            workshop=workshop,
+            price=0,
+            **fields,
+        ).pk
+
+    return {
+        "checked_in": seat(sessions[0], checked_in_at=AT),
+        "active": seat(sessions[1]),
+        "cancelled": seat(sessions[2], status="cancelled", cancelled_at=AT, checked_in_at=AT),
+    }
+
+
+def test_the_upgrade_clears_check_in_times_of_cancelled_seats_only(old_apps):
+    ids = seats_in_the_old_shape(old_apps)
+    migrate_to_latest()
+    from orders.models import OrderItem
+
+    stored = dict(OrderItem.objects.values_list("pk", "checked_in_at"))
+    assert stored == {ids["checked_in"]: AT, ids["active"]: None, ids["cancelled"]: None}
+    assert OrderItem.objects.get(pk=ids["cancelled"]).status == "cancelled"
+
+
+def test_the_upgrade_runs_again_and_back_without_harm(old_apps):
+    ids = seats_in_the_old_shape(old_apps)
+    migrate_to_latest()
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)  # back: the constraint goes, nothing else changes
+    migrate_to_latest()  # and forward again over rows already repaired
+    from orders.models import OrderItem
+
+    assert OrderItem.objects.get(pk=ids["checked_in"]).checked_in_at == AT
+    assert OrderItem.objects.count() == 3
