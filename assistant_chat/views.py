@@ -153,9 +153,7 @@ def delete_conversation(request: HttpRequest) -> HttpResponse:
         conversation = conversation_for(owner=owner_for(request), session_id=session_id)
         if conversation is None:
             raise Http404("No such conversation.")
-        return render(
-            request, "assistant_chat/confirm_delete.html", {"conversation": conversation}
-        )
+        return render(request, "assistant_chat/confirm_delete.html", {"conversation": conversation})
     if not chat_session_delete(session_id=session_id, user=request.user):
         raise Http404("No such conversation.")
     if current_conversation(request) == session_id:
