@@ -99,3 +99,51 @@ def test_a_request_whose_connection_was_killed_gets_a_503_and_the_next_one_works
     # client skips that step so tests keep their connection, so it is done here.
     close_old_connections()
     assert client.get(reverse("orders:list")).status_code == 200
+
+
+def test_a_booking_that_waits_for_a_stuck_lock_is_a_quick_503(monkeypatch):
+    """A session row held locked by someone else (a stuck transaction) makes a booking
+    wait STUDYHALL_DB_LOCK_TIMEOUT at most, then answer 503 with Retry-After."""
+    from django.db import connections, transaction
+
+    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
+    session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=5)
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory())
+    # New connections wait one second for a lock (the setting, as a connection opens).
+    options = connections.settings["default"].setdefault("OPTIONS", {})
+    monkeypatch.setitem(options, "options", "-c lock_timeout=1000")
+    locked, done = threading.Event(), threading.Event()
+
+    def hold_the_row() -> None:
+        try:
+            with transaction.atomic():
+                list(WorkshopSession.objects.select_for_update().filter(pk=session.pk))
+                locked.set()
+                done.wait(20)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    assert locked.wait(10)
+    outcome = {}
+
+    def book() -> None:
+        try:
+            outcome["response"] = client.post(
+                reverse("book", kwargs={"slug": run.workshop.slug}), {"session": session.pk}
+            )
+        finally:
+            connection.close()
+
+    booker = threading.Thread(target=book)
+    booker.start()
+    booker.join(10)
+    done.set()
+    holder.join(10)
+    response = outcome["response"]
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert not OrderItem.objects.exists()
+    assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 0

@@ -193,6 +193,12 @@ def test_a_session_reads_date_comma_time_in_the_pages_own_punctuation(client):
     times = r'<bdi class="time-range" dir="ltr">\d\d:\d\d–\d\d:\d\d</bdi>'
     assert re.search(r"\d{4}، " + times, arabic) and not re.search(r"\d{4}, <bdi", arabic)
     assert re.search(r"\d{4}, " + times, english)
+    # The calendar writes its ranges the same way, on one line.
+    calendar = client.get(
+        f"/workshops/calendar/?month={session.date:%Y-%m}", HTTP_ACCEPT_LANGUAGE="ar"
+    ).text
+    assert re.search(times, calendar)
+    assert 'class="nowrap muted">' not in calendar
 
 
 def test_prices_are_written_for_the_page_language(settings):

@@ -239,3 +239,14 @@ def test_a_subject_no_tutor_teaches_lists_those_who_take_requests(tutors):
 
 def test_with_no_tutor_taking_requests_the_answer_says_so(db):
     assert answer("any tutors?").startswith("No tutor is taking requests right now.")
+
+
+def test_an_arabic_answer_lists_a_tutors_arabic_subjects_only(tutors):
+    from django.utils import translation
+
+    with translation.override("ar"):
+        text = answer("من يدرّس الخط؟")
+    assert "\u2068اللغة العربية\u2069" in text and "\u2068خط\u2069" in text
+    assert "Calligraphy" not in text and "Arabic," not in text
+    english = answer("Who teaches calligraphy?")
+    assert "\u2068Arabic\u2069, \u2068Calligraphy\u2069" in english and "خط" not in english

@@ -355,3 +355,20 @@ def test_a_new_conversations_first_message_sent_twice_is_stored_once(client):
     client.post(CHAT, data)  # a double click, or a refresh that sends the form again
     assert ChatSession.objects.count() == 1
     assert ChatMessage.objects.filter(role=ChatRole.USER).count() == 1
+
+
+def test_deleting_a_conversation_asks_first_and_keeps_it_until_confirmed(logged_in):
+    logged_in.post(CHAT, {"message": "hello"})
+    session = ChatSession.objects.get()
+    page = logged_in.get(CHAT).text
+    asking = f"{reverse('assistant:delete')}?session_id={session.pk}"
+    assert f'href="{asking}"' in page  # the button is a link to the question, not a POST
+    question = logged_in.get(asking)
+    assert question.status_code == 200
+    assert "Delete this conversation?" in question.text
+    assert "Its 2 messages are deleted for good" in question.text
+    assert ChatSession.objects.exists()
+    other = Client()
+    other.force_login(UserFactory())
+    assert other.get(asking).status_code == 404
+    assert logged_in.get(f"{reverse('assistant:delete')}?session_id=nope").status_code == 404

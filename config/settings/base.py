@@ -41,6 +41,17 @@ DATABASES = {
 # A new connection per request costs more than the request itself (docs/benchmarks.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds a statement waits for a row another transaction has locked (PostgreSQL), for
+# pages and commands alike: set once per connection, so a stuck lock is a quick 503
+# (or exit code 3) instead of a hung worker, at no cost per request (core/locking.py).
+STUDYHALL_DB_LOCK_TIMEOUT = env.int("STUDYHALL_DB_LOCK_TIMEOUT", default=10)
+if STUDYHALL_DB_LOCK_TIMEOUT < 1:
+    raise ImproperlyConfigured("STUDYHALL_DB_LOCK_TIMEOUT must be at least 1 second.")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"{_options.get('options', '')} -c lock_timeout={STUDYHALL_DB_LOCK_TIMEOUT * 1000}"
+    ).strip()
 # SQLite, the embedded default (`make run`): one writer at a time, so writers queue
 # instead of failing. WAL lets pages read while someone books; every transaction takes
 # the write lock when it begins (BEGIN IMMEDIATE), so two bookings never both read and
@@ -292,9 +303,6 @@ if STUDYHALL_CHECK_IN_OPENS_MINUTES < 0:
 # Seconds a management command waits for the database to answer before it gives up
 # with exit code 3 (core/commands.py).
 STUDYHALL_DB_CONNECT_TIMEOUT = env.int("STUDYHALL_DB_CONNECT_TIMEOUT", default=5)
-# Seconds a management command waits for a row another transaction has locked.
-STUDYHALL_DB_LOCK_TIMEOUT = env.int("STUDYHALL_DB_LOCK_TIMEOUT", default=10)
-if STUDYHALL_DB_LOCK_TIMEOUT < 1:
-    raise ImproperlyConfigured("STUDYHALL_DB_LOCK_TIMEOUT must be at least 1 second.")
+
 if STUDYHALL_DB_CONNECT_TIMEOUT < 1:
     raise ImproperlyConfigured("STUDYHALL_DB_CONNECT_TIMEOUT must be at least 1 second.")

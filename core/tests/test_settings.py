@@ -164,3 +164,41 @@ def test_pages_carry_no_inline_script_or_style_attribute(client):
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
         assert not re.search(r"\son[a-z]+=", text), path
         assert " style=" not in text, path
+
+
+def database_options(url: str, **env: str) -> dict:
+    code = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DATABASE_URL": url,
+            **env,
+        },
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    return json.loads(result.stdout)
+
+
+def test_postgresql_connections_wait_for_a_lock_only_as_long_as_the_setting_says():
+    options = database_options(
+        "postgres://postgres@127.0.0.1:5432/x?options=-c%20statement_timeout%3D9000",
+        STUDYHALL_DB_LOCK_TIMEOUT="3",
+    )
+    assert options["options"] == "-c statement_timeout=9000 -c lock_timeout=3000"
+
+
+def test_sqlite_writers_take_turns_instead_of_failing():
+    options = database_options("sqlite:////tmp/x.sqlite3", STUDYHALL_SQLITE_TIMEOUT="7")
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 7
+    assert "journal_mode=WAL" in options["init_command"]

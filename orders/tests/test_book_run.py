@@ -205,3 +205,39 @@ def test_my_orders_pages_upcoming_first_and_keeps_sections_across_pages(client, 
     beyond = client.get(reverse("orders:list"), {"page": "abc"})
     assert beyond.status_code == 200
     assert "not understood" in beyond.text
+
+
+def test_a_run_that_has_taken_place_is_neither_offered_nor_confirmed(client, buyer):
+    run = WorkshopRunFactory(
+        workshop__slug="pottery",
+        name="Last week",
+        start_date=days_from_today(-7),
+        end_date=days_from_today(0),
+    )
+    for number, day in ((1, -7), (2, -6)):
+        WorkshopSessionFactory(run=run, number=number, date=days_from_today(day))
+    client.force_login(buyer)
+    url = reverse("book_run", kwargs={"slug": "pottery"})
+    page = client.get(run.workshop.get_absolute_url())
+    assert "Book every day of" not in page.text
+    confirm = client.get(url, {"run": run.pk})
+    assert confirm.status_code == 409
+    assert "This run has already taken place" in confirm.text
+    assert "Confirm your booking" not in confirm.text
+    assert client.post(url, {"run": run.pk}).status_code == 409
+    assert not Order.objects.exists()
+
+
+def test_the_runs_confirmation_shows_each_day_the_price_and_the_total(client, run, buyer):
+    client.force_login(buyer)
+    page = client.get(run.workshop.get_absolute_url())
+    # The workshop page's button leads to the confirmation, by GET: it books nothing.
+    assert f'action="{reverse("book_run", kwargs={"slug": "calligraphy"})}"' in page.text
+    assert 'method="get"' in page.text.split('class="book-run"')[0].rsplit("<form", 1)[-1]
+    confirm = client.get(reverse("book_run", kwargs={"slug": "calligraphy"}), {"run": run.pk})
+    assert confirm.status_code == 200
+    assert [s.number for s in confirm.context["sessions"]] == [1, 2, 3]  # not the cancelled
+    assert confirm.context["total"] == Decimal("135.00")
+    assert "$45.00" in confirm.text and "$135.00" in confirm.text
+    assert "Book all 3 sessions for $135.00" in confirm.text
+    assert not Order.objects.exists()

@@ -60,3 +60,20 @@ def test_an_admin_list_of_demo_data_fits_a_1280_pixel_screen(page: Page, site, c
     assert page.locator("#nav-sidebar").is_visible()
     assert sideways_overflow(page) == 0
     assert table_overflow(page) <= 0
+
+
+def test_a_workshops_page_with_its_runs_fits_a_1280_pixel_screen(page: Page, site):
+    from django.contrib.auth.models import User
+
+    from workshops.models import Workshop
+
+    demo_data_and_more()
+    log_in(page.context, User.objects.get(username=STAFF_USER[0]), site)
+    workshop = max(Workshop.objects.all(), key=lambda w: w.runs.count())
+    page.goto(f"/admin/workshops/workshop/{workshop.pk}/change/")
+    runs = page.locator(".inline-group .tabular table")
+    assert runs.locator("tbody tr.has_original").count() > 1
+    assert sideways_overflow(page) == 0
+    # The last column (delete) is inside the box, not cut off at its edge.
+    overflow = runs.evaluate("t => t.scrollWidth - t.closest('.inline-group').clientWidth")
+    assert overflow <= 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,17 @@ def test_a_whole_run_is_booked_in_one_order(page: Page, context, site):
     page.get_by_role(
         "button", name="Book every day of Winter course (3 sessions, one order)"
     ).click()
+
+    # The run's confirmation page: each day, the price per seat and the total first.
+    expect(page.get_by_role("heading", name="Confirm your booking")).to_be_visible()
+    main = page.get_by_role("main")
+    for session in sessions:
+        expect(main).to_contain_text(session.date.strftime("%A %-d %B %Y"))
+    prices = page.locator("dl.confirm-total")
+    expect(prices).to_contain_text(re.compile(r"Price per seat\s*\$12\.00"))
+    expect(prices).to_contain_text(re.compile(r"Total\s*\$36\.00"))
+    assert not Order.objects.exists(), "nothing is booked before the student confirms"
+    page.get_by_role("button", name="Book all 3 sessions for $36.00").click()
 
     expect(page.get_by_role("main")).to_contain_text("Booked: Calligraphy, all 3 days")
     order = Order.objects.get(buyer__username="nadia")

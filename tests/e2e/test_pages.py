@@ -131,11 +131,19 @@ def test_on_a_phone_the_header_store_workshop_and_my_orders_fit(new_context, sit
     for path in ("/workshops/", "/workshops/calligraphy/", "/orders/"):
         page.goto(path)
         assert sideways_overflow(page) == 0, path
-        # The long user name is in the header, shortened rather than pushing it wide.
+        # One row: the name, the language and a menu; the links are in the menu.
         header = page.get_by_role("banner")
         box = header.bounding_box()
         assert box is not None and box["width"] <= PHONE["width"], path
+        assert box["height"] <= 110, f"{path}: the header is {box['height']} px tall"
+        expect(header.get_by_role("link", name="My orders")).to_be_hidden()
+        header.get_by_text("Menu").click()
+        # The long user name is in the menu, shortened rather than pushing it wide.
         expect(header.get_by_role("link", name=LONG_NAME)).to_be_visible()
+        assert sideways_overflow(page) == 0, path
+    page.get_by_role("banner").get_by_role("link", name="Workshops").click()
+    expect(page).to_have_url(f"{site}/workshops/")
+    page.goto("/orders/")
     expect(page.get_by_role("region", name="Upcoming")).to_contain_text("Arabic calligraphy")
 
 

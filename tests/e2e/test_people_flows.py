@@ -37,6 +37,7 @@ def test_a_parent_requests_a_session_for_their_child_and_the_tutor_accepts(
     page.get_by_label("Package").select_option(label="Exam prep · 4 sessions · $50.00")
     page.get_by_label("Child").select_option(label="Zaid Aziz")
     page.get_by_label("When suits you").fill("Saturday mornings")
+    page.get_by_label("Message to the tutor").fill("Zaid is preparing for his exams. " * 30)
     page.get_by_role("button", name="Send request").click()
     expect(page.get_by_role("main")).to_contain_text("Hana Mansour")
     request = SessionRequest.objects.get()
@@ -48,6 +49,21 @@ def test_a_parent_requests_a_session_for_their_child_and_the_tutor_accepts(
     tutor_page.goto("/tutoring/requests/")
     card = tutor_page.get_by_role("article").filter(has_text="Zaid Aziz")
     expect(card).to_contain_text("Saturday mornings")
+    # The two answers are buttons of one size, side by side.
+    accept = card.get_by_role("button", name="Accept").bounding_box()
+    decline = card.get_by_role("button", name="Decline").bounding_box()
+    assert accept and decline
+    assert (round(accept["width"]), round(accept["height"]), round(accept["y"])) == (
+        round(decline["width"]),
+        round(decline["height"]),
+        round(decline["y"]),
+    )
+    # A long message is folded after its first lines, with "more" to read the rest.
+    more = card.locator("details.more")
+    card_height = card.bounding_box()["height"]
+    assert more.locator("summary").inner_text().endswith("more")
+    more.locator("summary").click()
+    assert card.bounding_box()["height"] > card_height
     card.get_by_role("button", name="Accept").click()
     expect(tutor_page.get_by_role("main")).to_contain_text("Accepted")
 
@@ -57,6 +73,7 @@ def test_a_parent_requests_a_session_for_their_child_and_the_tutor_accepts(
     assert request.current_status == RequestStatus.ACCEPTED
 
 
+@pytest.mark.usefixtures("check_in_always_open")
 def test_a_host_checks_an_attendee_in_on_a_phone(phone: Page, site):
     session = WorkshopSessionFactory(
         run__workshop=WorkshopFactory(title="Robotics"), run__start_date=days_from_today(1)

@@ -90,3 +90,28 @@ def test_staff_cancel_a_session_and_its_buyer_is_told(page: Page, new_context, c
     expect(notice).to_contain_text(second.date.strftime("%A %-d %B"))
     notice.get_by_role("link", name="Book it").click()
     expect(buyer_page.get_by_role("heading", name="Confirm your booking")).to_be_visible()
+
+
+def test_staff_add_a_session_with_only_its_run_date_and_times(page: Page, context, site):
+    run, _sessions = _pottery_run()  # sessions 1 and 2; the workshop gives 10 seats
+    other = WorkshopRunFactory(workshop=WorkshopFactory(title="Chess"), name="Openings")
+    log_in(context, staff_user("workshops", "orders"), site)
+
+    page.goto("/admin/workshops/workshopsession/add/")
+    page.get_by_label("Workshop:").select_option(label="Pottery")
+    runs = page.get_by_label("Run:")
+    # Only the chosen workshop's runs are offered.
+    assert runs.locator("option:not([hidden])").all_inner_texts() == [
+        "- Select an option -",
+        str(run),
+    ]
+    assert runs.locator(f"option[value='{other.pk}']").is_hidden()
+    runs.select_option(value=str(run.pk))
+    page.get_by_label("Date:").fill(run.end_date.isoformat())
+    page.get_by_label("Start time:").fill("18:00")
+    page.get_by_label("End time:").fill("20:00")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    made = run.sessions.get(start_time=datetime.time(18))
+    assert (made.number, made.capacity) == (3, 10)

@@ -228,3 +228,24 @@ def test_a_session_reads_full_as_soon_as_its_last_seat_is_taken():
     assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "active"
     WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=2)
     assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "full"
+
+
+def test_a_run_of_another_workshop_is_named_in_the_pages_language():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    theirs = WorkshopRunFactory(name="Spring", name_ar="الربيع", workshop__title_ar="الشطرنج")
+    mine = WorkshopRunFactory()
+    session = WorkshopSession(
+        workshop=mine.workshop,
+        run=theirs,
+        number=1,
+        date=theirs.start_date,
+        start_time=datetime.time(9),
+        end_time=datetime.time(10),
+    )
+    with translation.override("ar"), pytest.raises(ValidationError) as refused:
+        session.clean()
+    message = refused.value.message_dict["run"][0]
+    assert "الربيع" in message and "الشطرنج" in message
+    assert "Spring" not in message
