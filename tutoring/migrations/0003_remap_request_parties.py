@@ -17,14 +17,34 @@ declined one without a reason says none was recorded, the package name is kept a
 snapshot, and when a requester has several pending requests to one tutor the newer
 one stays pending and the older ones are marked expired.
 
-Batched by id range, each batch in its own transaction (``atomic = False``), so a
+Batched by id range, each batch in its own transactions (``atomic = False``), so a
 large table is never locked for long; safe to re-run (a second pass finds nothing
-to do). The reverse is a no-op: the old columns are untouched until 0004, and the
+to do). Each transaction updates a row at most once: PostgreSQL checks a row's
+foreign keys again when the transaction that already updated it updates it a second
+time, and a restored dump (foreign-key checks off) may hold a ``tutor_id`` or
+``requester_id`` of a user who is gone. Such a row is quarantined with its reason,
+like any other row that cannot be mapped, and the upgrade goes on. The reverse is a no-op: the old columns are untouched until 0004, and the
 quarantine keeps every row it took.
 """
 
 from django.db import migrations, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 BATCH_SIZE = 5000
 TABLE = "tutoring_sessionrequest"
@@ -89,19 +109,31 @@ class Upgrade:
         )
 
     def remap(self, start, stop) -> list[int]:
-        """Map this id range's user ids to profiles; returns the ids mapped now."""
-        batch = self.rows().filter(pk__gte=start, pk__lt=stop)
+        """Map this id range's user ids to profiles, one UPDATE for each row; returns
+        the ids mapped now."""
         waiting = list(
             self.unmapped().filter(pk__gte=start, pk__lt=stop).values_list("pk", flat=True)
         )
-        batch.filter(tutor_profile__isnull=True).update(
-            tutor_profile_id=self.profile_of(self.Tutor, "tutor_id")
-        )
-        batch.filter(requester_type="student", student__isnull=True).update(
-            student_id=self.profile_of(self.Student, "requester_id")
-        )
-        batch.filter(requester_type="parent", parent__isnull=True).update(
-            parent_id=self.profile_of(self.Parent, "requester_id")
+        self.rows().filter(pk__in=waiting).update(
+            tutor_profile_id=Coalesce(
+                F("tutor_profile_id"), self.profile_of(self.Tutor, "tutor_id")
+            ),
+            student_id=Case(
+                When(
+                    requester_type="student",
+                    student__isnull=True,
+                    then=self.profile_of(self.Student, "requester_id"),
+                ),
+                default=F("student_id"),
+            ),
+            parent_id=Case(
+                When(
+                    requester_type="parent",
+                    parent__isnull=True,
+                    then=self.profile_of(self.Parent, "requester_id"),
+                ),
+                default=F("parent_id"),
+            ),
         )
         still_waiting = set(self.unmapped().filter(pk__in=waiting).values_list("pk", flat=True))
         return [pk for pk in waiting if pk not in still_waiting]
@@ -110,6 +142,9 @@ class Upgrade:
         """(reason, queryset) for each kind of row that cannot stay, in this id range."""
         batch = self.rows().filter(pk__gte=start, pk__lt=stop)
         user_exists = Exists(self.User.objects.using(self.db).filter(pk=OuterRef("requester_id")))
+        package_exists = Exists(
+            self.Package.objects.using(self.db).filter(pk=OuterRef("package_id"))
+        )
         package_elsewhere = Exists(
             self.Package.objects.using(self.db)
             .filter(pk=OuterRef("package_id"))
@@ -138,6 +173,10 @@ class Upgrade:
                 .filter(user_exists),
             ),
             (
+                "package_id {package_id} is no package",
+                batch.filter(package_id__isnull=False).filter(~package_exists),
+            ),
+            (
                 "package_id {package_id} belongs to another tutor",
                 batch.filter(tutor_profile__isnull=False, package__isnull=False).filter(
                     package_elsewhere
@@ -164,20 +203,38 @@ class Upgrade:
             self.quarantined += len(rows)
 
     def make_rules_true(self, start, stop):
-        batch = self.rows().filter(pk__gte=start, pk__lt=stop)
-        batch.filter(status__in=("accepted", "rejected"), responded_at__isnull=True).update(
-            responded_at=F("updated_at")
-        )
-        batch.exclude(status__in=("accepted", "rejected")).exclude(responded_at=None).update(
-            responded_at=None
-        )
-        batch.filter(status="rejected", decline_reason="").update(decline_reason=NO_REASON)
-        batch.filter(package__isnull=False, package_name="").update(
-            package_name=Subquery(
-                self.Package.objects.using(self.db)
-                .filter(pk=OuterRef("package_id"))
-                .values("name")[:1]
-            )
+        """Every rule of the rows that stay, in one UPDATE for each row."""
+        answered = Q(status__in=("accepted", "rejected"))
+        no_answer_time = answered & Q(responded_at__isnull=True)
+        stray_answer_time = ~answered & Q(responded_at__isnull=False)
+        no_reason = Q(status="rejected", decline_reason="")
+        no_package_name = Q(package__isnull=False, package_name="")
+        self.rows().filter(pk__gte=start, pk__lt=stop).filter(
+            no_answer_time | stray_answer_time | no_reason | no_package_name
+        ).update(
+            responded_at=Case(
+                When(no_answer_time, then=F("updated_at")),
+                When(stray_answer_time, then=Value(None)),
+                default=F("responded_at"),
+                output_field=DateTimeField(),
+            ),
+            decline_reason=Case(
+                When(no_reason, then=Value(NO_REASON)),
+                default=F("decline_reason"),
+                output_field=TextField(),
+            ),
+            package_name=Case(
+                When(
+                    no_package_name,
+                    then=Subquery(
+                        self.Package.objects.using(self.db)
+                        .filter(pk=OuterRef("package_id"))
+                        .values("name")[:1]
+                    ),
+                ),
+                default=F("package_name"),
+                output_field=CharField(),
+            ),
         )
 
     def expire_superseded(self):

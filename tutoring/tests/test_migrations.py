@@ -301,3 +301,48 @@ def test_requests_take_their_packages_arabic_name_unless_it_was_renamed(
     names = dict(SessionRequest.objects.values_list("pk", "package_name_ar"))
     assert names == {kept: "سباق الامتحانات", renamed: ""}
     assert SessionRequest.objects.get(pk=renamed).package_name == "Old sprint"
+
+
+def restore_without_foreign_key_checks(sql: str, params: list) -> None:
+    """Write a row as a restored dump holds it: the database's key checks off
+    (``pg_restore --disable-triggers``; SQLite with foreign keys off)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+            try:
+                cursor.execute(sql, params)
+            finally:
+                cursor.execute("SET session_replication_role = origin")
+    else:
+        with connection.constraint_checks_disabled(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def test_a_restored_dump_whose_users_are_gone_upgrades_and_quarantines_them(legacy_apps, capsys):
+    """Rows whose tutor or requester user no longer exists, in the same batch as rows
+    that map: the upgrade finishes, the orphans are quarantined with their reasons."""
+    rows = load_legacy_rows(legacy_apps)
+    orphans = {
+        "tutor": rows["mapped"]["student"],
+        "requester": rows["mapped"]["rejected_without_reason"],
+    }
+    restore_without_foreign_key_checks(
+        "UPDATE tutoring_sessionrequest SET tutor_id = %s WHERE id = %s",
+        [999998, orphans["tutor"]],
+    )
+    restore_without_foreign_key_checks(
+        "UPDATE tutoring_sessionrequest SET requester_id = %s WHERE id = %s",
+        [999997, orphans["requester"]],
+    )
+
+    migrate_to_latest()
+
+    held = QuarantinedRow.objects.filter(source_table="tutoring_sessionrequest")
+    tutor_gone = held.get(source_pk=str(orphans["tutor"]))
+    assert tutor_gone.reason == "tutoring 0003: tutor_id 999998 is a user without a tutor profile"
+    assert tutor_gone.data["tutor_id"] == 999998
+    requester_gone = held.get(source_pk=str(orphans["requester"]))
+    assert requester_gone.reason == "tutoring 0003: requester_id 999997 is no user"
+    live = set(SessionRequest.objects.values_list("pk", flat=True))
+    assert live == set(rows["mapped"].values()) - set(orphans.values())
+    assert "4 session request(s) remapped to profiles, 9 quarantined" in capsys.readouterr().out
