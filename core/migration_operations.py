@@ -43,3 +43,16 @@ class PostgresqlSQL(migrations.SeparateDatabaseAndState):
 
     def describe(self) -> str:
         return "Schema changes, on PostgreSQL without long locks"
+
+
+class PostgresqlOnly(migrations.RunSQL):
+    """``RunSQL`` that runs on PostgreSQL only: a trigger or a composite key SQLite
+    has no way to hold (there the audit holds the rule). Nothing happens elsewhere."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

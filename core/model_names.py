@@ -35,6 +35,7 @@ MODEL_NAMES = {
     "tutoring.tutorprofile": (gettext_noop("tutor profile"), gettext_noop("tutor profiles")),
     "tutoring.studentprofile": (gettext_noop("student profile"), gettext_noop("student profiles")),
     "tutoring.parentprofile": (gettext_noop("parent profile"), gettext_noop("parent profiles")),
+    "tutoring.familylink": (gettext_noop("child"), gettext_noop("children")),
     "tutoring.tutorpackage": (gettext_noop("tutor package"), gettext_noop("tutor packages")),
     "tutoring.sessionrequest": (gettext_noop("session request"), gettext_noop("session requests")),
     "assistant_chat.chatsession": (gettext_noop("chat session"), gettext_noop("chat sessions")),

@@ -106,7 +106,44 @@ def quarantine(table: str, pks: Sequence[Any], reason: str) -> int:
                     f"({registry.placeholders(chunk)})",
                     chunk,
                 )
+        _recount_what_counted(cursor, taken)
     return len(taken)
+
+
+def _recount_what_counted(cursor, taken: list[Taken]) -> None:
+    """The counters that counted the rows taken (a session's seats taken, a
+    conversation's messages) are fixed in the same transaction, as the repair would
+    fix them: PostgreSQL checks them when it commits."""
+    gone = {(row.model._meta.db_table, row.pk) for row in taken}
+    for invariant in registry.registered():
+        counted = [row for row in taken if row.model._meta.db_table in invariant.counts]
+        if not counted:
+            continue
+        for check in invariant.checks:
+            if not any(isinstance(action, registry.Fix) for action in check.actions):
+                continue
+            parents = set()
+            for row in counted:
+                for field in row.model._meta.concrete_fields:
+                    if (
+                        field.is_relation
+                        and field.many_to_one
+                        and field.related_model._meta.db_table == check.table
+                    ):
+                        value = field.target_field.to_python(row.data[field.column])
+                        if value is not None and (check.table, value) not in gone:
+                            parents.add(field.target_field.get_db_prep_value(value, connection))
+            for value in sorted(parents, key=str):
+                cursor.execute(
+                    f"SELECT t.{check.pk} FROM {check.table} t "
+                    f"WHERE t.{check.pk} = %s AND {check.condition}",
+                    [value],
+                )
+                found = [pk for (pk,) in cursor.fetchall()]
+                if found and isinstance(
+                    action := _first_claiming(cursor, check, found), registry.Fix
+                ):
+                    action.apply(cursor, found)
 
 
 def _collect(model, pks, reasons, taken, seen) -> None:
@@ -180,19 +217,37 @@ def quarantined_row_restore(*, row: QuarantinedRow) -> None:
                 _lock_counted(cursor, model, instance)
             model._base_manager.bulk_create([instance])
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 pk = model._meta.pk.get_db_prep_value(instance.pk, connection)
                 broken = _foreign_key_broken(cursor, model, pk) or _settle(
                     cursor, _touched(model, instance)
                 )
-            if broken:
-                raise RestoreRefused(f"{row} still breaks {broken}.")
+                if broken:
+                    raise RestoreRefused(f"{row} still breaks {broken}.")
+                # The counters are settled: now the database's own deferred checks, so
+                # what it refuses is refused here, in words, not at the final commit.
+                _deferred_checks_now(cursor)
             row.restored_at = timezone.now()
             row.save(update_fields=["restored_at"])
     except DatabaseError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise RestoreRefused(f"{row}: the database refused it ({first}).") from None
+
+
+def _deferred_checks_now(cursor) -> None:
+    """Run PostgreSQL's deferred checks (foreign keys, the counters' triggers) on what
+    this transaction wrote so far, then give each constraint its own timing back, so
+    the next row restored in the same transaction is checked as this one was."""
+    if connection.vendor != "postgresql":
+        return
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    cursor.execute(
+        "SELECT DISTINCT quote_ident(conname) FROM pg_constraint "
+        "WHERE condeferrable AND NOT condeferred AND connamespace = 'public'::regnamespace"
+    )
+    immediate = [name for (name,) in cursor.fetchall()]
+    if immediate:
+        cursor.execute(f"SET CONSTRAINTS {', '.join(immediate)} IMMEDIATE")
 
 
 def _foreign_key_broken(cursor, model, pk) -> str | None:

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.test import Client
 from django.urls import reverse
 
@@ -73,9 +73,9 @@ def test_the_last_five_seats_go_to_exactly_five_of_fifty_buyers(last_five_seats)
     assert seats_taken == active == 10
 
 
-def test_control_without_the_guard_the_same_race_oversells(last_five_seats, monkeypatch):
-    """Proves the race above can fail: with no lock and no conditional update, the
-    same 50 buyers oversell the session, which the assertions above would catch."""
+def without_the_services_guard(monkeypatch) -> None:
+    """Booking with no lock and no conditional update: read the count, wait, write the
+    count read plus one."""
 
     def unlocked(session_id, workshop):
         return WorkshopSession.objects.filter(pk=session_id, workshop=workshop).first()
@@ -87,10 +87,48 @@ def test_control_without_the_guard_the_same_race_oversells(last_five_seats, monk
 
     monkeypatch.setattr(booking, "_lock_session", unlocked)
     monkeypatch.setattr(booking, "_take_seat", unconditional)
+
+
+@pytest.fixture
+def counters_unchecked():
+    """The database's check that seats taken count the active seats, switched off."""
+    tables = ("orders_orderitem", "workshops_workshopsession")
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"ALTER TABLE {table} DISABLE TRIGGER session_seats_taken_counts_active_seats"
+            )
+    yield
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"ALTER TABLE {table} ENABLE TRIGGER session_seats_taken_counts_active_seats"
+            )
+
+
+@pytest.mark.usefixtures("counters_unchecked")
+def test_control_without_the_guards_the_same_race_oversells(last_five_seats, monkeypatch):
+    """Proves the race above can fail: with no lock, no conditional update and no
+    database check of the count, the same 50 buyers oversell the session, which the
+    assertions above would catch."""
+    without_the_services_guard(monkeypatch)
     kinds, seats_taken, active = race_for_last_seats(last_five_seats)
     assert kinds["order"] > 5
     assert active > 10
     assert seats_taken != active
+
+
+def test_without_the_services_guard_the_database_alone_never_oversells(
+    last_five_seats, monkeypatch
+):
+    """The second line: with the service's lock and conditional update off, PostgreSQL's
+    check that seats taken count the active seats refuses every booking that miscounted,
+    at its COMMIT, so no more than five are sold and the count stays true."""
+    without_the_services_guard(monkeypatch)
+    kinds, seats_taken, active = race_for_last_seats(last_five_seats)
+    assert 1 <= kinds["order"] <= 5
+    assert kinds["IntegrityError"] > 0
+    assert seats_taken == active <= 10
 
 
 def test_a_double_submitted_booking_form_gets_one_seat():
@@ -219,8 +257,7 @@ def order_of_two_seats():
 
     run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
     sessions = [
-        WorkshopSessionFactory(run=run, number=n, date=days_from_today(3 + n), seats_taken=1)
-        for n in (1, 2)
+        WorkshopSessionFactory(run=run, number=n, date=days_from_today(3 + n)) for n in (1, 2)
     ]
     order = OrderFactory()
     seats = [SeatFactory(order=order, session=session) for session in sessions]

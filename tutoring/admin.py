@@ -16,6 +16,7 @@ from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
 from core.admin_widgets import SafeAutocompleteAdmin
 from core.money import format_price
 from tutoring.models import (
+    FamilyLink,
     ParentProfile,
     RequesterType,
     RequestStatus,
@@ -24,7 +25,8 @@ from tutoring.models import (
     TutorPackage,
     TutorProfile,
 )
-from tutoring.services import TutoringError, request_accept, request_reject
+from tutoring.selectors import pending_request_for_child
+from tutoring.services import TutoringError, family_unlink, request_accept, request_reject
 
 USER_SEARCH = ("user__username", "user__first_name", "user__last_name", "user__email")
 
@@ -65,15 +67,54 @@ class StudentProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     autocomplete_fields = ("user",)
 
 
+class FamilyLinkFormSet(forms.BaseInlineFormSet):
+    """A child removed from a parent is refused, in words, while a pending request of the
+    parent names them; ``family_unlink`` says the same under its lock when saving."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.deleted_forms:
+            link = form.instance
+            if link.pk and pending_request_for_child(parent=link.parent, child=link.child):
+                raise forms.ValidationError(
+                    gettext(
+                        "%(child)s has a pending request from %(parent)s; answer or cancel "
+                        "it before removing the child."
+                    )
+                    % {"child": link.child, "parent": link.parent}
+                )
+
+
+class FamilyLinkInline(admin.TabularInline):
+    model = FamilyLink
+    formset = FamilyLinkFormSet
+    fields = ("child",)
+    autocomplete_fields = ("child",)
+    extra = 0
+
+
 @admin.register(ParentProfile)
 class ParentProfileAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     list_display = ("__str__", "user", "child_count")
     list_select_related = ("user",)
     search_fields = USER_SEARCH
-    autocomplete_fields = ("user", "children")
+    autocomplete_fields = ("user",)
+    inlines = [FamilyLinkInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("children")
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not FamilyLink:
+            return super().save_formset(request, form, formset, change)
+        for link in formset.save(commit=False):
+            link.save()
+        for link in formset.deleted_objects:
+            try:
+                family_unlink(parent=link.parent, child=link.child)
+            except TutoringError as refusal:
+                self.message_user(request, refusal.message, messages.ERROR)
+        return None
 
     @admin.display(description=_("Children"))
     def child_count(self, parent: ParentProfile) -> int:

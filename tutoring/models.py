@@ -115,7 +115,9 @@ class ParentProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parent_profile"
     )
-    children = models.ManyToManyField(StudentProfile, blank=True, related_name="parents")
+    children = models.ManyToManyField(
+        StudentProfile, through="FamilyLink", blank=True, related_name="parents"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,6 +125,45 @@ class ParentProfile(models.Model):
 
     def __str__(self) -> str:
         return display_name(self.user)
+
+
+class FamilyLink(models.Model):
+    """A parent and one of their children: the link a parent's tutoring request names
+    (``session_request_parties``). On PostgreSQL a request's ``(parent, child)`` is a
+    foreign key onto this table, so a request for someone else's child is refused, and
+    so is removing a link a request still names (``tutoring.services.family_unlink``
+    first lets go of the answered requests, keeping the child's name on them, and
+    refuses while one is pending).
+
+    The table is the one Django made for ``ParentProfile.children`` before the link was
+    a model of its own, with its columns.
+    """
+
+    parent = models.ForeignKey(
+        ParentProfile,
+        on_delete=models.CASCADE,
+        db_column="parentprofile_id",
+        related_name="child_links",
+    )
+    child = models.ForeignKey(
+        StudentProfile,
+        on_delete=models.CASCADE,
+        db_column="studentprofile_id",
+        related_name="parent_links",
+    )
+
+    class Meta:
+        db_table = "tutoring_parentprofile_children"
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        # The target of the requests' (parent_id, child_id) foreign key.
+        unique_together = [("parent", "child")]
+
+    def __str__(self) -> str:
+        return gettext("%(child)s, child of %(parent)s") % {
+            "child": self.child,
+            "parent": self.parent,
+        }
 
 
 class TutorPackage(models.Model):
@@ -389,8 +430,8 @@ class SessionRequest(FormSafeValidation):
             if (
                 self.child_id is not None
                 and self.parent_id is not None
-                and not ParentProfile.children.through.objects.filter(
-                    parentprofile_id=self.parent_id, studentprofile_id=self.child_id
+                and not FamilyLink.objects.filter(
+                    parent_id=self.parent_id, child_id=self.child_id
                 ).exists()
             ):
                 errors["child"] = gettext("Choose one of this parent's own children.")

@@ -159,3 +159,13 @@ def requests_made_by(
     """The requests this user made as a student or a parent, pending first."""
     requests = SessionRequest.objects.filter(profiles.as_requester()).with_effective_status(now)
     return _pending_first(_with_people(requests))
+
+
+def pending_request_for_child(*, parent: ParentProfile, child: StudentProfile) -> bool:
+    """Whether a request of ``parent`` for ``child`` is still waiting for an answer (not
+    past its time to live)."""
+    return (
+        SessionRequest.objects.with_effective_status()
+        .filter(parent=parent, child=child, effective_status=RequestStatus.PENDING)
+        .exists()
+    )

@@ -29,6 +29,7 @@ from core.i18n import in_language_of, localized
 from core.links import absolute_url
 from core.mail import send_after_commit
 from tutoring.models import (
+    FamilyLink,
     ParentProfile,
     RequesterType,
     RequestStatus,
@@ -133,6 +134,37 @@ def _child(parent: ParentProfile, child_id: int | None) -> StudentProfile | None
     if child is None:
         raise TutoringError(_("Choose one of your own children, or type a name."), field="child")
     return child
+
+
+def family_unlink(
+    *, parent: ParentProfile, child: StudentProfile, now: datetime.datetime | None = None
+) -> None:
+    """Remove ``child`` from ``parent``'s children (``session_request_parties``).
+
+    Refused while a pending request of the parent names the child (answer or cancel it
+    first). The parent's other requests for the child let go of them, keeping the
+    child's name in ``student_name``, so none points at a link that is gone: on
+    PostgreSQL their ``(parent, child)`` is a foreign key onto the link, which would
+    refuse the removal. One transaction, under the link's row lock.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        link = FamilyLink.objects.select_for_update().filter(parent=parent, child=child).first()
+        if link is None:
+            return
+        named = SessionRequest.objects.filter(parent=parent, child=child)
+        _expire_stale(named, now)
+        if named.filter(status=RequestStatus.PENDING).exists():
+            raise TutoringError(
+                _(
+                    "%(child)s has a pending request from %(parent)s; answer or cancel it "
+                    "before removing the child."
+                )
+                % {"child": child, "parent": parent},
+                field="child",
+            )
+        named.update(child=None, updated_at=now)
+        link.delete()
 
 
 def _expire_stale(requests: QuerySet[SessionRequest], now: datetime.datetime) -> int:

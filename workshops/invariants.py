@@ -189,4 +189,17 @@ SESSION_CAPACITY_UNSET = Notice(
     "Sessions, filter by seat limit).",
 )
 
-register_notices(SESSION_CAPACITY_UNSET)
+# A cancelled session keeps the host link it had: its page says the session was
+# cancelled and still shows who had booked, which the host may need to tell them. No
+# new link is made for one (host_link_provision refuses). Named for staff who may want
+# to revoke them.
+HOST_LINK_CANCELLED_SESSION = Notice(
+    name="host_link_cancelled_session",
+    description="host links of cancelled sessions (they still open, to a page that says so)",
+    table="workshops_hostsession",
+    condition=f"""EXISTS (SELECT 1 FROM {SESSIONS} s
+                           WHERE s.id = t.session_id AND s.cancelled_at IS NOT NULL)""",
+    where_to_look="nothing to fix; revoke one by deleting it in the admin (Host links).",
+)
+
+register_notices(SESSION_CAPACITY_UNSET, HOST_LINK_CANCELLED_SESSION)

@@ -167,3 +167,51 @@ def test_raw_sql_deleting_a_user_takes_their_conversations_along(student):
     ChatMessageFactory(session=ChatSessionFactory(user=student, visitor_key=None))
     committed("DELETE FROM auth_user WHERE id = %s", [student.pk])
     assert not ChatSession.objects.exists() and not ChatMessage.objects.exists()
+
+
+# -- answers reply to questions; messages are numbered 1…n and counted -----------------
+
+
+def exchange() -> tuple[ChatMessage, ChatMessage]:
+    question = ChatMessageFactory()
+    answer = ChatMessageFactory(session=question.session, role="assistant", reply_to=question)
+    return question, answer
+
+
+@pytest.mark.postgres
+def test_raw_sql_cannot_make_an_answer_reply_to_an_answer():
+    question, answer = exchange()
+    bump = "UPDATE assistant_chat_chatsession SET message_count = 3 WHERE id = %s"
+    with (
+        pytest.raises(IntegrityError, match="chat_message_replies_to_a_question"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(bump, [question.session_id])
+        cursor.execute(INSERT_MESSAGE, [question.session_id, 3, "assistant", None, answer.pk])
+    with pytest.raises(IntegrityError, match="chat_message_replies_to_a_question"):
+        committed(
+            "UPDATE assistant_chat_chatmessage SET role = 'assistant' WHERE id = %s",
+            [question.pk],
+        )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE assistant_chat_chatsession SET message_count = 5 WHERE id = %(session)s",
+        "UPDATE assistant_chat_chatsession SET message_count = 1 WHERE id = %(session)s",
+        "UPDATE assistant_chat_chatmessage SET sequence = 9 WHERE id = %(answer)s",
+        "DELETE FROM assistant_chat_chatmessage WHERE id = %(answer)s",
+        "INSERT INTO assistant_chat_chatmessage (session_id, sequence, role, content, "
+        "created_at) VALUES (%(session)s, 3, 'user', 'uncounted', now())",
+    ],
+    ids=["count-up", "count-down", "gap", "deleted", "uncounted"],
+)
+def test_raw_sql_cannot_leave_a_conversation_miscounted_or_gapped(sql):
+    question, answer = exchange()
+    with pytest.raises(IntegrityError, match="chat_session_messages_counted"):
+        committed(sql, {"session": question.session_id, "answer": answer.pk})
+    session = ChatSession.objects.get(pk=question.session_id)
+    assert session.message_count == session.messages.count() == 2

@@ -21,7 +21,9 @@ from integrity.tests.conftest import assert_nothing_lost, row_counts, snapshot
 from orders.models import OrderItem
 from orders.tests.factories import SeatFactory
 from tutoring.tests.factories import (
+    ParentProfileFactory,
     SessionRequestFactory,
+    StudentProfileFactory,
     TutorPackageFactory,
     TutorProfileFactory,
 )
@@ -180,6 +182,35 @@ def session_request_parties(write) -> Broken:
     )
 
 
+def request_for_someone_elses_child(write) -> Broken:
+    """A parent's request naming a child who is not theirs: who it was for cannot be
+    known, so it is quarantined."""
+    parent = ParentProfileFactory()
+    child, stranger = StudentProfileFactory(), StudentProfileFactory()
+    parent.children.add(child)
+    mine = SessionRequestFactory(requester_type="parent", student=None, parent=parent, child=child)
+    theirs = SessionRequestFactory(
+        requester_type="parent", student=None, parent=parent, child=child
+    )
+    write(
+        (
+            "UPDATE tutoring_sessionrequest SET child_id = %s WHERE id = %s",
+            [stranger.pk, theirs.pk],
+        )
+    )
+    assert mine.pk != theirs.pk
+    return Broken(
+        "session_request_parties",
+        [theirs.pk],
+        quarantined={("tutoring_sessionrequest", str(theirs.pk))},
+    )
+
+
+def as_stored(pk: uuid.UUID):
+    """A conversation's id as the database stores it (SQLite: hex)."""
+    return pk.hex if connection.vendor == "sqlite" else pk
+
+
 def chat_message_session(write) -> Broken:
     stray = ChatMessageFactory()
     owner = UserFactory()
@@ -189,22 +220,67 @@ def chat_message_session(write) -> Broken:
     write(
         (
             "UPDATE assistant_chat_chatmessage SET session_id = %s WHERE id = %s",
-            [uuid.uuid4().hex if connection.vendor == "sqlite" else uuid.uuid4(), stray.pk],
+            [as_stored(uuid.uuid4()), stray.pk],
         ),
         (
             "UPDATE assistant_chat_chatsession SET user_id = %s WHERE id = %s",
-            [MISSING, orphaned.pk.hex if connection.vendor == "sqlite" else orphaned.pk],
+            [MISSING, as_stored(orphaned.pk)],
         ),
     )
-    session_pk = orphaned.pk.hex if connection.vendor == "sqlite" else str(orphaned.pk)
+    # The conversation the stray message left now counts one message too many.
+    left = as_stored(stray.session_id)
     return Broken(
         "chat_message_session",
-        [stray.pk, session_pk],
+        [stray.pk, str(as_stored(orphaned.pk)), str(left)],
         quarantined={
             ("assistant_chat_chatmessage", str(stray.pk)),
             ("assistant_chat_chatsession", str(orphaned.pk)),
             ("assistant_chat_chatmessage", str(question.pk)),
         },
+    )
+
+
+def chat_numbering(write) -> Broken:
+    """A conversation with a gap in its numbers, one counted wrong, and an answer that
+    replies to an answer: the first two are renumbered and recounted, the answer is
+    quarantined and its conversation recounted after it."""
+    gap = ChatSessionFactory()
+    for _ in range(3):
+        ChatMessageFactory(session=gap)
+    miscounted = ChatSessionFactory()
+    ChatMessageFactory(session=miscounted)
+    muddled = ChatSessionFactory()
+    asked = ChatMessageFactory(session=muddled)
+    answer = ChatMessageFactory(session=muddled, role="assistant", reply_to=asked)
+    echo = ChatMessageFactory(session=muddled, role="user")
+    write(
+        (
+            "UPDATE assistant_chat_chatmessage SET sequence = 7 WHERE session_id = %s "
+            "AND sequence = 2",
+            [as_stored(gap.pk)],
+        ),
+        (
+            "UPDATE assistant_chat_chatsession SET message_count = 5 WHERE id = %s",
+            [as_stored(miscounted.pk)],
+        ),
+        (
+            "UPDATE assistant_chat_chatmessage SET role = 'assistant', reply_to_id = %s "
+            "WHERE id = %s",
+            [answer.pk, echo.pk],
+        ),
+    )
+
+    def renumbered() -> None:
+        for session, count in ((gap, 3), (miscounted, 1), (muddled, 2)):
+            session.refresh_from_db()
+            numbers = sorted(session.messages.values_list("sequence", flat=True))
+            assert (session.message_count, numbers) == (count, list(range(1, count + 1)))
+
+    return Broken(
+        "chat_message_session",
+        [echo.pk, str(as_stored(gap.pk)), str(as_stored(miscounted.pk))],
+        quarantined={("assistant_chat_chatmessage", str(echo.pk))},
+        then=renumbered,
     )
 
 
@@ -215,7 +291,9 @@ SCENARIOS = [
     session_capacity,
     host_session,
     session_request_parties,
+    request_for_someone_elses_child,
     chat_message_session,
+    chat_numbering,
 ]
 
 

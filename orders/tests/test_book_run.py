@@ -11,8 +11,14 @@ from core.tests.factories import UserFactory
 from orders.models import Order, OrderItem
 from orders.rules import AlreadyBooked, RunNotFound, SessionFull, SessionPast
 from orders.services.booking import run_book, seat_book
+from orders.tests.factories import SeatFactory
 from workshops.models import WorkshopSession
-from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
+from workshops.tests.factories import (
+    WorkshopRunFactory,
+    WorkshopSessionFactory,
+    days_from_today,
+    sell_seats,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +60,12 @@ def test_a_run_is_booked_in_one_order_with_a_seat_in_each_session_not_cancelled(
 
 
 def test_a_full_day_refuses_the_whole_run_naming_it(run, buyer):
-    WorkshopSession.objects.filter(run=run, number=2).update(seats_taken=3)
+    sell_seats(run.sessions.get(number=2), 3)
     before = taken(run)
     with pytest.raises(SessionFull, match=r"Day 2 \(.*\) is full"):
         run_book(buyer=buyer, workshop=run.workshop, run_id=run.pk)
     assert taken(run) == before
-    assert not Order.objects.exists()
+    assert not Order.objects.filter(buyer=buyer).exists()
 
 
 def test_a_day_that_has_started_refuses_the_whole_run_naming_it(run, buyer):
@@ -99,7 +105,7 @@ def test_the_page_books_a_run_and_shows_the_order(client, run, buyer):
 
 
 def test_a_refused_run_comes_back_on_the_workshop_page_naming_the_day(client, run, buyer):
-    WorkshopSession.objects.filter(run=run, number=3).update(seats_taken=3)
+    sell_seats(run.sessions.get(number=3), 3)
     client.force_login(buyer)
     response = client.post(reverse("book_run", kwargs={"slug": run.workshop.slug}), {"run": run.pk})
     assert response.status_code == 409
@@ -121,7 +127,7 @@ def test_a_run_that_cannot_be_booked_whole_says_why_instead_of_offering_it(
         day_two = WorkshopSession.objects.get(run=run, number=2)
         seat_book(buyer=buyer, workshop=run.workshop, session_id=day_two.pk)
     else:
-        WorkshopSession.objects.filter(run=run, number=3).update(seats_taken=3)
+        sell_seats(run.sessions.get(number=3), 3)
     client.force_login(buyer)
     page = client.get(run.workshop.get_absolute_url())
     assert says in page.text
@@ -153,14 +159,7 @@ def test_my_orders_keeps_upcoming_apart_from_past(client, run, buyer):
     )
     old_session = WorkshopSessionFactory(run=old_run, date=days_from_today(-9))
     past = Order.objects.create(buyer=buyer)
-    OrderItem.objects.create(
-        order=past,
-        buyer=buyer,
-        session=old_session,
-        run=old_run,
-        workshop=run.workshop,
-        price=0,
-    )
+    SeatFactory(order=past, session=old_session)
     response = client.get(reverse("orders:list"))
     assert list(response.context["upcoming"]) == [upcoming]
     assert list(response.context["past"]) == [past]
@@ -184,14 +183,7 @@ def test_my_orders_pages_upcoming_first_and_keeps_sections_across_pages(client, 
     old_run = WorkshopRunFactory(start_date=days_from_today(-9), end_date=days_from_today(-9))
     old_session = WorkshopSessionFactory(run=old_run, date=days_from_today(-9))
     past = Order.objects.create(buyer=buyer)
-    OrderItem.objects.create(
-        order=past,
-        buyer=buyer,
-        session=old_session,
-        run=old_run,
-        workshop=old_run.workshop,
-        price=0,
-    )
+    SeatFactory(order=past, session=old_session)
     soonest_first = list(reversed(orders))
     first = client.get(reverse("orders:list"))
     paged: Paged = first.context["paged"]

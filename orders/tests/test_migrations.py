@@ -93,3 +93,69 @@ def test_the_upgrade_runs_again_and_back_without_harm(old_apps):
 
     assert OrderItem.objects.get(pk=ids["checked_in"]).checked_in_at == AT
     assert OrderItem.objects.count() == 3
+
+
+BEFORE_COUNTERS = [("orders", "0007_seat_check_in_only_when_active")]
+
+
+@pytest.fixture
+def apps_before_counters(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_COUNTERS)
+    workshops = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "workshops"]
+    yield executor.loader.project_state([*BEFORE_COUNTERS, *workshops]).apps
+    migrate_to_latest()
+
+
+def test_counters_are_recounted_and_an_oversold_session_gets_the_capacity_it_sold(
+    apps_before_counters, capsys
+):
+    apps = apps_before_counters
+    User = apps.get_model("auth", "User")
+    Workshop = apps.get_model("workshops", "Workshop")
+    Run = apps.get_model("workshops", "WorkshopRun")
+    Session = apps.get_model("workshops", "WorkshopSession")
+    Order = apps.get_model("orders", "Order")
+    Item = apps.get_model("orders", "OrderItem")
+    workshop = Workshop.objects.create(title="Chess", slug="chess")
+    run = Run.objects.create(
+        workshop=workshop, name="May", start_date=AT.date(), end_date=AT.date()
+    )
+
+    def session(number, capacity, taken, active):
+        made = Session.objects.create(
+            workshop=workshop,
+            run=run,
+            number=number,
+            date=AT.date(),
+            start_time=datetime.time(9),
+            end_time=datetime.time(10),
+            capacity=capacity,
+            seats_taken=taken,
+        )
+        for n in range(active):
+            buyer = User.objects.create(username=f"s{number}-{n}")
+            Item.objects.create(
+                order=Order.objects.create(buyer=buyer, status="confirmed"),
+                buyer=buyer,
+                session=made,
+                run=run,
+                workshop=workshop,
+                price=0,
+            )
+        return made.pk
+
+    drifted = session(1, 10, 3, 1)
+    oversold = session(2, 2, 2, 3)
+    fine = session(3, 5, 2, 2)
+
+    migrate_to_latest()
+
+    from workshops.models import WorkshopSession
+
+    stored = {
+        row["pk"]: (row["capacity"], row["seats_taken"])
+        for row in WorkshopSession.objects.values("pk", "capacity", "seats_taken")
+    }
+    assert stored == {drifted: (10, 1), oversold: (3, 3), fine: (5, 2)}
+    assert "1 session(s) recounted from their active seats, 1 oversold" in capsys.readouterr().out

@@ -70,9 +70,58 @@ class TestRawSQL:
         VALUES (%s, %s, %s, %s, %s, 0, 'active', now())
     """
 
-    def insert(self, *, order, buyer, session, run_id, workshop_id):
+    COUNT = "UPDATE workshops_workshopsession SET seats_taken = seats_taken + 1 WHERE id = %s"
+
+    def insert(self, *, order, buyer, session, run_id, workshop_id, counted=True):
+        """A seat in raw SQL, counted in its session's seats taken as booking counts it
+        (``counted=False``: written alone)."""
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(self.INSERT, [order.pk, buyer.pk, session.pk, run_id, workshop_id])
+            if counted:
+                cursor.execute(self.COUNT, [session.pk])
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    def test_an_active_seat_the_session_does_not_count_is_refused(self):
+        order, session = OrderFactory(), WorkshopSessionFactory()
+        with pytest.raises(IntegrityError, match="session_seats_taken_counts_active_seats"):
+            self.insert(
+                order=order,
+                buyer=order.buyer,
+                session=session,
+                run_id=session.run_id,
+                workshop_id=session.workshop_id,
+                counted=False,
+            )
+        assert not order.seats.exists()
+
+    def test_a_counter_changed_alone_is_refused(self):
+        session = WorkshopSessionFactory(seats_taken=2)
+        for change in ("seats_taken + 1", "seats_taken - 1", "0"):
+            with (
+                pytest.raises(IntegrityError, match="2 active seat"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(
+                    f"UPDATE workshops_workshopsession SET seats_taken = {change} WHERE id = %s",
+                    [session.pk],
+                )
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        session.refresh_from_db()
+        assert session.seats_taken == 2
+
+    def test_a_seat_cancelled_behind_the_counters_back_is_refused(self):
+        session = WorkshopSessionFactory(seats_taken=1)
+        with (
+            pytest.raises(IntegrityError, match="1 seat\\(s\\) taken but 0 active"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "UPDATE orders_orderitem SET status = 'cancelled', cancelled_at = now() "
+                "WHERE session_id = %s",
+                [session.pk],
+            )
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     def test_a_consistent_raw_seat_is_accepted(self):

@@ -196,3 +196,45 @@ def test_a_tutor_with_requests_cannot_be_deleted(people):
     SessionRequestFactory(tutor=tutor, student=student)
     with pytest.raises(IntegrityError):
         raw("DELETE FROM tutoring_tutorprofile WHERE id = %s", [tutor.pk])
+
+
+# -- a parent requests only for their own child (request_child_of_parent_fk) -------------
+
+
+@pytest.fixture
+def family():
+    parent, child, stranger = (
+        ParentProfileFactory(),
+        StudentProfileFactory(),
+        StudentProfileFactory(),
+    )
+    parent.children.add(child)
+    return parent, child, stranger
+
+
+def test_a_raw_request_for_someone_elses_child_is_refused(people, family):
+    tutor = people[0]
+    parent, child, stranger = family
+    insert(tutor=tutor.pk, type="parent", parent=parent.pk, child=child.pk)
+    with pytest.raises(IntegrityError, match="request_child_of_parent_fk"):
+        insert(tutor=tutor.pk, type="parent", parent=parent.pk, child=stranger.pk)
+    request = SessionRequest.objects.get()
+    with pytest.raises(IntegrityError, match="request_child_of_parent_fk"):
+        raw(
+            "UPDATE tutoring_sessionrequest SET child_id = %s WHERE id = %s",
+            [stranger.pk, request.pk],
+        )
+    assert SessionRequest.objects.get().child_id == child.pk
+
+
+def test_removing_a_link_a_request_names_is_refused(people, family):
+    tutor = people[0]
+    parent, child, _ = family
+    insert(tutor=tutor.pk, type="parent", parent=parent.pk, child=child.pk)
+    with pytest.raises(IntegrityError, match="request_child_of_parent_fk"):
+        raw(
+            "DELETE FROM tutoring_parentprofile_children "
+            "WHERE parentprofile_id = %s AND studentprofile_id = %s",
+            [parent.pk, child.pk],
+        )
+    assert list(parent.children.all()) == [child]

@@ -347,3 +347,60 @@ def test_a_restored_dump_whose_users_are_gone_upgrades_and_quarantines_them(lega
     live = set(SessionRequest.objects.values_list("pk", flat=True))
     assert live == set(rows["mapped"].values()) - set(orphans.values())
     assert "4 session request(s) remapped to profiles, 9 quarantined" in capsys.readouterr().out
+
+
+BEFORE_FAMILY_KEY = [("tutoring", "0008_request_package_name_ar")]
+
+
+@pytest.fixture
+def apps_before_family_key(transactional_db):
+    executor = migrate(BEFORE_FAMILY_KEY)
+    yield executor.loader.project_state(BEFORE_FAMILY_KEY).apps
+    migrate_to_latest()
+
+
+def test_links_survive_and_requests_let_go_of_unlinked_children(apps_before_family_key, capsys):
+    apps = apps_before_family_key
+    User = apps.get_model("auth", "User")
+    Tutor = apps.get_model("tutoring", "TutorProfile")
+    Student = apps.get_model("tutoring", "StudentProfile")
+    Parent = apps.get_model("tutoring", "ParentProfile")
+    Request = apps.get_model("tutoring", "SessionRequest")
+    tutor = Tutor.objects.create(
+        user=User.objects.create(username="hana"), headline="Maths", subjects="Maths"
+    )
+    mariam = Parent.objects.create(user=User.objects.create(username="mariam"))
+    layla = Student.objects.create(user=User.objects.create(username="layla"))
+    zaid = Student.objects.create(user=User.objects.create(username="zaid"))
+    mariam.children.add(layla)  # zaid was linked once and unlinked since
+
+    def request(child, status):
+        return Request.objects.create(
+            tutor=tutor,
+            requester_type="parent",
+            parent=mariam,
+            child=child,
+            status=status,
+            student_name=child.user.username.title(),
+            created_at=T0,
+            responded_at=T0 if status == "accepted" else None,
+        ).pk
+
+    kept = request(layla, "pending")
+    let_go = request(zaid, "accepted")
+
+    migrate_to_latest()
+
+    from tutoring.models import FamilyLink
+
+    assert list(FamilyLink.objects.values_list("parent_id", "child_id")) == [(mariam.pk, layla.pk)]
+    stored = {r.pk: (r.child_id, r.student_name) for r in SessionRequest.objects.all()}
+    assert stored == {kept: (layla.pk, "Layla"), let_go: (None, "Zaid")}
+    assert "1 request(s) no longer name a child who was unlinked" in capsys.readouterr().out
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT convalidated FROM pg_constraint "
+                "WHERE conname = 'request_child_of_parent_fk'"
+            )
+            assert cursor.fetchone() == (True,)

@@ -1,6 +1,8 @@
 import datetime
 
 import factory
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from workshops.models import HostSession, Workshop, WorkshopRun, WorkshopSession
@@ -57,15 +59,47 @@ class WorkshopSessionFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, unlimited: bool = False, **kwargs):
-        """``unlimited=True``: a session whose capacity staff cleared after it was made
-        (a new session left empty takes its workshop's default seats)."""
-        if not unlimited:
-            return super()._create(model_class, *args, **kwargs)
+        """``seats_taken=N``: N seats sold, each an active seat of its own buyer and
+        order, so the counter counts real seats (``session_capacity``, which PostgreSQL
+        checks when a transaction ends, and Django's test cases at their end).
+        ``unlimited=True``: a session whose capacity staff cleared after it was made (a
+        new session left empty takes its workshop's default seats)."""
         seats = kwargs.pop("seats_taken", 0)
         session = super()._create(model_class, *args, **kwargs, seats_taken=0)
-        model_class.objects.filter(pk=session.pk).update(capacity=None, seats_taken=seats)
-        session.capacity, session.seats_taken = None, seats
+        if unlimited:
+            model_class.objects.filter(pk=session.pk).update(capacity=None)
+            session.capacity = None
+        if seats:
+            sell_seats(session, seats)
         return session
+
+
+def sell_seats(session: WorkshopSession, count: int) -> None:
+    """``count`` active seats in ``session``, each with its own buyer and order, counted
+    in ``seats_taken``: what booking that many seats leaves, without the booking."""
+    from django.contrib.auth.models import User
+
+    from orders.models import Order, OrderItem
+
+    with transaction.atomic():
+        first = User.objects.count()
+        buyers = User.objects.bulk_create(
+            User(username=f"seat-{session.pk}-{first + n}", password="!") for n in range(count)
+        )
+        orders = Order.objects.bulk_create(Order(buyer=buyer) for buyer in buyers)
+        OrderItem.objects.bulk_create(
+            OrderItem(
+                order=order,
+                buyer=order.buyer,
+                session=session,
+                run_id=session.run_id,
+                workshop_id=session.workshop_id,
+                price=0,
+            )
+            for order in orders
+        )
+        WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + count)
+    session.seats_taken += count
 
 
 class HostSessionFactory(factory.django.DjangoModelFactory):

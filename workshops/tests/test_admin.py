@@ -13,6 +13,7 @@ from workshops.tests.factories import (
     WorkshopRunFactory,
     WorkshopSessionFactory,
     days_from_today,
+    sell_seats,
 )
 
 pytestmark = pytest.mark.django_db
@@ -401,15 +402,14 @@ def test_cancelled_at_is_read_only_for_staff(staff_client, session):
 def test_seats_sold_while_the_form_was_open_refuse_a_lower_capacity(
     staff_client, session, monkeypatch
 ):
-    from django.db.models import F
 
     from workshops import admin as workshops_admin
     from workshops.services import session_update
 
-    WorkshopSession.objects.filter(pk=session.pk).update(capacity=10, seats_taken=2)
+    WorkshopSession.objects.filter(pk=session.pk).update(capacity=10)  # 5 sold, 5 free
 
     def booked_meanwhile(*, session):
-        WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + 4)
+        sell_seats(session, 1)  # a sixth seat sold while the form was open
         return session_update(session=session)
 
     monkeypatch.setattr(workshops_admin, "session_update", booked_meanwhile)
@@ -420,7 +420,7 @@ def test_seats_sold_while_the_form_was_open_refuse_a_lower_capacity(
         response.text
     )
     session.refresh_from_db()
-    assert (session.capacity, session.seats_taken) == (10, 2)  # the whole save rolled back
+    assert (session.capacity, session.seats_taken) == (10, 5)  # the whole save rolled back
 
 
 def test_lowering_capacity_under_a_run_is_checked_by_the_same_service(staff_client, session):

@@ -13,6 +13,7 @@ from workshops.tests.factories import (
     WorkshopRunFactory,
     WorkshopSessionFactory,
     days_from_today,
+    sell_seats,
 )
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,7 @@ def test_sessions_of_an_inactive_workshop_are_not_bookable():
 def test_a_session_reads_full_as_soon_as_its_last_seat_is_taken():
     session = WorkshopSessionFactory(capacity=2, seats_taken=1)
     assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "active"
-    WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=2)
+    sell_seats(session, 1)
     assert WorkshopSession.objects.with_status().get(pk=session.pk).status == "full"
 
 

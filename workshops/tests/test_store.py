@@ -16,6 +16,7 @@ from workshops.tests.factories import (
     WorkshopRunFactory,
     WorkshopSessionFactory,
     days_from_today,
+    sell_seats,
 )
 
 pytestmark = pytest.mark.django_db
@@ -169,7 +170,9 @@ def test_next_month_and_this_month_are_calendar_months():
 
 
 def test_seats_available_leaves_out_full_and_cancelled_sessions(client, catalogue):
-    WorkshopSession.objects.filter(workshop=catalogue["python"]).update(capacity=1, seats_taken=1)
+    for session in WorkshopSession.objects.filter(workshop=catalogue["python"]):
+        WorkshopSession.objects.filter(pk=session.pk).update(capacity=1)
+        sell_seats(session, 1)
     WorkshopSession.objects.filter(workshop=catalogue["speaking"]).update(
         cancelled_at=timezone.now()
     )
