@@ -21,6 +21,7 @@ class AccountLanguageMiddleware:
                 language,
                 max_age=settings.LANGUAGE_COOKIE_AGE,
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                secure=settings.SESSION_COOKIE_SECURE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             )
         return response

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assistant_chat.counters import RateLimited, rate_limit_hit
@@ -121,6 +122,7 @@ def _chat_page(
     return render(request, "assistant_chat/chat.html", context, status=status)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def chat(request: HttpRequest) -> HttpResponse:
     """GET shows the conversation; POST asks a question, then shows it again."""
@@ -165,6 +167,15 @@ def delete_conversation(request: HttpRequest) -> HttpResponse:
 # -- JSON API ------------------------------------------------------------------------
 
 
+def is_text(value: str) -> bool:
+    """Whether ``value`` is text UTF-8 can carry (no lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _json(payload: dict[str, Any], status: int = 200) -> JsonResponse:
     # Arabic questions and answers stay readable in the response.
     return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
@@ -175,7 +186,11 @@ def _error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 
 def _payload(request: HttpRequest) -> dict[str, Any] | JsonResponse:
-    """The request's JSON object, or the 400 that says why it is not one."""
+    """The request's JSON object, or the 4xx that says why it is not one: 415 for a
+    body that is not JSON (a form, text, nothing said), 400 for JSON that is not an
+    object of text fields."""
+    if request.content_type != "application/json":
+        return _error("Send the message as JSON (Content-Type: application/json).", 415)
     try:
         payload = json.loads(request.body)
     except RequestDataTooBig:
@@ -188,6 +203,10 @@ def _payload(request: HttpRequest) -> dict[str, Any] | JsonResponse:
         value = payload.get(field)
         if value is not None and not isinstance(value, str):
             return _error(f"{field} must be a string.", 400, field=field)
+        if value is not None and not is_text(value):
+            # A lone surrogate ("\ud800") parses as JSON but is no character: nothing
+            # could store it or send it back.
+            return _error(f"{field} contains something that is not text.", 400, field=field)
     return payload
 
 

@@ -10,6 +10,7 @@ from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core.db import is_unavailable
@@ -149,6 +150,23 @@ class DatabaseUnavailableMiddleware:
         response = self.get_response(request)
         if getattr(request, "database_unavailable", False):
             return unavailable()
+        return response
+
+
+class PrivatePagesMiddleware:
+    """A page answered to someone signed in is theirs (their name is in its header, and
+    often their orders, requests or conversations): ``Cache-Control: private, no-store``
+    and the rest of Django's ``never_cache``, as the login and host pages send, unless
+    the view said otherwise (a calendar feed that apps may keep five minutes)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
         return response
 
 

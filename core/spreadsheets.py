@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,10 +13,23 @@ BYTE_ORDER_MARK = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _invisible(char: str) -> bool:
+    """A character a spreadsheet may skip before reading a formula: white space, and
+    the invisible ones (bidi controls such as U+202E, zero-width spaces and joiners,
+    the byte-order mark): Unicode's format characters."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
 def neutralised(value: Any) -> Any:
-    """The cell as text that no spreadsheet runs: a leading formula character gets an
-    apostrophe before it (so "+965 5555" reads as text, not a sum). Numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """The cell as text that no spreadsheet runs: a formula character at its start, or
+    after white space or invisible characters, gets an apostrophe before the whole cell
+    (so "+965 5555" reads as text, not a sum). Numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    start = next((index for index, char in enumerate(value) if not _invisible(char)), None)
+    if value.startswith(FORMULA_STARTS) or (
+        start is not None and value[start:].startswith(FORMULA_STARTS)
+    ):
         return "'" + value
     return value
 

@@ -85,7 +85,7 @@ class FamilyLinkFormSet(forms.BaseInlineFormSet):
                 )
 
 
-class FamilyLinkInline(admin.TabularInline):
+class FamilyLinkInline(SafeAutocompleteAdmin, admin.TabularInline):
     model = FamilyLink
     formset = FamilyLinkFormSet
     fields = ("child",)

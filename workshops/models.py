@@ -626,6 +626,12 @@ class WorkshopSession(models.Model):
             }
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = gettext("A session must end after it starts.")
+        if self.metadata is None:
+            self.metadata = {}  # an empty box means no notes
+        elif not isinstance(self.metadata, dict):
+            errors["metadata"] = gettext(
+                'Notes for staff are a JSON object, such as {"room": "Lab 2"}, or empty.'
+            )
         # The count as loaded; workshops.services.session_update re-checks it under a
         # row lock, against the seats taken at the moment of saving.
         if self.capacity is not None and self.seats_taken > self.capacity:

@@ -246,7 +246,6 @@ def test_another_users_session_is_a_404(client, logged_in):
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        ("", "The body must be a JSON object."),
         ("{not json", "The body must be a JSON object."),
         (b"\xff\xfe", "The body must be a JSON object."),
         ("[1, 2]", "The body must be a JSON object."),
@@ -262,6 +261,9 @@ def test_another_users_session_is_a_404(client, logged_in):
         ({"message": "hi", "session_id": 12}, "session_id must be a string."),
         ({"message": "hi", "client_message_id": "x" * 101}, "client_message_id is at most 100"),
         ({"message": "hi", "client_message_id": {"a": 1}}, "client_message_id must be a string."),
+        ('{"message": "\\ud800"}', "message contains something that is not text."),
+        ('{"message": "hi \\udfff there"}', "message contains something that is not text."),
+        ('{"message": "hi", "client_message_id": "\\ud83d"}', "client_message_id contains"),
     ],
 )
 def test_bad_input_is_a_400_with_a_json_error(client, body, error):
@@ -372,3 +374,25 @@ def test_deleting_a_conversation_asks_first_and_keeps_it_until_confirmed(logged_
     other.force_login(UserFactory())
     assert other.get(asking).status_code == 404
     assert logged_in.get(f"{reverse('assistant:delete')}?session_id=nope").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ({"message": "hi"}, "multipart/form-data; boundary=BoUnDaRyStRiNg"),
+        ("message=hi", "application/x-www-form-urlencoded"),
+        ('{"message": "hi"}', "text/plain"),
+        ('{"message": "hi"}', ""),
+    ],
+)
+def test_the_api_refuses_anything_but_json_with_415(client, body, content_type):
+    url = reverse("assistant:api-messages")
+    if content_type.startswith("multipart"):
+        response = client.post(url, body)  # the test client writes a real multipart body
+    else:
+        response = client.generic("POST", url, body, content_type=content_type)
+    assert response.status_code == 415
+    assert response.json() == {
+        "error": "Send the message as JSON (Content-Type: application/json)."
+    }
+    assert not ChatSession.objects.exists()

@@ -28,6 +28,8 @@ LANGUAGES = [("en", "English"), ("ar", "العربية")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# No script reads it; production sends it over HTTPS only (production.py).
+LANGUAGE_COOKIE_HTTPONLY = True
 # Arabic pages write numbers with Arabic-Indic digits (٠١٢٣) when set, else 0123.
 STUDYHALL_ARABIC_DIGITS = env.bool("STUDYHALL_ARABIC_DIGITS", default=False)
 USE_I18N = True
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "core.middleware.ArabicDigitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages answered to someone signed in are kept out of every cache.
+    "core.middleware.PrivatePagesMiddleware",
     # Signing in gives the browser the account's language.
     "accounts.middleware.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -346,3 +346,21 @@ def test_a_sqlite_file_that_is_not_there_is_exit_3_and_stays_not_there(tmp_path)
         "file). Does DATABASE_URL point at it?"
     ]
     assert not missing.exists()
+
+
+def test_host_links_of_cancelled_sessions_are_a_notice_not_a_violation(monkeypatch):
+    from orders.services.cancellation import sessions_cancel
+    from workshops.services import host_link_provision
+
+    kept = WorkshopSessionFactory(number=1)
+    cancelled = WorkshopSessionFactory(number=2)
+    host_link_provision(session_id=kept.pk)
+    link = host_link_provision(session_id=cancelled.pk).link
+    sessions_cancel(session_ids=[cancelled.pk])
+    result = run_command(monkeypatch, "check_integrity", "--json")
+    assert result.code == 0, result.out
+    notices = {n["name"]: n for n in json.loads(result.out)["notices"]}
+    assert (
+        notices["host_link_cancelled_session"]["rows"],
+        notices["host_link_cancelled_session"]["sample_ids"],
+    ) == (1, [link.pk])

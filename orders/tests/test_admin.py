@@ -227,6 +227,13 @@ def test_the_attendee_export_opens_safely_in_a_spreadsheet(staff_client, session
         ("\rx", "'\rx"),
         ("Amira", "Amira"),
         (3, 3),
+        # Invisible characters a spreadsheet skips before the formula.
+        ("\u202e=1+1", "'\u202e=1+1"),
+        ("\u200b\u200e+1", "'\u200b\u200e+1"),
+        ("\ufeff@SUM(A1)", "'\ufeff@SUM(A1)"),
+        (" =x", "' =x"),
+        ("\u202eAmira", "\u202eAmira"),
+        ("\u200b", "\u200b"),
     ],
 )
 def test_formula_characters_are_neutralised(value, cell):

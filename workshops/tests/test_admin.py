@@ -442,3 +442,21 @@ def test_lowering_capacity_under_a_run_is_checked_by_the_same_service(staff_clie
     assert staff_client.post(url, run_form(run, {**row, "capacity": "8"})).status_code == 302
     session.refresh_from_db()
     assert (session.capacity, session.seats_taken) == (8, 5)
+
+
+@pytest.mark.parametrize("typed", ["", "null"])
+def test_empty_notes_for_staff_are_saved_as_no_notes(staff_client, session, typed):
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    response = staff_client.post(url, session_form(session, capacity=5, metadata=typed))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    session.refresh_from_db()
+    assert session.metadata == {}
+
+
+@pytest.mark.parametrize("typed", ["[1, 2]", '"Lab 2"', "5", "true"])
+def test_notes_for_staff_that_are_not_a_json_object_are_a_field_error(staff_client, session, typed):
+    url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
+    response = staff_client.post(url, session_form(session, capacity=5, metadata=typed))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Notes for staff are a JSON object" in str(errors["metadata"])
