@@ -75,11 +75,20 @@ def earlier_session(phase: str, writer: int, n: int) -> uuid.UUID:
 
 def seed_conversations(phases: list[str]) -> None:
     """Each writer's earlier conversations for each phase, one exchange each, in bulk."""
+    from django.db import transaction
     from django.utils import timezone
 
     from assistant_chat.models import ChatMessage, ChatSession
 
     now = timezone.now()
+    # One transaction: PostgreSQL checks each conversation's count when it commits.
+    with transaction.atomic():
+        _seed(now, phases)
+
+
+def _seed(now, phases: list[str]) -> None:
+    from assistant_chat.models import ChatMessage, ChatSession
+
     sessions = ChatSession.objects.bulk_create(
         ChatSession(
             id=earlier_session(phase, w, n),
