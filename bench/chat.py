@@ -78,8 +78,6 @@ def seed_conversations(phases: list[str]) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from assistant_chat.models import ChatMessage, ChatSession
-
     now = timezone.now()
     # One transaction: PostgreSQL checks each conversation's count when it commits.
     with transaction.atomic():
