@@ -164,8 +164,10 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response  # the view decided (and the user need not be loaded)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
 
