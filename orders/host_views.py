@@ -29,7 +29,7 @@ from orders.services.checkin import (
     seat_check_in_undo,
 )
 from workshops.models import HostSession
-from workshops.selectors import host_link_for_token
+from workshops.selectors.host_links import host_link_for_token
 
 # A roster longer than this gets a search box.
 SEARCH_FROM = 8

@@ -34,7 +34,7 @@ from orders.services.calendar_feeds import (
 )
 from orders.services.cancellation import CancelRefused, order_cancel
 from workshops.models import Workshop, WorkshopSession
-from workshops.selectors import (
+from workshops.selectors.schedule import (
     next_available_by_workshop,
     next_available_session,
     run_days,

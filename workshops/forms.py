@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from workshops.selectors import StoreQuery
+from workshops.selectors.store import StoreQuery
 from workshops.services import undated_name
 
 

@@ -14,12 +14,7 @@ from django.views.decorators.http import require_GET
 from core.money import currency
 from core.paging import page_of
 from workshops.forms import StoreFilterForm, month_after
-from workshops.selectors import (
-    StoreQuery,
-    calendar_month,
-    store_categories,
-    store_workshops,
-)
+from workshops.selectors.store import StoreQuery, calendar_month, store_categories, store_workshops
 
 STORE_PAGE_SIZE = 12
 # The calendar's months: far enough either way for any schedule, near enough that the

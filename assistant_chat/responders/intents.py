@@ -33,7 +33,10 @@ from orders.selectors import upcoming_seats_for_buyer
 from tutoring.models import TutorProfile
 from tutoring.selectors import tutors_taking_requests
 from workshops.models import Workshop, WorkshopSession
-from workshops.selectors import workshops_with_bookable_sessions, workshops_with_upcoming_sessions
+from workshops.selectors.schedule import (
+    workshops_with_bookable_sessions,
+    workshops_with_upcoming_sessions,
+)
 
 
 @dataclass(frozen=True)

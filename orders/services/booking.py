@@ -31,7 +31,7 @@ from orders.rules import (
 )
 from orders.selectors import held_by, held_session_ids
 from workshops.models import Workshop, WorkshopSession
-from workshops.selectors import bookable_sessions
+from workshops.selectors.schedule import bookable_sessions
 
 # How many candidate sessions "next available" tries before giving up, when others
 # fill them between our read and our lock.

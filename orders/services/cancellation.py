@@ -35,7 +35,7 @@ from orders.models import Order, OrderItem, OrderStatus, SeatStatus, person_name
 from orders.rules import day_name
 from orders.selectors import held_by
 from workshops.models import WorkshopSession
-from workshops.selectors import next_available_session
+from workshops.selectors.schedule import next_available_session
 
 
 class CancelRefused(DomainError):

@@ -402,8 +402,7 @@ def test_cancelled_at_is_read_only_for_staff(staff_client, session):
 def test_seats_sold_while_the_form_was_open_refuse_a_lower_capacity(
     staff_client, session, monkeypatch
 ):
-
-    from workshops import admin as workshops_admin
+    from orders.admin import sessions as session_admin
     from workshops.services import session_update
 
     WorkshopSession.objects.filter(pk=session.pk).update(capacity=10)  # 5 sold, 5 free
@@ -412,7 +411,7 @@ def test_seats_sold_while_the_form_was_open_refuse_a_lower_capacity(
         sell_seats(session, 1)  # a sixth seat sold while the form was open
         return session_update(session=session)
 
-    monkeypatch.setattr(workshops_admin, "session_update", booked_meanwhile)
+    monkeypatch.setattr(session_admin, "session_update", booked_meanwhile)
     url = reverse("admin:workshops_workshopsession_change", args=[session.pk])
     response = staff_client.post(url, session_form(session, capacity=5), follow=True)
     assert response.status_code == 200

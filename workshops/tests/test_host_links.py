@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.tests.factories import UserFactory
 from workshops.models import HostSession
-from workshops.selectors import host_link_for_token, sessions_to_host
+from workshops.selectors.host_links import host_link_for_token, sessions_to_host
 from workshops.services import HostLinkRefused, host_link_provision
 from workshops.tests.factories import (
     HostSessionFactory,

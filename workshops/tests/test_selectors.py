@@ -4,11 +4,10 @@ import pytest
 from django.utils import timezone
 
 from workshops.models import WorkshopSession
-from workshops.selectors import (
+from workshops.selectors.schedule import (
     next_available_session,
     run_summary,
     runs_with_totals,
-    session_availability,
     workshops_with_bookable_sessions,
     workshops_with_upcoming_sessions,
 )
@@ -73,14 +72,6 @@ def test_next_available_is_none_for_an_inactive_workshop(run):
 def test_next_available_is_none_when_nothing_is_bookable(run):
     session_on(run, 2, capacity=1, seats_taken=1)
     assert next_available_session(workshop=run.workshop) is None
-
-
-def test_availability_lists_seats_left_and_status(run):
-    session_on(run, 1, capacity=5, seats_taken=2)
-    session_on(run, 2, unlimited=True, seats_taken=7)
-    session_on(run, 3, capacity=4, seats_taken=4)
-    rows = [(s.seats_left, s.status) for s in session_availability(workshop=run.workshop)]
-    assert rows == [(3, "active"), (None, "active"), (0, "full")]
 
 
 def test_run_summary_counts_sessions_seats_and_dates(run):

@@ -13,7 +13,7 @@ from core.tests.commands import run_command
 from core.tests.concurrency import race
 from core.tests.factories import staff_user
 from workshops.models import WorkshopSession
-from workshops.selectors import unlimited_by_mistake
+from workshops.selectors.schedule import unlimited_by_mistake
 from workshops.services import run_clone
 from workshops.tests.factories import (
     WorkshopRunFactory,

@@ -323,7 +323,7 @@ def test_calendar_is_not_a_workshop_slug():
 
 @pytest.mark.postgres
 def test_postgresql_answers_the_search_from_its_gin_index(catalogue):
-    from workshops.selectors import StoreQuery, store_workshops
+    from workshops.selectors.store import StoreQuery, store_workshops
 
     sql, params = store_workshops(StoreQuery(search="خط")).query.sql_with_params()
     with connection.cursor() as cursor:

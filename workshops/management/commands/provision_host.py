@@ -7,7 +7,7 @@ from django.utils import timezone
 from core.commands import StudyhallCommand, UsageError
 from core.ids import MAX_ID, parse_id
 from workshops.models import HostSession, WorkshopSession
-from workshops.selectors import sessions_to_host
+from workshops.selectors.host_links import sessions_to_host
 from workshops.services import HostLinkProvision, HostLinkRefused, host_link_provision
 
 FIND_IDS = (

@@ -1,12 +1,17 @@
-import datetime
+"""Sessions in the admin, in one place: their schedule fields, status, seats and host
+link, and their attendees with check-in, cancelling sessions and exporting attendees.
+
+It lives in the orders app because it shows and changes seats (orders depend on
+workshops, never the other way); the schedule's own pieces it uses (filters aside) are
+in ``workshops/admin/common.py``.
+"""
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,305 +20,33 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_bilingual import BilingualAdminMixin, BilingualInlineMixin
 from core.i18n import localized, time_range_html
-from core.money import format_price
-from workshops.forms import CloneRunForm
+from core.spreadsheets import write_csv
+from orders.admin.common import ReadOnlyInline, confirm_action
+from orders.admin.orders import buyer_email, buyer_name
+from orders.models import OrderItem
+from orders.selectors import session_attendees
+from orders.services.cancellation import sessions_cancel
+from orders.services.checkin import CheckInRefused, seat_check_in, seat_check_in_undo
+from orders.services.session_moves import session_move
+from workshops.admin.common import (
+    SessionSaveRefusals,
+    link_state,
+    seats_label,
+    two_lines,
+)
 from workshops.models import (
-    Category,
-    HostSession,
     SessionStatus,
-    Workshop,
     WorkshopRun,
     WorkshopSession,
 )
-from workshops.selectors import (
-    host_link_of,
-    run_summary,
-    runs_with_totals,
-    unlimited_by_mistake,
-    with_host_link_flag,
-)
+from workshops.selectors.host_links import host_link_of, with_host_link_flag
+from workshops.selectors.schedule import unlimited_by_mistake
 from workshops.services import (
     HostLinkRefused,
-    ScheduleError,
     host_link_provision,
-    run_clone,
     session_update,
 )
-
-
-def seats_label(taken: int, capacity: int | None) -> str:
-    """Seats taken of the capacity, as staff read them: ``3 / 12``, ``3 / unlimited``."""
-    return f"{taken} / {gettext('unlimited') if capacity is None else capacity}"
-
-
-def date_span(first: datetime.date, last: datetime.date) -> str:
-    """Two dates as staff read them in a list: ``8 – 9 Dec 2026``."""
-    if first == last:
-        return date_format(first, "j M Y")
-    if first.year != last.year:
-        return f"{date_format(first, 'j M Y')} – {date_format(last, 'j M Y')}"
-    if first.month != last.month:
-        return f"{date_format(first, 'j M')} – {date_format(last, 'j M Y')}"
-    return f"{first.day} – {date_format(last, 'j M Y')}"
-
-
-def two_lines(first, second) -> str:
-    """A list cell with a quieter second line, so one column carries two facts."""
-    return format_html('{}<br><span class="quiet">{}</span>', first, second)
-
-
-def link_state(link: HostSession) -> str:
-    """Until when a host link opens, or since when it has not."""
-    expires = date_format(timezone.localtime(link.expires_at), "SHORT_DATETIME_FORMAT")
-    if link.opens_at():
-        return gettext("opens until %(time)s") % {"time": expires}
-    return gettext("expired on %(time)s") % {"time": expires}
-
-
-class SessionSaveRefusals:
-    """Sessions edited in the admin, on their own page or under a run, are saved by
-    ``session_update``, which re-checks capacity under a row lock.
-
-    Its refusal comes after the form was valid: seats were sold while the form was
-    open. The change view's transaction is then rolled back, and the page opens
-    afresh with the reason at the top, showing the seats taken now; the staff member
-    makes the change again. Nothing is half-saved and nothing is a 500.
-    """
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ScheduleError as refusal:
-            self.message_user(
-                request,
-                gettext("Nothing was saved: %(reason)s") % {"reason": refusal},
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.get_full_path())
-
-
-class WorkshopRunInline(BilingualInlineMixin, admin.TabularInline):
-    model = WorkshopRun
-    fields = ("name", "name_ar", "start_date", "end_date", "is_default")
-    readonly_fields = ("is_default",)
-    extra = 0
-    show_change_link = True
-
-
-@admin.register(Workshop)
-class WorkshopAdmin(BilingualAdminMixin, admin.ModelAdmin):
-    list_display = ("title_both", "price_label", "seats", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("title", "title_ar", "slug")
-    prepopulated_fields = {"slug": ("title",)}
-    inlines = [WorkshopRunInline]
-
-    @admin.display(description=_("Workshop"), ordering="title")
-    def title_both(self, workshop: Workshop) -> str:
-        if not workshop.title_ar:
-            return workshop.title
-        return format_html(
-            '{}<br><span class="quiet" lang="ar" dir="rtl">{}</span>',
-            workshop.title,
-            workshop.title_ar,
-        )
-
-    @admin.display(description=_("Price"), ordering="price")
-    def price_label(self, workshop: Workshop) -> str:
-        return format_price(workshop.price)
-
-    @admin.display(description=_("Seats"), ordering="default_capacity")
-    def seats(self, workshop: Workshop) -> str:
-        """Seats per session, as new sessions get them."""
-        if workshop.default_capacity is None:
-            return gettext("unlimited")
-        return str(workshop.default_capacity)
-
-
-class WorkshopSessionInline(admin.TabularInline):
-    model = WorkshopSession
-    fields = (
-        "number",
-        "date",
-        "start_time",
-        "end_time",
-        "capacity",
-        "seats",
-        "status",
-        "cancelled_at",
-    )
-    readonly_fields = ("seats", "status", "cancelled_at")
-    extra = 0
-    show_change_link = True
-    ordering = ("number",)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            # WorkshopSession.complete_new gives a new row left empty the workshop's
-            # default seats and the next number; the empty boxes say so.
-            fields = formset.form.base_fields
-            fields["number"].widget.attrs["placeholder"] = gettext("next")
-            default = obj.workshop.default_capacity
-            fields["capacity"].widget.attrs["placeholder"] = (
-                gettext("unlimited") if default is None else str(default)
-            )
-        return formset
-
-    @admin.display(description=_("Seats"))
-    def seats(self, session: WorkshopSession) -> str:
-        if session.pk is None:
-            return "–"
-        return seats_label(session.seats_taken, session.capacity)
-
-    @admin.display(description=_("Status"))
-    def status(self, session: WorkshopSession) -> str:
-        return session.get_status_display() if session.pk else "–"
-
-
-class RunStateFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("upcoming", _("Upcoming")),
-            ("running", _("Running")),
-            ("finished", _("Finished")),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "upcoming":
-            return queryset.filter(start_date__gt=today)
-        if self.value() == "running":
-            return queryset.filter(start_date__lte=today, end_date__gte=today)
-        if self.value() == "finished":
-            return queryset.filter(end_date__lt=today)
-        return queryset
-
-
-@admin.register(WorkshopRun)
-class WorkshopRunAdmin(BilingualAdminMixin, SessionSaveRefusals, admin.ModelAdmin):
-    list_display = ("name", "workshop", "dates", "sessions", "seats")
-    list_filter = (
-        RunStateFilter,
-        ("start_date", admin.DateFieldListFilter),
-        "workshop",
-        "is_default",
-    )
-    list_select_related = ("workshop",)
-    search_fields = ("name", "name_ar", "workshop__title")
-    date_hierarchy = "start_date"
-    fields = ("workshop", "name", "name_ar", "start_date", "end_date", "is_default", "summary")
-    readonly_fields = ("is_default", "summary")
-    inlines = [WorkshopSessionInline]
-    actions = ["clone_run"]
-
-    def get_queryset(self, request):
-        return runs_with_totals()
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not WorkshopSession:
-            return super().save_formset(request, form, formset, change)
-        for session in formset.save(commit=False):
-            session_update(session=session)
-        for session in formset.deleted_objects:
-            session.delete()
-        formset.save_m2m()
-        return None
-
-    @admin.display(description=_("Sessions"), ordering="session_count")
-    def sessions(self, run: WorkshopRun) -> int:
-        return run.session_count
-
-    @admin.display(description=_("Dates"), ordering="start_date")
-    def dates(self, run: WorkshopRun) -> str:
-        return date_span(run.start_date, run.end_date)
-
-    @admin.display(description=_("Seats"), ordering="seats_sold")
-    def seats(self, run: WorkshopRun) -> str:
-        left = gettext("unlimited") if run.unlimited_sessions else run.seats_left
-        return two_lines(
-            gettext("%(count)s sold") % {"count": run.seats_sold},
-            gettext("%(count)s left") % {"count": left},
-        )
-
-    @admin.display(description=_("Summary"))
-    def summary(self, run: WorkshopRun) -> str:
-        if run.pk is None:
-            return "–"
-        totals = run_summary(run=run)
-        span = (
-            f"{date_format(totals.first_date, 'j M Y')} – {date_format(totals.last_date, 'j M Y')}"
-            if totals.first_date
-            else gettext("no sessions yet")
-        )
-        sessions = ngettext(
-            "%(count)d session (%(cancelled)d cancelled)",
-            "%(count)d sessions (%(cancelled)d cancelled)",
-            totals.sessions,
-        ) % {"count": totals.sessions, "cancelled": totals.cancelled_sessions}
-        sold = ngettext("%(count)d seat sold", "%(count)d seats sold", totals.seats_sold) % {
-            "count": totals.seats_sold
-        }
-        if totals.seats_left is None:
-            left = gettext("unlimited seats left")
-        else:
-            left = ngettext("%(count)d seat left", "%(count)d seats left", totals.seats_left) % {
-                "count": totals.seats_left
-            }
-        return format_html("{} · {} · {} · {}", sessions, sold, left, span)
-
-    @admin.action(description=_("Clone run at a new start date"), permissions=["add"])
-    def clone_run(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(
-                request, gettext("Select exactly one run to clone."), level=messages.WARNING
-            )
-            return None
-        run = queryset.select_related("workshop").get()
-        form = CloneRunForm(request.POST if "apply" in request.POST else None, run=run)
-        if form.is_valid():
-            try:
-                copy = run_clone(
-                    run=run,
-                    start_date=form.cleaned_data["start_date"],
-                    name=form.cleaned_data["name"],
-                    name_ar=form.cleaned_data["name_ar"],
-                )
-            except ScheduleError as refusal:
-                form.add_error(refusal.field, refusal.message)
-            else:
-                count = copy.sessions.count()
-                self.message_user(
-                    request,
-                    ngettext(
-                        "Created “%(name)s” with %(count)d session.",
-                        "Created “%(name)s” with %(count)d sessions.",
-                        count,
-                    )
-                    % {"name": copy.name, "count": count},
-                    level=messages.SUCCESS,
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:workshops_workshoprun_change", args=[copy.pk])
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Clone %(run)s") % {"run": run},
-            "opts": self.model._meta,
-            "run": run,
-            "summary": run_summary(run=run),
-            "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "selected": [run.pk],
-            "action": "clone_run",
-            "submit_label": gettext("Clone run"),
-        }
-        return TemplateResponse(request, "admin/workshops/clone_run.html", context)
 
 
 class HostLinkFilter(admin.SimpleListFilter):
@@ -390,6 +123,73 @@ class SessionStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AttendeeForm(forms.ModelForm):
+    """One attendee's check-in box. It changes no field itself: the session admin
+    passes a change to the check-in services."""
+
+    # The page carries what it showed, so a save compares the box with that, not with
+    # the database now: a host's check-in or undo since the page opened is not undone
+    # by a save that did not touch the box.
+    checked_in = forms.BooleanField(required=False, label=_("Checked in"), show_hidden_initial=True)
+
+    class Meta:
+        model = OrderItem
+        fields = ()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["checked_in"] = self.instance.checked_in_at is not None
+        if not self.instance.is_active:
+            self.fields["checked_in"].disabled = True  # a cancelled seat is not checked in
+
+    def _post_clean(self) -> None:
+        pass  # no model field is edited here; the check-in service checks the seat
+
+
+class AttendeeInline(ReadOnlyInline):
+    """A session's attendees. Staff who may change seats tick "Checked in"."""
+
+    model = OrderItem
+    form = AttendeeForm
+    verbose_name = _("attendee")
+    verbose_name_plural = _("attendees")
+    fields = (buyer_name, buyer_email, "order_link", "status", "checked_in", "checked_in_at")
+    readonly_fields = (buyer_name, buyer_email, "order_link", "status", "checked_in_at")
+    ordering = ("status", "buyer__last_name", "buyer__username")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("orders.change_orderitem")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("buyer", "order")
+
+    @admin.display(description=_("Checked in"), boolean=True)
+    def checked_in(self, seat: OrderItem) -> bool:
+        """Shown to staff who may only view seats, in place of the box."""
+        return seat.checked_in_at is not None
+
+    @admin.display(description=_("Order"))
+    def order_link(self, seat: OrderItem) -> str:
+        url = reverse("admin:orders_order_change", args=[seat.order_id])
+        return format_html('<a href="{}">{}</a>', url, seat.order.reference)
+
+
+ATTENDEE_COLUMNS = (
+    "workshop",
+    "run",
+    "day",
+    "date",
+    "start",
+    "end",
+    "buyer",
+    "name",
+    "email",
+    "order",
+    "seat status",
+    "checked in at",
+)
+
+
 @admin.register(WorkshopSession)
 class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
     list_display = ("when", "session", "seats", "status", "has_link")
@@ -430,9 +230,8 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
         ),
     ]
     readonly_fields = ("seats", "status", "cancelled_at")
-    # Cancelling a session cancels its seats, so that action is the orders app's
-    # (orders/admin.py), where the seats are.
-    actions = ["provision_host_links"]
+    inlines = [AttendeeInline]
+    actions = ["cancel_sessions", "provision_host_links", "export_attendees"]
 
     def get_queryset(self, request):
         return with_host_link_flag(super().get_queryset(request).with_status())
@@ -496,6 +295,9 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
         return [path("<path:object_id>/host-link/", view, name=name), *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
+        if change and "run" in form.changed_data:
+            # Another run of the same workshop: the seats move with the session.
+            session_move(session=obj, run=obj.run)
         session_update(session=obj)
 
     @admin.display(description=_("When"), ordering="date")
@@ -627,44 +429,97 @@ class WorkshopSessionAdmin(SessionSaveRefusals, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/workshops/host_link.html", context)
 
+    @admin.action(
+        description=_("Cancel selected sessions and their seats…"), permissions=["change"]
+    )
+    def cancel_sessions(self, request, queryset):
+        """Each buyer is told by email, with the next available session of the workshop."""
+        sessions = queryset.select_related("workshop", "run")
+        if "apply" not in request.POST:
+            return confirm_action(
+                self,
+                request,
+                sessions,
+                action="cancel_sessions",
+                step=gettext("Cancel sessions"),
+                intro=gettext(
+                    "These sessions are cancelled. Every seat booked in them is freed, and "
+                    "each buyer gets an email with the next available session:"
+                ),
+                items=[
+                    ngettext(
+                        "%(session)s · %(count)d seat booked",
+                        "%(session)s · %(count)d seats booked",
+                        session.seats_taken,
+                    )
+                    % {"session": session, "count": session.seats_taken}
+                    for session in sessions
+                ],
+                submit=gettext("Yes, cancel these sessions"),
+            )
+        done = sessions_cancel(session_ids=[session.pk for session in sessions])
+        sessions_part = ngettext(
+            "Cancelled %(count)d session;", "Cancelled %(count)d sessions;", done.sessions
+        ) % {"count": done.sessions}
+        seats_part = ngettext(
+            "%(count)d seat freed and its buyer told by email;",
+            "%(count)d seats freed and their buyers told by email;",
+            done.seats,
+        ) % {"count": done.seats}
+        orders_part = ngettext(
+            "%(count)d order cancelled with its last seat.",
+            "%(count)d orders cancelled with their last seat.",
+            done.orders,
+        ) % {"count": done.orders}
+        self.message_user(request, f"{sessions_part} {seats_part} {orders_part}", messages.SUCCESS)
+        return None
 
-@admin.register(HostSession)
-class HostSessionAdmin(admin.ModelAdmin):
-    """Host links, read-only: they are made and rotated from the sessions. Deleting one
-    revokes it."""
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not OrderItem:
+            return super().save_formset(request, form, formset, change)
+        # What formset.save() would record, for the admin's history of this session.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for seat_form in formset.forms:
+            if "checked_in" not in seat_form.changed_data:
+                continue
+            service, done = (
+                (seat_check_in, gettext("%(name)s is checked in."))
+                if seat_form.cleaned_data["checked_in"]
+                else (seat_check_in_undo, gettext("%(name)s is no longer checked in."))
+            )
+            try:
+                # Staff fix attendance after the session's day too (late=True).
+                seat = service(session=form.instance, seat_id=seat_form.instance.pk, late=True)
+            except CheckInRefused as refusal:
+                self.message_user(request, refusal.message, messages.WARNING)
+            else:
+                formset.changed_objects.append((seat, ["checked_in"]))
+                self.message_user(request, done % {"name": seat.attendee_name}, messages.SUCCESS)
+        return None
 
-    list_display = ("session_page", "created_at", "created_by", "rotated_at", "state")
-    list_select_related = ("session__workshop", "session__run", "created_by")
-    search_fields = ("session__workshop__title", "session__run__name")
-    date_hierarchy = "session__date"
-    fields = ("session_page", "url", "created_at", "created_by", "rotated_at", "state")
-    readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description=_("Session"), ordering="session__date")
-    def session_page(self, link: HostSession) -> str:
-        page = reverse("admin:workshops_workshopsession_change", args=[link.session_id])
-        return format_html('<a href="{}">{}</a>', page, link.session.schedule_label)
-
-    @admin.display(description=_("Address"))
-    def url(self, link: HostSession) -> str:
-        return link.public_url
-
-    @admin.display(description=_("Opens"))
-    def state(self, link: HostSession) -> str:
-        return link_state(link)
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    """The store's category chips: their names and order."""
-
-    list_display = ("name", "name_ar", "slug", "position")
-    list_editable = ("position",)
-    search_fields = ("name", "name_ar")
-    prepopulated_fields = {"slug": ("name",)}
+    @admin.action(
+        description=_("Export attendees of selected sessions (CSV)"), permissions=["view"]
+    )
+    def export_attendees(self, request, queryset):
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="attendees-{stamp}.csv"'
+        rows = (
+            [
+                seat.workshop.title,
+                seat.run.name,
+                seat.session.number,
+                seat.session.date.isoformat(),
+                f"{seat.session.start_time:%H:%M}",
+                f"{seat.session.end_time:%H:%M}",
+                seat.buyer.get_username(),
+                seat.buyer.get_full_name(),
+                seat.buyer.email,
+                seat.order.reference,
+                seat.status,
+                timezone.localtime(seat.checked_in_at).isoformat() if seat.checked_in_at else "",
+            ]
+            for seat in session_attendees(sessions=queryset)
+        )
+        write_csv(response, ATTENDEE_COLUMNS, rows)
+        return response

@@ -1,4 +1,4 @@
-"""The schedule: workshops, their runs, and the dated sessions of each run.
+"""The schedule: a workshop's runs, and the dated sessions of each run.
 
 Invariants kept here (see docs/invariants.md):
 
@@ -9,8 +9,7 @@ Invariants kept here (see docs/invariants.md):
 - ``run_dates``: a run's dates cover its sessions' dates. ``clean()`` on both
   models; a deferred constraint trigger on PostgreSQL.
 - ``session_capacity`` (bounds): ``0 <= seats_taken <= capacity``; check constraints.
-- ``host_session``: a host link points at an existing session, at most one link per
-  session (the one-to-one), and its token is unique, random and URL-safe.
+  (The count itself is the orders app's: it writes the seats.)
 
 "Bookable" is defined here once, for a row (``WorkshopSession.booking_block``) and for
 a query (``WorkshopSessionQuerySet.bookable``); a test holds the two to the same
@@ -20,26 +19,20 @@ answers, as it does for the derived status.
 from __future__ import annotations
 
 import datetime
-import secrets
 from collections.abc import Sequence
-from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models, router, transaction
 from django.db.models import Case, F, Max, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
-from core.links import absolute_url
-from core.money import PriceField
-from core.text import search_document
+from workshops.models.catalogue import Workshop
 
 
 class SessionStatus(models.TextChoices):
@@ -60,119 +53,6 @@ class BookingBlock(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     STARTED = "started", _("Already started")
     FULL = "full", _("Full")
-
-
-class Category(models.Model):
-    """A kind of workshop (Art, Technology, ...): the store's chips filter by it."""
-
-    name = models.CharField(max_length=80, unique=True)
-    name_ar = models.CharField(_("Arabic name"), max_length=80, blank=True)
-    slug = models.SlugField(
-        max_length=80, unique=True, help_text=_("Its part of the store's address: ?category=…")
-    )
-    position = models.PositiveSmallIntegerField(
-        default=0, help_text=_("The store shows the chips in this order, then by name.")
-    )
-
-    class Meta:
-        verbose_name_plural = _("categories")
-        ordering = ["position", "name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-# The full-text configuration of the store's search. 'simple' neither stems nor drops
-# words, so it treats Arabic and English alike; core.text has already normalised both.
-SEARCH_CONFIG = "simple"
-
-
-def workshop_search_vector() -> SearchVector:
-    """The expression the store searches, and the one its GIN index holds: the two must
-    be the same for PostgreSQL to use the index."""
-    return SearchVector("search_document", config=SEARCH_CONFIG)
-
-
-class Workshop(models.Model):
-    title = models.CharField(max_length=200)
-    title_ar = models.CharField(_("Arabic title"), max_length=200, blank=True)
-    slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
-    description_ar = models.TextField(_("Arabic description"), blank=True)
-    default_capacity = models.PositiveIntegerField(
-        _("default seats per session"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text=_("Seats given to new sessions. Empty means unlimited."),
-    )
-    price = PriceField(_("price per seat"), default=Decimal(0))
-    is_active = models.BooleanField(
-        _("active"),
-        default=True,
-        help_text=_("Inactive workshops are hidden and cannot be booked."),
-    )
-    category = models.ForeignKey(
-        Category,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="workshops",
-        help_text=_("The store's category chip it appears under."),
-    )
-    # Titles and descriptions in both languages as the search compares them (core.text), kept
-    # by save(); the store searches it with PostgreSQL's full text or, on SQLite, LIKE.
-    search_document = models.TextField(blank=True, default="", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["title"]
-        # On PostgreSQL, migration 0015 adds the GIN index ``workshop_search_idx`` on
-        # ``workshop_search_vector()``; it is not declared here because SQLite has none.
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(price__gte=0),
-                name="workshop_price_not_negative",
-                violation_error_message=_("The price cannot be negative."),
-            ),
-            models.CheckConstraint(
-                condition=Q(default_capacity__isnull=True) | Q(default_capacity__gte=1),
-                name="workshop_default_capacity_positive",
-                violation_error_message=_(
-                    "Default seats must be at least 1, or empty for unlimited."
-                ),
-            ),
-        ]
-
-    # The fields the search reads, and addresses under /workshops/ that are store pages.
-    SEARCHED_FIELDS = ("title", "title_ar", "description", "description_ar")
-    RESERVED_SLUGS = frozenset({"calendar"})
-
-    def __str__(self) -> str:
-        return localized(self, "title")
-
-    def save(self, *args, **kwargs) -> None:
-        """Keeps ``search_document`` in step with the text it is made of."""
-        self.refresh_search_document()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(update_fields) & set(self.SEARCHED_FIELDS):
-            kwargs["update_fields"] = {*update_fields, "search_document"}
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("workshop", kwargs={"slug": self.slug})
-
-    def clean(self) -> None:
-        if self.slug in self.RESERVED_SLUGS:
-            raise ValidationError(
-                {"slug": f"“{self.slug}” is the address of a store page; choose another slug."}
-            )
-
-    def refresh_search_document(self) -> None:
-        self.search_document = search_document(
-            *(getattr(self, name) for name in self.SEARCHED_FIELDS)
-        )
 
 
 class WorkshopRun(models.Model):
@@ -642,114 +522,3 @@ class WorkshopSession(models.Model):
             ) % {"count": self.seats_taken}
         if errors:
             raise ValidationError(errors)
-
-
-# URL-safe base64: what ``secrets.token_urlsafe`` writes. 22 characters carry 128 bits.
-HOST_TOKEN_PATTERN = r"[A-Za-z0-9_-]{22,64}"
-HOST_TOKEN_BYTES = 32  # 256 random bits, 43 characters
-HOST_TOKEN_RULE = _("A host token is 22 to 64 URL-safe characters (at least 128 random bits).")
-
-
-def new_host_token() -> str:
-    """A fresh host token: random, never derived from ids, safe in a URL path."""
-    return secrets.token_urlsafe(HOST_TOKEN_BYTES)
-
-
-class HostSession(models.Model):
-    """A host link: the private address from which an instructor takes one session's
-    attendance without logging in. The token is the only key, so it is long and random,
-    and rotating it makes the old address stop opening at once.
-
-    ``host_session``: the link points at an existing session (the foreign key) and a
-    session has at most one link (the one-to-one).
-    """
-
-    session = models.OneToOneField(
-        WorkshopSession,
-        on_delete=models.CASCADE,
-        related_name="host_link",
-        error_messages={"unique": _("This session already has a host link.")},
-    )
-    token = models.CharField(
-        max_length=64,
-        default=new_host_token,
-        editable=False,
-        validators=[RegexValidator(f"^{HOST_TOKEN_PATTERN}$", HOST_TOKEN_RULE)],
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        help_text=_(
-            "The staff member who made the link; empty when an operator made it with the "
-            "provision_host command, or when that staff account was deleted."
-        ),
-    )
-    rotated_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("When the link was last rotated (the old address stopped opening then)."),
-    )
-
-    class Meta:
-        # Not translated: Django would add an English "s" to an Arabic name, and a
-        # translated verbose_name_plural is a model option, so a migration.
-        verbose_name = "host link"
-        ordering = ["session__date", "session__start_time", "session_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["token"],
-                name="host_session_token_unique",
-                violation_error_message=_("Another host link already has this token."),
-            ),
-            models.CheckConstraint(
-                condition=Q(token__regex=f"^{HOST_TOKEN_PATTERN}$"),
-                name="host_session_token_format",
-                violation_error_message=HOST_TOKEN_RULE,
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return gettext("Host link for %(session)s") % {"session": self.session}
-
-    def get_absolute_url(self) -> str:
-        return reverse("host:roster", kwargs={"token": self.token})
-
-    @property
-    def public_url(self) -> str:
-        """The full address to send to the host, from ``STUDYHALL_SITE_URL``."""
-        return absolute_url(self.get_absolute_url())
-
-    @property
-    def issued_at(self) -> datetime.datetime:
-        """When the current token was handed out: its last rotation, else its creation."""
-        return self.rotated_at or self.created_at
-
-    @property
-    def expires_at(self) -> datetime.datetime:
-        """``STUDYHALL_HOST_LINK_GRACE_HOURS`` after the later of the session's end and
-        the token's issue, so rotating an expired link reopens it for late fixes."""
-        grace = datetime.timedelta(hours=settings.STUDYHALL_HOST_LINK_GRACE_HOURS)
-        return max(self.session.ends_at, self.issued_at) + grace
-
-    @property
-    def for_late_fixes(self) -> bool:
-        """Issued (made or rotated) after its session ended: staff gave it out to fix
-        attendance late, so its check-in is not closed at the end of the session's day."""
-        return self.issued_at >= self.session.ends_at
-
-    def opens_at(self, now: datetime.datetime | None = None) -> bool:
-        """Whether the link opens its page at ``now``."""
-        return (now or timezone.now()) < self.expires_at
-
-    def clean(self) -> None:
-        session = WorkshopSession.objects.filter(pk=self.session_id).first()
-        if self.session_id is not None and session is None:
-            raise ValidationError({"session": gettext("This session does not exist.")})
-        if session is not None and session.cancelled_at is not None and self._state.adding:
-            raise ValidationError({"session": gettext("A cancelled session gets no host link.")})
