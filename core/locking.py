@@ -7,6 +7,10 @@ How long a statement waits for a lock is the connection's ``lock_timeout``
 trip per request). A lock held longer is an error the pages answer with 503 and
 ``Retry-After`` and the commands with exit code 3, never a hung worker. SQLite has no
 row locks: its transactions take the database's write lock when they begin.
+
+The one other lock is ``purge_chat_logs``'s: it skips a conversation being written
+(``SKIP LOCKED``) instead of waiting for it. ``tests/test_architecture.py`` fails on any
+other ``select_for_update``.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ def locked[M: Model](queryset: QuerySet[M]) -> QuerySet[M]:
     return queryset.select_for_update(of=("self",)).order_by("pk")
 
 
-def lock(model: type[Model], ids: Iterable[Any]) -> list[Any]:
+def lock(model: type[Model], ids: Iterable[Any], *, using: str | None = None) -> list[Any]:
     """Lock the rows of ``model`` with these ids, in id order; the ids that exist."""
     wanted = set(ids)
     if not wanted:
         return []
-    return list(locked(model.objects.filter(pk__in=wanted)).values_list("pk", flat=True))
+    rows = model._default_manager.using(using).filter(pk__in=wanted)
+    return list(locked(rows).values_list("pk", flat=True))

@@ -81,3 +81,19 @@ def test_nothing_imports_the_assistant():
         if "assistant_chat" in imported
     }
     assert importers == set()
+
+
+def test_rows_are_locked_one_way():
+    """``core.locking`` takes every row lock (its own table only, in id order). The one
+    other lock is the chat purge's, which skips a conversation being written instead of
+    waiting for it."""
+    allowed = {Path("core/locking.py"), Path("assistant_chat/services.py")}
+    found = set()
+    for app in PROJECT_APPS - {"bench"}:
+        for path in (ROOT / app).rglob("*.py"):
+            relative = path.relative_to(ROOT)
+            if "tests" in relative.parts or "migrations" in relative.parts:
+                continue
+            if "select_for_update(" in path.read_text():
+                found.add(relative)
+    assert found <= allowed, sorted(map(str, found - allowed))

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.i18n import in_language_of, localized
 from core.links import absolute_url
+from core.locking import locked
 from core.mail import send_after_commit
 from tutoring.models import (
     FamilyLink,
@@ -149,7 +150,7 @@ def family_unlink(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        link = FamilyLink.objects.select_for_update().filter(parent=parent, child=child).first()
+        link = locked(FamilyLink.objects.filter(parent=parent, child=child)).first()
         if link is None:
             return
         named = SessionRequest.objects.filter(parent=parent, child=child)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import DomainError
+from core.locking import locked
 from workshops.models import HostSession, WorkshopRun, WorkshopSession, new_host_token
 
 
@@ -157,8 +158,7 @@ def session_update(*, session: WorkshopSession) -> WorkshopSession:
     with transaction.atomic():
         if not session._state.adding:
             taken = (
-                WorkshopSession.objects.select_for_update()
-                .filter(pk=session.pk)
+                locked(WorkshopSession.objects.filter(pk=session.pk))
                 .values_list("seats_taken", flat=True)
                 .get()
             )
@@ -188,9 +188,8 @@ def _lock_session_for_hosting(session_id: int) -> WorkshopSession | None:
     """The session row with its workshop and run, locked for the rest of the
     transaction: provisioners of one session, and a cancellation, take turns."""
     return (
-        WorkshopSession.objects.select_for_update(of=("self",))
+        locked(WorkshopSession.objects.filter(pk=session_id))
         .select_related("workshop", "run")
-        .filter(pk=session_id)
         .first()
     )
 

@@ -72,7 +72,7 @@ def order_cancel(
                 "session_id", flat=True
             ),
         )
-        current = Order.objects.select_for_update().get(pk=order.pk)
+        current = locked(Order.objects.filter(pk=order.pk)).get()
         if current.status == OrderStatus.CANCELLED:
             raise CancelRefused(
                 _("Order %(reference)s is already cancelled.") % {"reference": current.reference}

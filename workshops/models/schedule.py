@@ -32,6 +32,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
+from core.locking import lock
 from workshops.models.catalogue import Workshop
 
 
@@ -342,13 +343,7 @@ class WorkshopSession(models.Model):
         unnumbered = {s.run_id for s in sessions if s.number is None and s.run_id is not None}
         if not unnumbered:
             return
-        list(
-            WorkshopRun.objects.using(using)
-            .select_for_update()
-            .filter(pk__in=unnumbered)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        lock(WorkshopRun, unnumbered, using=using)
         highest = dict(
             cls.objects.using(using)
             .filter(run_id__in=unnumbered)
