@@ -18,10 +18,14 @@ class LanguagePreference(models.Model):
         related_name="language_preference",
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(
+        auto_now=True,
+        verbose_name=_("updated at"),
+    )
 
     class Meta:
         verbose_name = _("language preference")
+        verbose_name_plural = _("language preferences")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),

@@ -49,6 +49,7 @@ class ChatSession(models.Model):
         on_delete=models.DB_CASCADE,
         related_name="chat_sessions",
         db_index=False,  # chat_session_user_recent_idx leads with user_id
+        verbose_name=_("user"),
     )
     # NULL, not "", means "no visitor": the owner check and the indexes rely on it.
     visitor_key = models.CharField(  # noqa: DJ001
@@ -59,19 +60,31 @@ class ChatSession(models.Model):
             "Tells apart visitors who asked without logging in: the same key means the "
             "same browser. Empty when a logged-in user asked."
         ),
+        verbose_name=_("visitor key"),
     )
-    title = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_message_at = models.DateTimeField(default=timezone.now)
+    title = models.CharField(
+        max_length=200,
+        blank=True,
+        verbose_name=_("title"),
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now,
+        verbose_name=_("created at"),
+    )
+    last_message_at = models.DateTimeField(
+        default=timezone.now,
+        verbose_name=_("last message at"),
+    )
     message_count = models.PositiveIntegerField(
-        default=0, help_text=_("How many messages the conversation has, questions and answers.")
+        default=0,
+        help_text=_("How many messages the conversation has, questions and answers."),
+        verbose_name=_("message count"),
     )
 
     class Meta:
+        verbose_name = _("chat session")
+        verbose_name_plural = _("chat sessions")
         ordering = ["-last_message_at"]
-        # Not translated: Django would add an English "s" to an Arabic name, and a
-        # translated verbose_name_plural is a model option, so a migration.
-        verbose_name = "chat session"
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False, visitor_key__isnull=True)
@@ -122,12 +135,20 @@ class ChatMessage(models.Model):
         on_delete=models.DB_CASCADE,
         related_name="messages",
         db_index=False,  # chat_message_sequence_unique_per_session leads with session_id
+        verbose_name=_("session"),
     )
     sequence = models.PositiveIntegerField(
-        help_text=_("The message's place in the conversation: 1 for the first.")
+        help_text=_("The message's place in the conversation: 1 for the first."),
+        verbose_name=_("sequence"),
     )
-    role = models.CharField(max_length=16, choices=ChatRole)
-    content = models.TextField()
+    role = models.CharField(
+        max_length=16,
+        choices=ChatRole,
+        verbose_name=_("role"),
+    )
+    content = models.TextField(
+        verbose_name=_("content"),
+    )
     # NULL, not "", means "none sent": only ids that were sent must be unique.
     client_message_id = models.CharField(  # noqa: DJ001
         max_length=100,
@@ -137,6 +158,7 @@ class ChatMessage(models.Model):
             "Sent by the browser with each question, so a question sent twice (after a "
             "dropped connection) is kept once."
         ),
+        verbose_name=_("client message id"),
     )
     reply_to = models.ForeignKey(
         "self",
@@ -146,14 +168,17 @@ class ChatMessage(models.Model):
         related_name="+",
         db_index=False,  # chat_message_one_answer_per_question is its index
         help_text=_("On an answer: the question it answers."),
+        verbose_name=_("reply to"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(
+        default=timezone.now,
+        verbose_name=_("created at"),
+    )
 
     class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
         ordering = ["session_id", "sequence"]
-        # Not translated: Django would add an English "s" to an Arabic name, and a
-        # translated verbose_name_plural is a model option, so a migration.
-        verbose_name = "chat message"
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "sequence"],

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.html import format_html
 
 ARABIC = "ar"
@@ -63,13 +62,6 @@ def comma() -> str:
 
 def semicolon() -> str:
     return ARABIC_SEMICOLON if current_language() == ARABIC else ";"
-
-
-def date_text(value, format_: str) -> str:
-    """``date_format``, with the Arabic comma (،) on Arabic pages: Django's formats
-    write the Latin one whatever the language."""
-    text = date_format(value, format_)
-    return text.replace(",", ARABIC_COMMA) if current_language() == ARABIC else text
 
 
 def uses_arabic_digits(language: str | None = None) -> bool:

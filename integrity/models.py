@@ -15,25 +15,38 @@ from django.utils.translation import gettext_lazy as _
 
 class QuarantinedRow(models.Model):
     source_table = models.CharField(
-        max_length=200, help_text=_("The database table the row was taken from.")
+        max_length=200,
+        help_text=_("The database table the row was taken from."),
+        verbose_name=_("source table"),
     )
     source_pk = models.CharField(
         _("source primary key"), max_length=64, help_text=_("The row's id in that table.")
     )
     data = models.JSONField(
-        encoder=DjangoJSONEncoder, help_text=_("The row as it was, column by column.")
+        encoder=DjangoJSONEncoder,
+        help_text=_("The row as it was, column by column."),
+        verbose_name=_("data"),
     )
-    reason = models.TextField(help_text=_("Why the row could not stay in its table."))
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.TextField(
+        help_text=_("Why the row could not stay in its table."),
+        verbose_name=_("reason"),
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True,
+        db_index=True,
+        verbose_name=_("created at"),
+    )
     restored_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("When the row was put back into its table.")
+        null=True,
+        blank=True,
+        help_text=_("When the row was put back into its table."),
+        verbose_name=_("restored at"),
     )
 
     class Meta:
+        verbose_name = _("quarantined row")
+        verbose_name_plural = _("quarantined rows")
         ordering = ["-created_at", "-id"]
-        # Not translated: Django would add an English "s" to an Arabic name, and a
-        # translated verbose_name_plural is a model option, so a migration.
-        verbose_name = "quarantined row"
         constraints = [
             # A row is held once at a time: quarantining is safe to re-run.
             models.UniqueConstraint(
@@ -52,21 +65,37 @@ class QuarantinedRow(models.Model):
 class IntegrityAudit(models.Model):
     """One run of ``check_integrity``: what it found. /healthz shows the last full one."""
 
-    checked_at = models.DateTimeField(db_index=True)
-    ok = models.BooleanField(help_text=_("True when no invariant had a violation."))
-    violations = models.PositiveBigIntegerField(help_text=_("Violations of every invariant."))
-    partial = models.BooleanField(
-        default=False, help_text=_("Only some invariants were checked (--only).")
+    checked_at = models.DateTimeField(
+        db_index=True,
+        verbose_name=_("checked at"),
     )
-    seconds = models.FloatField(help_text=_("How long the audit took."))
+    ok = models.BooleanField(
+        help_text=_("True when no invariant had a violation."),
+        verbose_name=_("ok"),
+    )
+    violations = models.PositiveBigIntegerField(
+        help_text=_("Violations of every invariant."),
+        verbose_name=_("violations"),
+    )
+    partial = models.BooleanField(
+        default=False,
+        help_text=_("Only some invariants were checked (--only)."),
+        verbose_name=_("partial"),
+    )
+    seconds = models.FloatField(
+        help_text=_("How long the audit took."),
+        verbose_name=_("seconds"),
+    )
     invariants = models.JSONField(
         encoder=DjangoJSONEncoder,
         help_text=_("Per invariant: rows checked, violations, sample ids, seconds."),
+        verbose_name=_("invariants"),
     )
 
     class Meta:
+        verbose_name = _("integrity audit")
+        verbose_name_plural = _("integrity audits")
         ordering = ["-checked_at", "-id"]
-        verbose_name = "integrity audit"
 
     def __str__(self) -> str:
         if self.ok:

@@ -56,15 +56,38 @@ class SeatStatus(models.TextChoices):
 
 
 class Order(models.Model):
-    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
-    buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    reference = models.CharField(
+        max_length=16,
+        unique=True,
+        default=new_reference,
+        editable=False,
+        verbose_name=_("reference"),
     )
-    status = models.CharField(max_length=16, choices=OrderStatus, default=OrderStatus.CONFIRMED)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("buyer"),
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=OrderStatus,
+        default=OrderStatus.CONFIRMED,
+        verbose_name=_("status"),
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True,
+        db_index=True,
+        verbose_name=_("created at"),
+    )
+    updated_at = models.DateTimeField(
+        auto_now=True,
+        verbose_name=_("updated at"),
+    )
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -89,23 +112,65 @@ class Order(models.Model):
 class OrderItem(models.Model):
     """One seat in one session. Run and workshop are copied from the session."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="seats")
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        related_name="seats",
+        verbose_name=_("order"),
+    )
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="seats",
         help_text=_("Who holds the seat: always the order's buyer."),
+        verbose_name=_("buyer"),
     )
-    session = models.ForeignKey(WorkshopSession, on_delete=models.PROTECT, related_name="seats")
-    run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="seats")
-    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="seats")
-    price = PriceField(help_text=_("What the seat cost when it was booked."))
-    status = models.CharField(max_length=16, choices=SeatStatus, default=SeatStatus.ACTIVE)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    session = models.ForeignKey(
+        WorkshopSession,
+        on_delete=models.PROTECT,
+        related_name="seats",
+        verbose_name=_("session"),
+    )
+    run = models.ForeignKey(
+        WorkshopRun,
+        on_delete=models.PROTECT,
+        related_name="seats",
+        verbose_name=_("run"),
+    )
+    workshop = models.ForeignKey(
+        Workshop,
+        on_delete=models.PROTECT,
+        related_name="seats",
+        verbose_name=_("workshop"),
+    )
+    price = PriceField(
+        help_text=_("What the seat cost when it was booked."),
+        verbose_name=_("price"),
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=SeatStatus,
+        default=SeatStatus.ACTIVE,
+        verbose_name=_("status"),
+    )
+    checked_in_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name=_("checked in at"),
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True,
+        verbose_name=_("created at"),
+    )
+    cancelled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name=_("cancelled at"),
+    )
 
     class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
         ordering = ["session__date", "session__start_time", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -176,12 +241,28 @@ class CalendarFeed(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_feed_token,
+        editable=False,
+        verbose_name=_("token"),
+    )
     created_at = models.DateTimeField(
-        default=timezone.now, editable=False, help_text=_("When the current address was made.")
+        default=timezone.now,
+        editable=False,
+        help_text=_("When the current address was made."),
+        verbose_name=_("created at"),
     )
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
         return gettext("Calendar feed of %(user)s") % {"user": self.user}

@@ -49,26 +49,44 @@ def display_name(user) -> str:
 
 class TutorProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tutor_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="tutor_profile",
+        verbose_name=_("user"),
     )
-    headline = models.CharField(max_length=200)
+    headline = models.CharField(
+        max_length=200,
+        verbose_name=_("headline"),
+    )
     headline_ar = models.CharField(_("Arabic headline"), max_length=200, blank=True)
-    bio = models.TextField(blank=True)
+    bio = models.TextField(
+        blank=True,
+        verbose_name=_("bio"),
+    )
     bio_ar = models.TextField(_("Arabic bio"), blank=True)
     subjects = models.TextField(
         help_text=_(
             "Subjects taught, separated by commas, in English and Arabic; students search them."
-        )
+        ),
+        verbose_name=_("subjects"),
     )
-    hourly_rate = PriceField(default=Decimal(0))
+    hourly_rate = PriceField(
+        default=Decimal(0),
+        verbose_name=_("hourly rate"),
+    )
     is_accepting_requests = models.BooleanField(
         _("accepting requests"),
         default=True,
         help_text=_("Students and parents can send requests only while this is on."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True,
+        verbose_name=_("created at"),
+    )
 
     class Meta:
+        verbose_name = _("tutor profile")
+        verbose_name_plural = _("tutor profiles")
         ordering = ["user__first_name", "user__last_name", "id"]
         constraints = [
             models.CheckConstraint(
@@ -99,12 +117,25 @@ class TutorProfile(models.Model):
 
 class StudentProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="student_profile",
+        verbose_name=_("user"),
     )
-    grade = models.CharField(max_length=50, blank=True, help_text=_("e.g. Grade 9"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    grade = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text=_("e.g. Grade 9"),
+        verbose_name=_("grade"),
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True,
+        verbose_name=_("created at"),
+    )
 
     class Meta:
+        verbose_name = _("student profile")
+        verbose_name_plural = _("student profiles")
         ordering = ["user__first_name", "user__last_name", "id"]
 
     def __str__(self) -> str:
@@ -113,14 +144,26 @@ class StudentProfile(models.Model):
 
 class ParentProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parent_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="parent_profile",
+        verbose_name=_("user"),
     )
     children = models.ManyToManyField(
-        StudentProfile, through="FamilyLink", blank=True, related_name="parents"
+        StudentProfile,
+        through="FamilyLink",
+        blank=True,
+        related_name="parents",
+        verbose_name=_("children"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True,
+        verbose_name=_("created at"),
+    )
 
     class Meta:
+        verbose_name = _("parent profile")
+        verbose_name_plural = _("parent profiles")
         ordering = ["user__first_name", "user__last_name", "id"]
 
     def __str__(self) -> str:
@@ -144,18 +187,20 @@ class FamilyLink(models.Model):
         on_delete=models.CASCADE,
         db_column="parentprofile_id",
         related_name="child_links",
+        verbose_name=_("parent"),
     )
     child = models.ForeignKey(
         StudentProfile,
         on_delete=models.CASCADE,
         db_column="studentprofile_id",
         related_name="parent_links",
+        verbose_name=_("child"),
     )
 
     class Meta:
-        db_table = "tutoring_parentprofile_children"
         verbose_name = _("child")
         verbose_name_plural = _("children")
+        db_table = "tutoring_parentprofile_children"
         # The target of the requests' (parent_id, child_id) foreign key.
         unique_together = [("parent", "child")]
 
@@ -167,19 +212,35 @@ class FamilyLink(models.Model):
 
 
 class TutorPackage(models.Model):
-    tutor = models.ForeignKey(TutorProfile, on_delete=models.CASCADE, related_name="packages")
-    name = models.CharField(max_length=200)
+    tutor = models.ForeignKey(
+        TutorProfile,
+        on_delete=models.CASCADE,
+        related_name="packages",
+        verbose_name=_("tutor"),
+    )
+    name = models.CharField(
+        max_length=200,
+        verbose_name=_("name"),
+    )
     name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True,
+        verbose_name=_("description"),
+    )
     sessions_count = models.PositiveSmallIntegerField(
         _("sessions"), default=1, validators=[MinValueValidator(1)]
     )
-    price = PriceField(default=Decimal(0))
+    price = PriceField(
+        default=Decimal(0),
+        verbose_name=_("price"),
+    )
     is_active = models.BooleanField(
         _("offered"), default=True, help_text=_("Only offered packages can be requested.")
     )
 
     class Meta:
+        verbose_name = _("tutor package")
+        verbose_name_plural = _("tutor packages")
         ordering = ["tutor", "price", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -260,8 +321,17 @@ class SessionRequestQuerySet(models.QuerySet):
 class SessionRequest(FormSafeValidation):
     """A student's or a parent's request for sessions with a tutor."""
 
-    tutor = models.ForeignKey(TutorProfile, on_delete=models.PROTECT, related_name="requests")
-    requester_type = models.CharField(max_length=20, choices=RequesterType)
+    tutor = models.ForeignKey(
+        TutorProfile,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("tutor"),
+    )
+    requester_type = models.CharField(
+        max_length=20,
+        choices=RequesterType,
+        verbose_name=_("requester type"),
+    )
     student = models.ForeignKey(
         StudentProfile,
         on_delete=models.PROTECT,
@@ -269,6 +339,7 @@ class SessionRequest(FormSafeValidation):
         blank=True,
         related_name="requests",
         help_text=_("The requester, when a student asks."),
+        verbose_name=_("student"),
     )
     parent = models.ForeignKey(
         ParentProfile,
@@ -277,6 +348,7 @@ class SessionRequest(FormSafeValidation):
         blank=True,
         related_name="requests",
         help_text=_("The requester, when a parent asks."),
+        verbose_name=_("parent"),
     )
     child = models.ForeignKey(
         StudentProfile,
@@ -285,6 +357,7 @@ class SessionRequest(FormSafeValidation):
         blank=True,
         related_name="requests_as_child",
         help_text=_("On a parent's request, the child it is for."),
+        verbose_name=_("child"),
     )
     package = models.ForeignKey(
         TutorPackage,
@@ -292,9 +365,13 @@ class SessionRequest(FormSafeValidation):
         null=True,
         blank=True,
         related_name="requests",
+        verbose_name=_("package"),
     )
     package_name = models.CharField(
-        max_length=255, blank=True, help_text=_("The package's name when the request was made.")
+        max_length=255,
+        blank=True,
+        help_text=_("The package's name when the request was made."),
+        verbose_name=_("package name"),
     )
     package_name_ar = models.CharField(
         _("Arabic package name"),
@@ -304,22 +381,65 @@ class SessionRequest(FormSafeValidation):
         help_text=_("The package's Arabic name when the request was made."),
     )
     status = models.CharField(
-        max_length=20, choices=RequestStatus, default=RequestStatus.PENDING, editable=False
+        max_length=20,
+        choices=RequestStatus,
+        default=RequestStatus.PENDING,
+        editable=False,
+        verbose_name=_("status"),
     )
-    message = models.TextField(blank=True)
-    student_name = models.CharField(max_length=255)
-    student_grade = models.CharField(max_length=50, blank=True)
-    preferred_schedule = models.TextField(blank=True)
-    contact_phone = models.CharField(max_length=32, blank=True)
-    contact_email = models.EmailField(max_length=255, blank=True)
-    decline_reason = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
-    responded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    message = models.TextField(
+        blank=True,
+        verbose_name=_("message"),
+    )
+    student_name = models.CharField(
+        max_length=255,
+        verbose_name=_("student name"),
+    )
+    student_grade = models.CharField(
+        max_length=50,
+        blank=True,
+        verbose_name=_("student grade"),
+    )
+    preferred_schedule = models.TextField(
+        blank=True,
+        verbose_name=_("preferred schedule"),
+    )
+    contact_phone = models.CharField(
+        max_length=32,
+        blank=True,
+        verbose_name=_("contact phone"),
+    )
+    contact_email = models.EmailField(
+        max_length=255,
+        blank=True,
+        verbose_name=_("contact email"),
+    )
+    decline_reason = models.TextField(
+        blank=True,
+        editable=False,
+        verbose_name=_("decline reason"),
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        verbose_name=_("created at"),
+    )
+    updated_at = models.DateTimeField(
+        auto_now=True,
+        verbose_name=_("updated at"),
+    )
+    responded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("responded at"),
+    )
 
     objects = SessionRequestQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("session request")
+        verbose_name_plural = _("session requests")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(

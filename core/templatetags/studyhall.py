@@ -5,13 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.timesince import timesince
-from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
 
-from core.i18n import ARABIC, current_language, date_text, localized, time_range_html
+from core.i18n import ARABIC, current_language, localized, time_range_html
 from core.i18n import comma as language_comma
 from core.money import format_price
 
@@ -54,27 +50,6 @@ def time_range(start: datetime.time, end: datetime.time) -> str:
     if not isinstance(start, datetime.time) or not isinstance(end, datetime.time):
         return ""
     return time_range_html(start, end)
-
-
-@register.filter
-def ago(value) -> str:
-    """``{{ request.created_at|ago }}``: "5 minutes ago", or "just now" within a
-    minute (never "0 minutes ago")."""
-    if not isinstance(value, datetime.datetime):
-        return ""
-    if timezone.now() - value < datetime.timedelta(minutes=1):
-        return gettext("just now")
-    return gettext("%(since)s ago") % {"since": timesince(value)}
-
-
-@register.filter
-def stamp(value, format_: str = "SHORT_DATETIME_FORMAT") -> str:
-    """``{{ order.created_at|stamp }}``: a date and time in the site's time zone, in
-    the language's short format (config/formats), or as ``format_`` writes it, with
-    the Arabic comma on Arabic pages."""
-    if not isinstance(value, datetime.date):
-        return ""
-    return date_text(template_localtime(value), format_)
 
 
 @register.filter

@@ -21,16 +21,26 @@ from core.text import search_document
 class Category(models.Model):
     """A kind of workshop (Art, Technology, ...): the store's chips filter by it."""
 
-    name = models.CharField(max_length=80, unique=True)
+    name = models.CharField(
+        max_length=80,
+        unique=True,
+        verbose_name=_("name"),
+    )
     name_ar = models.CharField(_("Arabic name"), max_length=80, blank=True)
     slug = models.SlugField(
-        max_length=80, unique=True, help_text=_("Its part of the store's address: ?category=…")
+        max_length=80,
+        unique=True,
+        help_text=_("Its part of the store's address: ?category=…"),
+        verbose_name=_("slug"),
     )
     position = models.PositiveSmallIntegerField(
-        default=0, help_text=_("The store shows the chips in this order, then by name.")
+        default=0,
+        help_text=_("The store shows the chips in this order, then by name."),
+        verbose_name=_("position"),
     )
 
     class Meta:
+        verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["position", "name"]
 
@@ -50,10 +60,20 @@ def workshop_search_vector() -> SearchVector:
 
 
 class Workshop(models.Model):
-    title = models.CharField(max_length=200)
+    title = models.CharField(
+        max_length=200,
+        verbose_name=_("title"),
+    )
     title_ar = models.CharField(_("Arabic title"), max_length=200, blank=True)
-    slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        verbose_name=_("slug"),
+    )
+    description = models.TextField(
+        blank=True,
+        verbose_name=_("description"),
+    )
     description_ar = models.TextField(_("Arabic description"), blank=True)
     default_capacity = models.PositiveIntegerField(
         _("default seats per session"),
@@ -75,14 +95,28 @@ class Workshop(models.Model):
         blank=True,
         related_name="workshops",
         help_text=_("The store's category chip it appears under."),
+        verbose_name=_("category"),
     )
     # Titles and descriptions in both languages as the search compares them (core.text), kept
     # by save(); the store searches it with PostgreSQL's full text or, on SQLite, LIKE.
-    search_document = models.TextField(blank=True, default="", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_document = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        verbose_name=_("search document"),
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True,
+        verbose_name=_("created at"),
+    )
+    updated_at = models.DateTimeField(
+        auto_now=True,
+        verbose_name=_("updated at"),
+    )
 
     class Meta:
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
         ordering = ["title"]
         # On PostgreSQL, migration 0015 adds the GIN index ``workshop_search_idx`` on
         # ``workshop_search_vector()``; it is not declared here because SQLite has none.

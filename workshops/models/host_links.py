@@ -48,14 +48,20 @@ class HostSession(models.Model):
         on_delete=models.CASCADE,
         related_name="host_link",
         error_messages={"unique": _("This session already has a host link.")},
+        verbose_name=_("session"),
     )
     token = models.CharField(
         max_length=64,
         default=new_host_token,
         editable=False,
         validators=[RegexValidator(f"^{HOST_TOKEN_PATTERN}$", HOST_TOKEN_RULE)],
+        verbose_name=_("token"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        verbose_name=_("created at"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -67,18 +73,19 @@ class HostSession(models.Model):
             "The staff member who made the link; empty when an operator made it with the "
             "provision_host command, or when that staff account was deleted."
         ),
+        verbose_name=_("created by"),
     )
     rotated_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
         help_text=_("When the link was last rotated (the old address stopped opening then)."),
+        verbose_name=_("rotated at"),
     )
 
     class Meta:
-        # Not translated: Django would add an English "s" to an Arabic name, and a
-        # translated verbose_name_plural is a model option, so a migration.
-        verbose_name = "host link"
+        verbose_name = _("host link")
+        verbose_name_plural = _("host links")
         ordering = ["session__date", "session__start_time", "session_id"]
         constraints = [
             models.UniqueConstraint(

@@ -59,11 +59,23 @@ class BookingBlock(models.TextChoices):
 class WorkshopRun(models.Model):
     """One run of a workshop: a group of dated sessions, e.g. "March 2027 cohort"."""
 
-    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="runs")
-    name = models.CharField(max_length=200)
+    workshop = models.ForeignKey(
+        Workshop,
+        on_delete=models.PROTECT,
+        related_name="runs",
+        verbose_name=_("workshop"),
+    )
+    name = models.CharField(
+        max_length=200,
+        verbose_name=_("name"),
+    )
     name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(
+        verbose_name=_("start date"),
+    )
+    end_date = models.DateField(
+        verbose_name=_("end date"),
+    )
     is_default = models.BooleanField(
         _("default run"),
         default=False,
@@ -72,9 +84,14 @@ class WorkshopRun(models.Model):
             "them to a proper run when you can. A workshop has at most one."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True,
+        verbose_name=_("created at"),
+    )
 
     class Meta:
+        verbose_name = _("workshop run")
+        verbose_name_plural = _("workshop runs")
         ordering = ["workshop__title", "start_date", "id"]
         constraints = [
             models.CheckConstraint(
@@ -192,18 +209,35 @@ class WorkshopSessionQuerySet(models.QuerySet):
 class WorkshopSession(models.Model):
     """One dated meeting of a run: Day 1, Day 2, ..."""
 
-    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="sessions")
-    run = models.ForeignKey(WorkshopRun, on_delete=models.PROTECT, related_name="sessions")
+    workshop = models.ForeignKey(
+        Workshop,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("workshop"),
+    )
+    run = models.ForeignKey(
+        WorkshopRun,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("run"),
+    )
     number = models.PositiveSmallIntegerField(
         blank=True,
         validators=[MinValueValidator(1)],
         help_text=_(
             "Day 1, Day 2, ... unique within its run. Left empty, the next free number of its run."
         ),
+        verbose_name=_("number"),
     )
-    date = models.DateField()
-    start_time = models.TimeField()
-    end_time = models.TimeField()
+    date = models.DateField(
+        verbose_name=_("date"),
+    )
+    start_time = models.TimeField(
+        verbose_name=_("start time"),
+    )
+    end_time = models.TimeField(
+        verbose_name=_("end time"),
+    )
     capacity = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -212,8 +246,12 @@ class WorkshopSession(models.Model):
             "Seats in this session. A new session left empty gets its workshop's default "
             "seats; cleared later, the session has unlimited seats."
         ),
+        verbose_name=_("capacity"),
     )
-    seats_taken = models.PositiveIntegerField(default=0)
+    seats_taken = models.PositiveIntegerField(
+        default=0,
+        verbose_name=_("seats taken"),
+    )
     cancelled_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -222,6 +260,7 @@ class WorkshopSession(models.Model):
             "When staff cancelled the session (the “Cancel selected sessions” action "
             "on the session list). Empty while it goes ahead."
         ),
+        verbose_name=_("cancelled at"),
     )
     metadata = models.JSONField(
         default=dict,
@@ -230,11 +269,14 @@ class WorkshopSession(models.Model):
             'Notes for staff as JSON, e.g. {"room": "Lab 2"}. Students do not see them; '
             "cloning the run copies them."
         ),
+        verbose_name=_("metadata"),
     )
 
     objects = WorkshopSessionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("workshop session")
+        verbose_name_plural = _("workshop sessions")
         ordering = ["date", "start_time", "id"]
         constraints = [
             models.UniqueConstraint(
