@@ -30,6 +30,7 @@ class LanguagePreference(models.Model):
             models.CheckConstraint(
                 condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
                 name="language_preference_known_language",
+                violation_error_message=_("Choose English or Arabic."),
             )
         ]
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from assistant_chat.models import ChatMessage, ChatSession
 from assistant_chat.selectors import conversation_export
 from core.admin_widgets import ReadOnlyAdmin
+from core.people import display_name
 
 
 class ChatMessageInline(ReadOnlyAdmin, admin.TabularInline):
@@ -82,7 +83,7 @@ class ChatSessionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     def owner(self, session: ChatSession) -> str:
         if session.user_id is None:
             return gettext("Visitor")
-        return session.user.get_full_name() or session.user.get_username()
+        return display_name(session.user)
 
     @admin.display(description=_("Messages"), ordering="message_count")
     def messages(self, session: ChatSession) -> int:

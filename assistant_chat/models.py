@@ -201,7 +201,11 @@ class ChatMessage(models.Model):
                 violation_error_message=_("This question already has an answer."),
             ),
             # The target of the answers' composite foreign key (same session).
-            models.UniqueConstraint(fields=["id", "session"], name="chat_message_id_session_key"),
+            models.UniqueConstraint(
+                fields=["id", "session"],
+                name="chat_message_id_session_key",
+                violation_error_message=_("A message belongs to one conversation."),
+            ),
             models.CheckConstraint(
                 condition=Q(sequence__gte=1),
                 name="chat_message_sequence_positive",

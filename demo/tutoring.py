@@ -25,7 +25,7 @@ from tutoring.services import (
     request_accept,
     request_cancel,
     request_create,
-    request_reject,
+    request_decline,
 )
 
 
@@ -186,7 +186,7 @@ def seed_requests(now: datetime.datetime | None = None) -> int:
         preferred_schedule="Sunday nights",
         message="Grammar revision, please.",
     )
-    request_reject(
+    request_decline(
         request_id=declined,
         tutor=_tutor("samir"),
         reason="I teach only until 8 pm; I would be glad to help on an earlier evening.",

@@ -27,16 +27,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.money import PriceField
+from core.people import display_name
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
 
 # No 0/O or 1/I/L: references are read out over the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REFERENCE_LENGTH = 10
-
-
-def person_name(user) -> str:
-    """A buyer as staff and hosts call them: full name, else the login."""
-    return user.get_full_name() or user.get_username()
 
 
 def new_reference() -> str:
@@ -45,7 +41,6 @@ def new_reference() -> str:
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
     CONFIRMED = "confirmed", _("Confirmed")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -91,10 +86,16 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=OrderStatus.values), name="order_status_valid"
+                condition=Q(status__in=OrderStatus.values),
+                name="order_status_valid",
+                violation_error_message=_("An order is confirmed or cancelled."),
             ),
             # The target of the seats' (order_id, buyer_id) foreign key.
-            models.UniqueConstraint(fields=["id", "buyer"], name="order_id_buyer_key"),
+            models.UniqueConstraint(
+                fields=["id", "buyer"],
+                name="order_id_buyer_key",
+                violation_error_message=_("An order has one buyer."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -180,13 +181,23 @@ class OrderItem(models.Model):
                 violation_error_message=_("This buyer already has a seat in this session."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=SeatStatus.values), name="item_status_valid"
+                condition=Q(status__in=SeatStatus.values),
+                name="item_status_valid",
+                violation_error_message=_("A seat is booked or cancelled."),
             ),
-            models.CheckConstraint(condition=Q(price__gte=0), name="item_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="item_price_not_negative",
+                violation_error_message=_("A seat's price cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(status=SeatStatus.CANCELLED, cancelled_at__isnull=False)
                 | Q(status=SeatStatus.ACTIVE, cancelled_at__isnull=True),
                 name="item_cancelled_at_matches_status",
+                violation_error_message=_(
+                    "A cancelled seat has the time it was cancelled and a booked seat has "
+                    "none; cancel seats with the cancel action, not by hand."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status=SeatStatus.ACTIVE) | Q(checked_in_at__isnull=True),
@@ -202,7 +213,7 @@ class OrderItem(models.Model):
 
     @property
     def attendee_name(self) -> str:
-        return person_name(self.buyer)
+        return display_name(self.buyer)
 
     @property
     def is_active(self) -> bool:

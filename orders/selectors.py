@@ -19,18 +19,18 @@ def _seats_with_schedule() -> QuerySet[OrderItem]:
     )
 
 
-def orders_for_buyer(*, buyer: AbstractBaseUser) -> QuerySet[Order]:
-    """The buyer's orders, newest first, each with its seats, session, run and workshop."""
-    return Order.objects.filter(buyer=buyer).prefetch_related(
-        Prefetch("seats", queryset=_seats_with_schedule())
-    )
+def _with_seats(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Orders, each with its seats, session, run and workshop."""
+    return orders.prefetch_related(Prefetch("seats", queryset=_seats_with_schedule()))
 
 
 def order_for_buyer(*, buyer: AbstractBaseUser, reference: str) -> Order | None:
-    return orders_for_buyer(buyer=buyer).filter(reference=reference).first()
+    """The buyer's order ``reference``, with its seats; ``None`` when it is someone else's
+    or does not exist (pages answer both with the same 404)."""
+    return _with_seats(Order.objects.filter(buyer=buyer, reference=reference)).first()
 
 
-def buyer_orders(
+def orders_for_buyer(
     *, buyer: AbstractBaseUser, now: datetime.datetime | None = None
 ) -> QuerySet[Order]:
     """The buyer's orders for My orders: upcoming ones first, soonest first (an active
@@ -45,7 +45,7 @@ def buyer_orders(
         session__in=WorkshopSession.objects.not_ended(now),
     )
     return (
-        orders_for_buyer(buyer=buyer)
+        _with_seats(Order.objects.filter(buyer=buyer))
         .annotate(
             first_date=Min("seats__session__date"),
             last_date=Max("seats__session__date"),

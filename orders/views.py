@@ -19,12 +19,12 @@ from orders.models import CalendarFeed
 from orders.rules import BookingError, nothing_available, run_refusal, session_refusal
 from orders.selectors import (
     CALENDAR_PAST_DAYS,
-    buyer_orders,
     calendar_feed_by_token,
     calendar_seats,
     held_by,
     held_session_ids,
     order_for_buyer,
+    orders_for_buyer,
 )
 from orders.services.booking import run_book, seat_book
 from orders.services.calendar_feeds import (
@@ -195,7 +195,7 @@ ORDERS_PAGE_SIZE = 10
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
     """My orders, a page at a time: upcoming first, then past and cancelled."""
-    paged = page_of(buyer_orders(buyer=request.user), request.GET, per_page=ORDERS_PAGE_SIZE)
+    paged = page_of(orders_for_buyer(buyer=request.user), request.GET, per_page=ORDERS_PAGE_SIZE)
     upcoming = [order for order in paged.rows if order.is_upcoming]
     past = [order for order in paged.rows if not order.is_upcoming]
     context = {

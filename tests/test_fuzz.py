@@ -241,7 +241,7 @@ def make_world() -> World:
         "request": f"/tutors/{tutor.pk}/request/",
         "requests": "/tutoring/requests/",
         "accept": f"/tutoring/requests/{request.pk}/accept/",
-        "reject": f"/tutoring/requests/{request.pk}/reject/",
+        "decline": f"/tutoring/requests/{request.pk}/reject/",
         "tutoring:cancel": f"/tutoring/requests/{request.pk}/cancel/",
         "roster": f"/host/{link.token}/",
         "check_in": f"/host/{link.token}/check-in/",
@@ -279,7 +279,7 @@ def test_every_route_of_the_site_is_fuzzed():
         "workshop", "workshops:calendar",
         "list", "orders:detail", "cancel", "ics", "calendar", "calendar_feed", "tutors",
         "tutor", "request", "requests",
-        "accept", "reject", "tutoring:cancel", "roster", "check_in", "chat", "delete",
+        "accept", "decline", "tutoring:cancel", "roster", "check_in", "chat", "delete",
         "api-messages",
     }  # fmt: skip
     plain = {name for name in site_routes() if ":" not in name}
@@ -512,7 +512,7 @@ def test_junk_to_every_form_and_parameter_answers_below_500(role):
             "cancel",
             "request",
             "accept",
-            "reject",
+            "decline",
             "check_in",
             "delete",
         }:

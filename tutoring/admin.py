@@ -26,7 +26,7 @@ from tutoring.models import (
     TutorProfile,
 )
 from tutoring.selectors import pending_request_for_child
-from tutoring.services import TutoringError, family_unlink, request_accept, request_reject
+from tutoring.services import TutoringError, family_unlink, request_accept, request_decline
 
 USER_SEARCH = ("user__username", "user__first_name", "user__last_name", "user__email")
 
@@ -262,7 +262,7 @@ class SessionRequestAdmin(admin.ModelAdmin):
             self._answer_each(
                 request,
                 queryset,
-                lambda r: request_reject(request_id=r.pk, tutor=r.tutor, reason=reason),
+                lambda r: request_decline(request_id=r.pk, tutor=r.tutor, reason=reason),
             )
             return None
         context = {

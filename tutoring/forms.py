@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import localized
 from core.ids import MAX_ID
 from core.money import format_price
-from tutoring.models import RequesterType, TutorProfile, display_name
+from core.people import display_name
+from tutoring.models import RequesterType, TutorProfile
 from tutoring.selectors import Profiles
 from tutoring.services import RequestDetails
 

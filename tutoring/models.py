@@ -11,7 +11,7 @@ Invariant kept here (see docs/invariants.md): ``session_request_parties``.
   ``package_id`` when the package is deleted (migration 0004).
 
 Also in the database: ``responded_at`` is set exactly when the request was
-accepted or rejected, a rejection carries its reason, and a requester has at most
+accepted or declined, a decline carries its reason, and a requester has at most
 one pending request per tutor (and, for a parent, per child). ``clean()`` says each
 of these in words.
 
@@ -40,11 +40,8 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import localized
 from core.models import FormSafeValidation
 from core.money import PriceField
+from core.people import display_name
 from core.text import any_arabic
-
-
-def display_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class TutorProfile(models.Model):
@@ -259,7 +256,11 @@ class TutorPackage(models.Model):
                 violation_error_message=_("The price cannot be negative."),
             ),
             # The target of requests' composite foreign key (session_request_parties).
-            models.UniqueConstraint(fields=["id", "tutor"], name="package_id_tutor_key"),
+            models.UniqueConstraint(
+                fields=["id", "tutor"],
+                name="package_id_tutor_key",
+                violation_error_message=_("A package belongs to one tutor."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -461,6 +462,9 @@ class SessionRequest(FormSafeValidation):
             models.CheckConstraint(
                 condition=Q(status__in=RequestStatus.values),
                 name="request_status_valid",
+                violation_error_message=_(
+                    "A request is pending, accepted, declined, cancelled or expired."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=ANSWERED, responded_at__isnull=False)

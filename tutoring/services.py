@@ -29,6 +29,7 @@ from core.i18n import in_language_of, localized
 from core.links import absolute_url
 from core.locking import locked
 from core.mail import send_after_commit
+from core.people import display_name
 from tutoring.models import (
     FamilyLink,
     ParentProfile,
@@ -38,7 +39,6 @@ from tutoring.models import (
     StudentProfile,
     TutorPackage,
     TutorProfile,
-    display_name,
 )
 from tutoring.selectors import Profiles, profiles_of
 
@@ -324,7 +324,7 @@ def request_accept(
     )
 
 
-def request_reject(
+def request_decline(
     *, request_id: int, tutor: TutorProfile, reason: str, now: datetime.datetime | None = None
 ) -> SessionRequest:
     """The tutor declines a pending request of theirs, saying why; the requester is told."""

@@ -27,7 +27,7 @@ from tutoring.services import (
     request_accept,
     request_cancel,
     request_create,
-    request_reject,
+    request_decline,
 )
 
 SEARCH_MAX_LENGTH = 100
@@ -170,14 +170,14 @@ def request_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     tutor = _tutor_of(request)
     form = DeclineForm(request.POST)
     if not form.is_valid():
         return _panel(request, decline_error_for=pk, decline_error=" ".join(form.errors["reason"]))
     return _after_answer(
         request,
-        lambda: request_reject(request_id=pk, tutor=tutor, reason=form.cleaned_data["reason"]),
+        lambda: request_decline(request_id=pk, tutor=tutor, reason=form.cleaned_data["reason"]),
         _("Declined. The requester has been told, with your reason."),
     )
 

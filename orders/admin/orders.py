@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 from core.i18n import localized
 from core.money import format_price
+from core.people import display_name
 from orders.admin.common import ReadOnlyInline, confirm_action
-from orders.models import Order, OrderItem, OrderStatus, person_name
+from orders.models import Order, OrderItem, OrderStatus
 from orders.services.cancellation import order_cancel
 from workshops.admin.common import two_lines
 
@@ -21,7 +22,7 @@ from workshops.admin.common import two_lines
 @admin.display(description=_("Buyer"), ordering="buyer__last_name")
 def buyer_name(obj: Order | OrderItem) -> str:
     """The buyer of an order or a seat, as staff call them."""
-    return person_name(obj.buyer)
+    return display_name(obj.buyer)
 
 
 @admin.display(description=_("Email"), ordering="buyer__email")

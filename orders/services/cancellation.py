@@ -31,7 +31,8 @@ from core.i18n import in_language_of, localized
 from core.links import absolute_url
 from core.locking import lock, locked
 from core.mail import send_after_commit
-from orders.models import Order, OrderItem, OrderStatus, SeatStatus, person_name
+from core.people import display_name
+from orders.models import Order, OrderItem, OrderStatus, SeatStatus
 from orders.rules import day_name
 from orders.selectors import held_by
 from workshops.models import WorkshopSession
@@ -107,7 +108,7 @@ def _refuse_buyer_cancel(seats: list[OrderItem], *, now: datetime.datetime) -> N
                 "%(name)s was checked in at the session on %(date)s; a seat that was used "
                 "cannot be cancelled online."
             )
-            % {"name": person_name(used[0].buyer), "date": day_name(used[0].session.date)}
+            % {"name": display_name(used[0].buyer), "date": day_name(used[0].session.date)}
         )
 
 
@@ -194,7 +195,7 @@ def _tell_buyer_session_cancelled(seat: OrderItem) -> None:
             "url": book,
         }
     names = {
-        "name": seat.buyer.get_full_name() or seat.buyer.get_username(),
+        "name": display_name(seat.buyer),
         "title": localized(workshop, "title"),
         "date": day_name(session.date),
         "time": f"{session.start_time:%H:%M}",

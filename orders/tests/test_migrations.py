@@ -1,9 +1,10 @@
-"""The upgrade that keeps check-in times on active seats only (orders 0006 and 0007)."""
+"""The orders upgrades: check-in times on active seats only (0006, 0007), counters
+recounted (0008), and no order left "pending" (0011)."""
 
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -159,3 +160,54 @@ def test_counters_are_recounted_and_an_oversold_session_gets_the_capacity_it_sol
     }
     assert stored == {drifted: (10, 1), oversold: (3, 3), fine: (5, 2)}
     assert "1 session(s) recounted from their active seats, 1 oversold" in capsys.readouterr().out
+
+
+BEFORE_SETTLING = [("orders", "0010_names_for_staff")]
+
+
+@pytest.fixture
+def apps_before_settling(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_SETTLING)
+    workshops = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "workshops"]
+    yield executor.loader.project_state([*BEFORE_SETTLING, *workshops]).apps
+    migrate_to_latest()
+
+
+def test_a_pending_order_becomes_what_its_seats_say(apps_before_settling):
+    apps = apps_before_settling
+    User = apps.get_model("auth", "User")
+    Workshop = apps.get_model("workshops", "Workshop")
+    Run = apps.get_model("workshops", "WorkshopRun")
+    Session = apps.get_model("workshops", "WorkshopSession")
+    Order = apps.get_model("orders", "Order")
+    Item = apps.get_model("orders", "OrderItem")
+    workshop = Workshop.objects.create(title="Chess", slug="chess")
+    run = Run.objects.create(
+        workshop=workshop, name="May", start_date=AT.date(), end_date=AT.date()
+    )
+    buyer = User.objects.create(username="amira")
+    holding = Order.objects.create(buyer=buyer, status="pending")
+    empty = Order.objects.create(buyer=buyer, status="pending")
+    with transaction.atomic():  # the counter is checked once the seat is in
+        session = Session.objects.create(
+            workshop=workshop,
+            run=run,
+            number=1,
+            date=AT.date(),
+            start_time=datetime.time(9),
+            end_time=datetime.time(10),
+            capacity=5,
+            seats_taken=1,
+        )
+        Item.objects.create(
+            order=holding, buyer=buyer, session=session, run=run, workshop=workshop, price=0
+        )
+
+    migrate_to_latest()
+
+    from orders.models import Order as Current
+
+    assert Current.objects.get(pk=holding.pk).status == "confirmed"
+    assert Current.objects.get(pk=empty.pk).status == "cancelled"
+    assert not Current.objects.exclude(status__in=["confirmed", "cancelled"]).exists()

@@ -324,7 +324,7 @@ def test_the_tutor_accepts_and_the_student_sees_it(client, tutor, student):
 def test_declining_needs_a_reason_which_the_requester_then_reads(client, tutor, student):
     request = make_request(tutor, student)
     client.force_login(tutor.user)
-    url = reverse("tutoring:reject", kwargs={"pk": request.pk})
+    url = reverse("tutoring:decline", kwargs={"pk": request.pk})
     refused = client.post(url, {"reason": ""})
     assert refused.status_code == 400
     assert "Say why you decline" in refused.text
@@ -355,7 +355,7 @@ def test_anyone_elses_request_is_a_404(client, tutor, student):
     other_tutor, other_student = TutorProfileFactory(), StudentProfileFactory()
     for user, action in [
         (other_tutor.user, "accept"),
-        (other_tutor.user, "reject"),
+        (other_tutor.user, "decline"),
         (student.user, "accept"),
         (other_student.user, "cancel"),
         (tutor.user, "cancel"),

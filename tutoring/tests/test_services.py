@@ -17,7 +17,7 @@ from tutoring.services import (
     request_accept,
     request_cancel,
     request_create,
-    request_reject,
+    request_decline,
 )
 from tutoring.tests.factories import (
     ParentProfileFactory,
@@ -191,9 +191,9 @@ def test_the_tutor_declines_with_a_reason_that_reaches_the_requester(
 ):
     request = ask(student.user, tutor)
     with pytest.raises(TutoringError, match="Say why"):
-        request_reject(request_id=request.pk, tutor=tutor, reason="   ")
+        request_decline(request_id=request.pk, tutor=tutor, reason="   ")
     with django_capture_on_commit_callbacks(execute=True):
-        declined = request_reject(request_id=request.pk, tutor=tutor, reason=" Fully booked. ")
+        declined = request_decline(request_id=request.pk, tutor=tutor, reason=" Fully booked. ")
     assert (declined.status, declined.decline_reason) == ("rejected", "Fully booked.")
     assert "Their reason: Fully booked." in mail.outbox[0].body
 
@@ -210,7 +210,7 @@ def test_an_answered_request_cannot_be_answered_or_cancelled_again(tutor, studen
     request = ask(student.user, tutor)
     request_accept(request_id=request.pk, tutor=tutor)
     with pytest.raises(RequestClosed, match="already accepted"):
-        request_reject(request_id=request.pk, tutor=tutor, reason="Changed my mind")
+        request_decline(request_id=request.pk, tutor=tutor, reason="Changed my mind")
     with pytest.raises(RequestClosed, match="already accepted"):
         request_cancel(request_id=request.pk, user=student.user)
 

@@ -111,7 +111,11 @@ class WorkshopRun(models.Model):
                 violation_error_message=_("This workshop already has a default run."),
             ),
             # The target of the sessions' composite foreign key (session_run_workshop).
-            models.UniqueConstraint(fields=["id", "workshop"], name="run_id_workshop_key"),
+            models.UniqueConstraint(
+                fields=["id", "workshop"],
+                name="run_id_workshop_key",
+                violation_error_message=_("A run belongs to one workshop."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -310,7 +314,11 @@ class WorkshopSession(models.Model):
                 violation_error_message=_("Seats taken cannot exceed the capacity."),
             ),
             # The target of order items' composite foreign key (order_item_session).
-            models.UniqueConstraint(fields=["id", "run", "workshop"], name="session_id_run_key"),
+            models.UniqueConstraint(
+                fields=["id", "run", "workshop"],
+                name="session_id_run_key",
+                violation_error_message=_("A session belongs to one run and one workshop."),
+            ),
         ]
         indexes = [
             models.Index(fields=["workshop", "date"], name="session_workshop_date_idx"),
