@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from accounts.models import LanguagePreference
+from accounts.services import language_on_sign_in
 
 
 def remember_language(sender, request, user, **kwargs) -> None:
@@ -12,7 +12,4 @@ def remember_language(sender, request, user, **kwargs) -> None:
     language = (translation.get_language() or "").split("-")[0]
     if request is None or not language:
         return
-    preference, _created = LanguagePreference.objects.get_or_create(
-        user=user, defaults={"language": language}
-    )
-    request.account_language = preference.language
+    request.account_language = language_on_sign_in(user=user, reading=language)

@@ -13,7 +13,7 @@ from django.views.generic import FormView
 from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import SignupForm
-from accounts.models import LanguagePreference
+from accounts.services import language_choose
 from core.i18n import in_language_of
 
 
@@ -70,9 +70,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     the page). Signed in, the choice is stored on the account too, so emails and a new
     browser follow it. An unknown language changes nothing."""
     response = django_set_language(request)
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        LanguagePreference.objects.update_or_create(
-            user=request.user, defaults={"language": language}
-        )
+    if request.user.is_authenticated:
+        language_choose(user=request.user, language=request.POST.get("language", ""))
     return response

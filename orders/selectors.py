@@ -171,6 +171,11 @@ def calendar_seats(
     )
 
 
+def calendar_feed_of(user: AbstractBaseUser) -> CalendarFeed | None:
+    """The user's calendar address, if they turned it on."""
+    return CalendarFeed.objects.filter(user=user).first()
+
+
 def calendar_feed_by_token(token: str) -> CalendarFeed | None:
     """The feed a calendar app asks for, with its user. One query."""
     return (

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,11 +15,11 @@ from core.links import absolute_url
 from core.paging import page_of
 from orders.calendars import FEED_REFRESH, seats_calendar
 from orders.forms import BookingForm, RunBookingForm
-from orders.models import CalendarFeed
 from orders.rules import BookingError, nothing_available, run_refusal, session_refusal
 from orders.selectors import (
     CALENDAR_PAST_DAYS,
     calendar_feed_by_token,
+    calendar_feed_of,
     calendar_seats,
     held_by,
     held_session_ids,
@@ -39,6 +39,7 @@ from workshops.selectors.schedule import (
     next_available_session,
     run_days,
     session_of_workshop,
+    workshop_by_slug,
     workshop_schedule,
 )
 
@@ -65,9 +66,16 @@ def render_workshop(
     return render(request, "workshops/detail.html", context, status=status)
 
 
+def _workshop_or_404(slug: str) -> Workshop:
+    workshop = workshop_by_slug(slug)
+    if workshop is None:
+        raise Http404("No such workshop.")
+    return workshop
+
+
 @require_GET
 def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render_workshop(request, get_object_or_404(Workshop, slug=slug))
+    return render_workshop(request, _workshop_or_404(slug))
 
 
 def _refused(request: HttpRequest, workshop: Workshop, refusal: BookingError) -> HttpResponse:
@@ -92,7 +100,7 @@ def _confirm(request: HttpRequest, workshop: Workshop, sessions: list, run=None)
 def book(request: HttpRequest, slug: str) -> HttpResponse:
     """POST books the chosen session (``session``: an id, or ``next``). GET, where a
     visitor who had to log in first lands, shows the choice to confirm with one POST."""
-    workshop = get_object_or_404(Workshop, slug=slug)
+    workshop = _workshop_or_404(slug)
     data = request.POST if request.method == "POST" else request.GET
     if request.method == "GET" and "session" not in data:
         return redirect(workshop)
@@ -139,7 +147,7 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
     """One seat in every session of a run that is not cancelled, in one order: GET (the
     workshop page's button, or after logging in) shows the days and the total to
     confirm; POST books."""
-    workshop = get_object_or_404(Workshop, slug=slug)
+    workshop = _workshop_or_404(slug)
     data = request.POST if request.method == "POST" else request.GET
     if request.method == "GET" and "run" not in data:
         return redirect(workshop)
@@ -286,7 +294,7 @@ CALENDAR_ACTIONS = {
 def _render_calendar_settings(
     request: HttpRequest, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed = calendar_feed_of(request.user)
     feed_url = absolute_url(feed.get_absolute_url()) if feed else ""
     context = {
         "feed": feed,

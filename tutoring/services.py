@@ -185,20 +185,47 @@ def request_create(
 ) -> SessionRequest:
     """Send a request from ``user`` to ``tutor``, as the student or parent ``user`` is.
 
-    ``requester_type`` matters only for a user who is both; a user who is neither
-    must have been given a profile first (``profile_create``). A parent names one of
+    ``requester_type`` matters for a user who is both, and for one who is neither: they
+    become what they chose, in the same transaction as the request, so a refused
+    request leaves no profile behind. A parent names one of
     their own children or types a name; a student's name and grade default to their
     own. Refused, with a message for the requester: their own tutor profile, a tutor
     not taking requests, a package that is not the tutor's or not offered, and a
     second pending request to the same tutor (and child).
     """
     now = now or timezone.now()
-    profiles = profiles_of(user)
-    if not profiles.requester_types:
-        raise TutoringError(
-            _("Tell us whether you are a student or a parent first."), field="requester_type"
+    with transaction.atomic():
+        profiles = profiles_of(user)
+        if not profiles.requester_types:
+            if requester_type not in RequesterType.values:
+                raise TutoringError(
+                    _("Tell us whether you are a student or a parent first."),
+                    field="requester_type",
+                )
+            profiles = profile_create(user=user, role=requester_type)
+        return _request_send(
+            user=user,
+            profiles=profiles,
+            tutor=tutor,
+            details=details,
+            kind=_requester_type(profiles, requester_type),
+            package_id=package_id,
+            child_id=child_id,
+            now=now,
         )
-    kind = _requester_type(profiles, requester_type)
+
+
+def _request_send(
+    *,
+    user: AbstractBaseUser,
+    profiles: Profiles,
+    tutor: TutorProfile,
+    details: RequestDetails,
+    kind: str,
+    package_id: int | None,
+    child_id: int | None,
+    now: datetime.datetime,
+) -> SessionRequest:
     if tutor.user_id == user.pk:
         raise TutoringError(_("You cannot request a session with yourself."))
     if not tutor.is_accepting_requests:

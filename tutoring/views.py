@@ -23,7 +23,6 @@ from tutoring.selectors import (
 from tutoring.services import (
     RequestNotFound,
     TutoringError,
-    profile_create,
     request_accept,
     request_cancel,
     request_create,
@@ -74,8 +73,6 @@ def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_tutor(request, tutor, form=form, status=400)
     data = form.cleaned_data
     try:
-        if not profiles.requester_types:
-            profile_create(user=request.user, role=data["requester_type"])
         sent = request_create(
             user=request.user,
             tutor=tutor,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.tests.factories import UserFactory
 from tutoring.models import RequesterType, RequestStatus, SessionRequest, request_ttl
+from tutoring.selectors import profiles_of
 from tutoring.services import (
     RequestClosed,
     RequestDetails,
@@ -118,6 +119,22 @@ def test_a_user_without_a_profile_must_choose_one_first(tutor):
         ask(user, tutor)
     profile_create(user=user, role=RequesterType.STUDENT)
     assert ask(user, tutor).student.user == user
+
+
+def test_a_user_without_a_profile_becomes_what_they_ask_as(tutor):
+    user = UserFactory()
+    request = ask(user, tutor, requester_type=RequesterType.PARENT, details=RequestDetails(student_name="Sami"))
+    assert request.parent.user == user
+    assert profiles_of(user).requester_types == ["parent"]
+
+
+def test_a_refused_request_leaves_no_profile_behind(tutor):
+    tutor.is_accepting_requests = False
+    tutor.save()
+    user = UserFactory()
+    with pytest.raises(TutoringError, match="not taking new requests"):
+        ask(user, tutor, requester_type=RequesterType.STUDENT)
+    assert profiles_of(user).requester_types == []
 
 
 def test_a_tutor_cannot_ask_themselves(tutor):

@@ -58,6 +58,21 @@ def next_available_session(
     return sessions.first()
 
 
+def workshop_by_slug(slug: str) -> Workshop | None:
+    """The workshop at ``/workshops/<slug>/``."""
+    return Workshop.objects.filter(slug=slug).first()
+
+
+def run_with_workshop(run_id: int) -> WorkshopRun | None:
+    """Run ``run_id`` with its workshop, for staff commands."""
+    return WorkshopRun.objects.select_related("workshop").filter(pk=run_id).first()
+
+
+def run_sessions(run: WorkshopRun) -> list[WorkshopSession]:
+    """Every session of ``run``, cancelled ones too, day by day."""
+    return list(run.sessions.order_by("number"))
+
+
 def session_of_workshop(*, workshop: Workshop, session_id: int) -> WorkshopSession | None:
     """The workshop's session ``session_id``, with its run, if its run belongs to the
     workshop (``session_run_workshop``); ``None`` otherwise."""

@@ -3,7 +3,7 @@ from typing import Any
 
 from core.commands import StudyhallCommand, UsageError, parse_date
 from core.ids import parse_id
-from workshops.models import WorkshopRun
+from workshops.selectors.schedule import run_sessions, run_with_workshop
 from workshops.services import run_clone
 
 
@@ -36,13 +36,13 @@ class Command(StudyhallCommand):
         dry_run: bool,
         **options,
     ) -> None:
-        source = WorkshopRun.objects.select_related("workshop").filter(pk=pk).first()
+        source = run_with_workshop(pk)
         if source is None:
             raise UsageError(f"There is no run with ID {run_id}.")
 
         with self.maybe_rolled_back(dry_run):
             copy = run_clone(run=source, start_date=start, name=name)
-            sessions = list(copy.sessions.order_by("number"))
+            sessions = run_sessions(copy)
             verb = "Would create" if dry_run else "Created"
             self.stdout.write(
                 f"{verb} run “{copy.name}” of {copy.workshop} "
