@@ -1,4 +1,5 @@
-"""Suite-wide set-up: which database we run on, and PostgreSQL-only tests."""
+"""Suite-wide set-up: which database we run on, PostgreSQL-only tests, and the fixtures
+every app's tests share."""
 
 import os
 
@@ -71,6 +72,15 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def run(db):
+    """The run most tests book from: ``run_around_today()``, ten days ago to twenty
+    ahead. A module whose tests need a run of their own defines its own ``run``."""
+    from workshops.tests.factories import run_around_today
+
+    return run_around_today()
 
 
 @pytest.fixture

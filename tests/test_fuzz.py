@@ -1,21 +1,26 @@
 """Nothing a visitor types breaks Studyhall.
 
 Generated junk (NUL, also as ``\\u0000`` in JSON; huge and negative numbers; 10 kB
-strings; broken UTF-8; wrong types; several values for one field) goes to every form,
-URL parameter, JSON endpoint and admin action, as an anonymous visitor, a student and
-staff, and no answer may be a 5xx: an unhandled exception fails the test with its
-traceback. Arabic-Indic digits are numbers, not junk (``test_arabic_indic_digits…``).
+strings; broken UTF-8; wrong types; several values for one field) goes to every route,
+every form field, every URL parameter, every JSON field and every admin action, as each
+kind of visitor (anonymous, student, parent, tutor, the holder of a host link, staff),
+and no answer may be a 5xx: an unhandled exception fails the test with its traceback.
+Arabic-Indic digits are numbers, not junk (``test_arabic_indic_digits…``).
 
-The forms are not listed by hand: every page in ``PAGES`` (each route of the site, by
-name; a test fails when a route is missing) and every model admin is fetched as each
-role, and each form on it, with its fields, is fuzzed. Hypothesis is derandomized with
-a fixed number of examples per form, so the run is the same every time. Each example
-runs in a transaction that is rolled back, so one cannot change what the next sees.
+Nothing is listed by hand but the one address of each route (``make_world().paths``):
+every page is fetched as every role, each form any role finds is sent by every role,
+and each role's test fails if any route of the site or the admin got no request from it
+(``test_every_route_has_an_address`` fails first, and fast, for a new route). Hypothesis
+is derandomized with a fixed number of examples per form, so the run is the same every
+time. Each example runs in a transaction that is rolled back, so one cannot change what
+the next sees.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -23,15 +28,18 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant_chat.forms import ChatMessageForm
 from assistant_chat.owners import ChatOwner
 from assistant_chat.services import chat_question_answer
 from core.tests.factories import UserFactory
@@ -51,7 +59,7 @@ from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory
 pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_FORM = 6
-ROLES = ("anonymous", "student", "staff")
+ROLES = ("anonymous", "student", "parent", "tutor", "host", "staff")
 
 # -- what junk looks like -------------------------------------------------------------
 
@@ -171,9 +179,22 @@ def forms_on(client: Client, url: str) -> tuple[list[Form], list[str]]:
 # -- a small world with one of everything -------------------------------------------------
 
 
+class RecordingClient(Client):
+    """A test client that remembers which routes (URL patterns) it sent requests to."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.routes: set[str] = set()
+
+    def request(self, **request):
+        with contextlib.suppress(Resolver404):  # an address of junk is no route
+            self.routes.add(resolve(request["PATH_INFO"]).route)
+        return super().request(**request)
+
+
 @dataclass
 class World:
-    clients: dict[str, Client]
+    clients: dict[str, RecordingClient]
     paths: dict[str, str]
 
 
@@ -183,19 +204,18 @@ def make_world() -> World:
         start_date=days_from_today(5), end_date=days_from_today(12), workshop__category=art
     )
     session = WorkshopSessionFactory(run=run, number=1, date=days_from_today(6), capacity=5)
-    WorkshopSessionFactory(run=run, number=2, date=days_from_today(7), capacity=1, seats_taken=1)
+    WorkshopSessionFactory(run=run, number=2, date=days_from_today(7), capacity=1)
     student = StudentProfileFactory(user__username="fuzz-student").user
     order = seat_book(buyer=student, workshop=run.workshop, session_id=session.pk).order
     tutor = TutorProfileFactory(user__username="fuzz-tutor")
     TutorPackageFactory(tutor=tutor)
     parent = ParentProfileFactory(user__username="fuzz-parent")
     parent.children.add(StudentProfileFactory())
+    seat_book(buyer=parent.user, workshop=run.workshop, session_id=session.pk)
     request = request_create(user=student, tutor=tutor, details=RequestDetails(message="Hi"))
-    # The student also tutors, so their panel has Accept and Decline forms to fuzz.
-    TutorProfileFactory(user=student)
-    request_create(
+    request_create(  # the tutor's panel has two requests to answer, the parent's one to cancel
         user=parent.user,
-        tutor=student.tutor_profile,
+        tutor=tutor,
         details=RequestDetails(student_name="A child", message="Hello"),
     )
     link = host_link_provision(session_id=session.pk).link
@@ -205,11 +225,15 @@ def make_world() -> World:
     )
     staff = UserFactory(username="fuzz-staff", is_staff=True, is_superuser=True)
 
-    clients = {role: Client() for role in ROLES}
+    clients = {role: RecordingClient() for role in ROLES}
     clients["student"].force_login(student)
+    clients["parent"].force_login(parent.user)
+    clients["tutor"].force_login(tutor.user)
     clients["staff"].force_login(staff)
+    clients["host"].get(link.get_absolute_url())  # a visitor who came by the host link
     uid = urlsafe_base64_encode(force_bytes(student.pk))
     token = default_token_generator.make_token(student)
+    slug = run.workshop.slug
     paths = {
         "home": "/",
         "healthz": "/healthz",
@@ -225,72 +249,62 @@ def make_world() -> World:
         "password_reset_done": "/accounts/password_reset/done/",
         "password_reset_confirm": f"/accounts/reset/{uid}/{token}/",
         "password_reset_complete": "/accounts/reset/done/",
-        "book": f"/workshops/{run.workshop.slug}/book/?session={session.pk}",
-        "book_run": f"/workshops/{run.workshop.slug}/book-run/?run={run.pk}",
-        "store": "/workshops/?q=w&when=month&sort=price&category=art&seats=1&page=1",
+        "book": f"/workshops/{slug}/book/?session={session.pk}",
+        "book_run": f"/workshops/{slug}/book-run/?run={run.pk}",
+        "workshops:store": "/workshops/?q=w&when=month&sort=price&category=art&seats=1&page=1",
         "workshops:calendar": "/workshops/calendar/?month=2027-01&category=art&max_price=5",
-        "workshop": f"/workshops/{run.workshop.slug}/",
-        "list": "/orders/",
+        "workshop": f"/workshops/{slug}/",
+        "orders:list": "/orders/",
         "orders:detail": f"/orders/{order.reference}/",
-        "cancel": f"/orders/{order.reference}/cancel/",
-        "ics": f"/orders/{order.reference}/calendar.ics",
-        "calendar": "/orders/calendar/",
-        "calendar_feed": f"/orders/feed/{feed.token}.ics",
-        "tutors": "/tutors/",
-        "tutor": f"/tutors/{tutor.pk}/",
-        "request": f"/tutors/{tutor.pk}/request/",
-        "requests": "/tutoring/requests/",
-        "accept": f"/tutoring/requests/{request.pk}/accept/",
-        "decline": f"/tutoring/requests/{request.pk}/reject/",
+        "orders:cancel": f"/orders/{order.reference}/cancel/",
+        "orders:ics": f"/orders/{order.reference}/calendar.ics",
+        "orders:calendar": "/orders/calendar/",
+        "orders:calendar_feed": f"/orders/feed/{feed.token}.ics",
+        "tutoring:tutors": "/tutors/",
+        "tutoring:tutor": f"/tutors/{tutor.pk}/",
+        "tutoring:request": f"/tutors/{tutor.pk}/request/",
+        "tutoring:requests": "/tutoring/requests/",
+        "tutoring:accept": f"/tutoring/requests/{request.pk}/accept/",
+        "tutoring:decline": f"/tutoring/requests/{request.pk}/reject/",
         "tutoring:cancel": f"/tutoring/requests/{request.pk}/cancel/",
-        "roster": f"/host/{link.token}/",
-        "check_in": f"/host/{link.token}/check-in/",
-        "chat": f"/assistant/?session={chat.session_id}",
-        "delete": f"/assistant/delete/?session_id={chat.session_id}",
-        "api-messages": "/assistant/api/messages/",
+        "host:roster": link.get_absolute_url(),
+        "host:check_in": f"{link.get_absolute_url()}check-in/",
+        "assistant:chat": f"/assistant/?session={chat.session_id}",
+        "assistant:delete": f"/assistant/delete/?session_id={chat.session_id}",
+        "assistant:api-messages": "/assistant/api/messages/",
     }
     return World(clients, paths)
 
 
-def site_routes() -> set[str]:
-    """Every route of the site (the admin's own aside), by the name ``PAGES`` uses."""
-    names = set()
+def all_routes() -> dict[str, str]:
+    """Every route of the site and of its admin: the URL pattern, by the name that
+    ``make_world().paths`` gives the site's (the admin's are found, not named)."""
+    routes: dict[str, str] = {}
 
-    def walk(patterns, namespace=""):
+    def walk(patterns, prefix: str = "", namespace: str = "") -> None:
         for pattern in patterns:
+            route = prefix + str(pattern.pattern).removeprefix("^")  # as resolve() joins
             if isinstance(pattern, URLResolver):
-                if pattern.app_name == "admin":
-                    continue
-                walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                names.add(pattern.name)
-                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+                walk(pattern.url_patterns, route, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+                routes.setdefault(route, name)
 
     walk(get_resolver().url_patterns)
-    return names
+    return routes
 
 
-def test_every_route_of_the_site_is_fuzzed():
-    covered = {
-        "home", "healthz", "robots_txt", "favicon", "set_language", "login", "logout", "signup",
-        "password_change",
-        "password_change_done", "password_reset", "password_reset_done",
-        "password_reset_confirm", "password_reset_complete", "book", "book_run", "store",
-        "workshop", "workshops:calendar",
-        "list", "orders:detail", "cancel", "ics", "calendar", "calendar_feed", "tutors",
-        "tutor", "request", "requests",
-        "accept", "decline", "tutoring:cancel", "roster", "check_in", "chat", "delete",
-        "api-messages",
-    }  # fmt: skip
-    plain = {name for name in site_routes() if ":" not in name}
-    qualified = {name for name in site_routes() if ":" in name}
-    missing = {name for name in plain if name not in covered} - {
-        # Names used by several apps are covered under their namespace.
-        name.split(":")[1]
-        for name in qualified
-        if name in covered
-    }
-    assert missing == set(), f"add these routes to make_world().paths: {sorted(missing)}"
+def site_routes() -> dict[str, str]:
+    return {route: name for route, name in all_routes().items() if not name.startswith("admin:")}
+
+
+def test_every_route_has_an_address():
+    """A new route fails here until ``make_world().paths`` gives it an address to fuzz."""
+    world = make_world()
+    addressed = {resolve(urlsplit(path).path).route for path in world.paths.values()}
+    missing = sorted(name for route, name in site_routes().items() if route not in addressed)
+    assert missing == [], f"add these routes to make_world().paths: {missing}"
+    assert sorted(world.paths) == sorted(site_routes().values())  # each under its own name
 
 
 # -- sending junk ---------------------------------------------------------------------------
@@ -378,6 +392,8 @@ def sweep_fields(client: Client, form: Form, role: str, values: list[str]) -> No
     the value reaches the code behind a form that would otherwise refuse it early."""
     offered = {name: options[:1] for name, options in form.fields.items()}
     for name in form.fields:
+        if re.search(r"-(__prefix__|[1-9][0-9]*)-", name):
+            continue  # an inline's empty template, or a row after its first: like the first
         for value in values:
             payload = {**offered, name: [value]}
             what = f"{form.method} {form.action} as {role} with {name}={value[:40]!r}"
@@ -407,11 +423,20 @@ PATH_JUNK = ["%00", "a%00b", "-1", "0", str(2**63), "9" * 40, "x" * 3000, "%FF%F
 
 
 def junk_in_path(client: Client, url: str, role: str) -> None:
-    """Each segment of the address (an id, a slug, a reference, a token) replaced by junk."""
-    segments = urlsplit(url).path.strip("/").split("/")
-    for index in range(len(segments)):
+    """Each part of the address the route reads (an id, a slug, a reference, a token)
+    replaced by junk; the fixed parts stay, so each request reaches the view."""
+    path = urlsplit(url).path
+    segments, route = path[1:].split("/"), resolve(path).route.split("/")
+    if len(route) != len(segments):  # a regular expression route: none in the site's own
+        return
+    for index, part in enumerate(route):
+        if "<" not in part:
+            continue
+        before, after = part.split("<")[0], part.split(">")[-1]
         for junk in PATH_JUNK:
-            changed = "/" + "/".join([*segments[:index], junk, *segments[index + 1 :]]) + "/"
+            changed = "/" + "/".join(
+                [*segments[:index], before + junk + after, *segments[index + 1 :]]
+            )
             for method in ("get", "post"):
                 what = f"{method.upper()} {changed[:80]} as {role}"
                 response = isolated(client, lambda m=method, c=changed: getattr(client, m)(c), what)
@@ -419,13 +444,21 @@ def junk_in_path(client: Client, url: str, role: str) -> None:
 
 
 def admin_pages(client: Client) -> list[str]:
-    """Every model admin's list, add page and the change page of its first row."""
-    pages = ["/admin/", "/admin/password_change/"]
-    for model in admin.site._registry:
+    """Every page of the admin: the site's own (index, login, logout, password, the
+    translations, each app's list, an address it does not have), and each model admin's
+    list, add page, and the change, history and delete pages of its first row (of an id
+    that is not there when it has none) with the links the change page offers."""
+    pages = ["/admin/", "/admin/login/", "/admin/logout/", "/admin/password_change/",
+             "/admin/password_change/done/",
+             "/admin/jsi18n/", "/admin/no-such-page/",
+             "/admin/autocomplete/?app_label=orders&model_name=orderitem&field_name=session"
+             "&term=%00"]  # fmt: skip
+    pages += sorted({f"/admin/{model._meta.app_label}/" for model in admin.site._registry})
+    for model, model_admin in admin.site._registry.items():
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         pages.append(base)
         pages.append(f"{base}?q=%00x&o=99&p=abc&e=1&status=zzz")
-        hierarchy = admin.site._registry[model].date_hierarchy
+        hierarchy = model_admin.date_hierarchy
         if hierarchy:
             for year, month, day in (("9999", "12", "31"), ("²", "1", "1"), ("1", "²", "99")):
                 pages.append(
@@ -434,8 +467,13 @@ def admin_pages(client: Client) -> list[str]:
                 )
         pages.append(f"{base}add/")
         first = model._default_manager.order_by("pk").first()
+        object_id = first.pk if first is not None else 0
+        pages += [f"{base}{object_id}/{page}" for page in ("", "change/", "history/", "delete/")]
         if first is not None:
-            pages.append(f"{base}{first.pk}/change/")
+            content_type = ContentType.objects.get_for_model(model)
+            pages.append(f"/admin/r/{content_type.pk}/{first.pk}/")
+            if model is get_user_model():
+                pages.append(f"{base}{first.pk}/password/")
             _, links = forms_on(client, f"{base}{first.pk}/change/")
             pages += [
                 link.split("?")[0]
@@ -482,64 +520,103 @@ def admin_action_forms(client: Client, changelist: str, forms: list[Form]) -> li
     return found
 
 
+# The URL parameters every page gets, besides its own: the ones pages commonly read, the
+# store's and its calendar's filters, the tutor's second list of requests.
+COMMON_PARAMETERS = ("q", "status", "page", "session", "next", "run", "conversation", "new",
+                     "when", "from", "to", "max_price", "seats", "category", "sort", "month",
+                     "sent")  # fmt: skip
+# What an address that takes only a POST reads, for one no role found a form for.
+BLIND_FIELDS = ("session", "run", "seat", "undo", "reason", "message", "q", "session_id")
+
+
+def site_forms(world: World) -> list[Form]:
+    """Every form of the site's pages, as every role sees them: what any role can send,
+    every role sends. Forms to one address are one form, with every field and every
+    value any page offers."""
+    merged: dict[tuple[str, str], Form] = {}
+
+    def add(form: Form) -> None:
+        target = merged.setdefault((form.method, form.action), Form(form.method, form.action))
+        for name, values in form.fields.items():
+            offered = target.fields.setdefault(name, [])
+            offered += [value for value in values if value not in offered]
+
+    for url in world.paths.values():
+        add(Form("GET", url, {name: [] for name in COMMON_PARAMETERS}))
+        for client in world.clients.values():
+            for form in forms_on(client, url)[0]:
+                add(form)
+    posted = {urlsplit(form.action).path for form in merged.values() if form.method == "POST"}
+    for url in world.paths.values():
+        if urlsplit(url).path not in posted:
+            add(Form("POST", url, {name: [] for name in BLIND_FIELDS}))
+    return list(merged.values())
+
+
+def fuzz_site(client: Client, role: str, world: World) -> None:
+    for url in world.paths.values():
+        broken_utf8(client, url, role)
+        junk_in_path(client, url, role)
+    for form in site_forms(world):
+        fuzz_form(client, form, role)
+        sweep_form(client, form, role, [*SHARP, *LEARNED])
+
+
+def fuzz_admin(client: Client, role: str, pages: list[str]) -> None:
+    """As staff: every form and parameter of the admin. As anyone else: each page, read
+    and posted to, is refused without a 5xx."""
+    if role != "staff":
+        for url in pages:
+            for method in ("get", "post"):
+                what = f"{method.upper()} {url} as {role}"
+                response = isolated(client, lambda m=method, u=url: getattr(client, m)(u), what)
+                assert_answered(response, what)
+        return
+    targets: dict[tuple, Form] = {}
+    for url in pages:
+        forms, links = forms_on(client, url)
+        found = forms
+        path = urlsplit(url).path
+        if path.count("/") == 4:  # a changelist: its actions, filters, sorting and paging
+            found += admin_action_forms(client, url, forms)
+            found.append(filter_form(url, links))
+        if path.count("/") == 4:
+            found.append(Form("GET", url, {name: [] for name in COMMON_PARAMETERS}))
+        if path.endswith("/add/"):  # an add page takes its first values from the address
+            fields = {name for form in forms for name in form.fields if form.method == "POST"}
+            found.append(Form("GET", url, {name: [] for name in sorted(fields)}))
+        for form in found:
+            key = (form.method, form.action, *sorted(form.fields), *form.fields.get("action", []))
+            targets.setdefault(key, form)
+        broken_utf8(client, url, role)
+    for form in targets.values():
+        fuzz_form(client, form, role)
+        sweep_form(client, form, role, [*SHARP[:2], *LEARNED])
+        if form.method == "POST" and urlsplit(form.action).path.endswith(("/change/", "/add/")):
+            sweep_fields(client, form, role, LEARNED_ADMIN)
+
+
 # A date typed into an admin list's date filter (``attempt_time__gte=9999-12-31``) is
 # read in the site's time zone; Django warns that it was naive, which the suite turns
 # into an error, but the page answers correctly.
 @pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime:RuntimeWarning")
 @pytest.mark.parametrize("role", ROLES)
-def test_junk_to_every_form_and_parameter_answers_below_500(role):
+def test_junk_to_every_route_form_and_parameter_answers_below_500(role):
     world = make_world()
     client = world.clients[role]
-    pages = list(world.paths.values())
-    if role == "staff":
-        pages += admin_pages(client)
-    targets: dict[tuple, Form] = {}
-    for url in pages:
-        forms, links = forms_on(client, url)
-        path = urlsplit(url).path
-        # The page's own URL parameters, plus the ones pages commonly read.
-        common = ("q", "status", "page", "session", "next", "run", "conversation", "new",
-                  # the store's and its calendar's filters; the tutor's second list of requests
-                  "when", "from", "to", "max_price", "seats", "category", "sort", "month",
-                  "sent")  # fmt: skip
-        found = [Form("GET", url, {name: [] for name in common})]
-        found += forms
-        if path.startswith("/admin/") and path.count("/") == 4:
-            found += admin_action_forms(client, url, forms)
-            found.append(filter_form(url, links))
-        if not forms and resolve(path).url_name in {
-            "book",
-            "cancel",
-            "request",
-            "accept",
-            "decline",
-            "check_in",
-            "delete",
-        }:
-            # POST-only addresses have no page of their own: post their fields blind.
-            blind = ("session", "run", "seat", "undo", "reason", "message", "q")
-            found.append(Form("POST", url, {name: [] for name in blind}))
-        for form in found:
-            key = (form.method, form.action, *sorted(form.fields), *form.fields.get("action", []))
-            targets.setdefault(key, form)
-        broken_utf8(client, url, role)
-        if not path.startswith("/admin/"):
-            junk_in_path(client, url, role)
-    for form in targets.values():
-        fuzz_form(client, form, role)
-        admin_form = urlsplit(form.action).path.startswith("/admin/")
-        sweep_form(client, form, role, [*(SHARP[:2] if admin_form else SHARP), *LEARNED])
-        if form.method == "POST" and urlsplit(form.action).path.endswith(("/change/", "/add/")):
-            sweep_fields(client, form, role, LEARNED_ADMIN)
-    fuzzed = len(targets)
-    assert fuzzed > len(pages)  # every page gave at least one form or parameter set
+    admin_urls = admin_pages(world.clients["staff"])
+    client.routes.clear()  # what finding the forms sent does not count
+    fuzz_site(client, role, world)
+    fuzz_admin(client, role, admin_urls)
+    missing = sorted(set(all_routes()) - client.routes)
+    assert missing == [], f"no request reached these routes as {role}: {missing}"
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_junk_json_to_the_assistant_api_answers_below_500(role):
     world = make_world()
     client = world.clients[role]
-    url = world.paths["api-messages"]
+    url = world.paths["assistant:api-messages"]
 
     @settings(
         max_examples=60,
@@ -566,6 +643,14 @@ def test_junk_json_to_the_assistant_api_answers_below_500(role):
         assert_answered(response, f"JSON {body!r} as {role}")
 
     one()
+    # Each field the API reads, with each value that once broke something, the others good.
+    for name in ChatMessageForm.base_fields:
+        for value in [*SHARP, *LEARNED, None, 0, 1.5, True, [], {}]:
+            body = {"message": "hi", name: value}
+            response = isolated(
+                client, lambda body=body: client.post(url, body, content_type="application/json")
+            )
+            assert_answered(response, f"JSON {body!r} as {role}")
     for body in (
         {"message": "hello\u0000"},
         {"message": "hi", "session_id": "\u0000"},

@@ -5,30 +5,20 @@ import datetime
 import uuid
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from assistant_chat.models import ChatMessage, ChatSession
+from core.tests.migrating import migrate_to_latest, past_state
 from integrity.models import QuarantinedRow
 
 BEFORE = [("assistant_chat", "0002_help_texts_for_staff")]
 AT = timezone.make_aware(datetime.datetime(2031, 5, 1, 9))
 
 
-def migrate_to_latest() -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.fixture
 def old_apps(transactional_db):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    yield executor.loader.project_state(
-        [*BEFORE, *[n for n in executor.loader.graph.leaf_nodes() if n[0] == "integrity"]]
-    ).apps
-    migrate_to_latest()
+    with past_state(BEFORE, latest_of=["integrity"]) as apps:
+        yield apps
 
 
 def test_conversations_are_renumbered_recounted_and_answers_to_answers_quarantined(

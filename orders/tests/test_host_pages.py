@@ -15,14 +15,9 @@ from orders.services.cancellation import seat_cancel
 from orders.services.checkin import seat_check_in
 from workshops.models import HostSession
 from workshops.services import host_link_provision
-from workshops.tests.factories import WorkshopSessionFactory, days_from_today, run_around_today
+from workshops.tests.factories import WorkshopSessionFactory, days_from_today
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("check_in_always_open")]
-
-
-@pytest.fixture
-def run():
-    return run_around_today()
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ recounted (0008), and no order left "pending" (0011)."""
 import datetime
 
 import pytest
-from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import transaction
 from django.utils import timezone
+
+from core.tests.migrating import migrate, migrate_to_latest, past_state
 
 BEFORE = [("orders", "0005_seat_labels_for_staff")]
 AT = timezone.make_aware(datetime.datetime(2031, 5, 1, 9))
@@ -14,17 +15,9 @@ AT = timezone.make_aware(datetime.datetime(2031, 5, 1, 9))
 
 @pytest.fixture
 def old_apps(transactional_db):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
     # The schedule as it is now (the database keeps it), the seats as they were.
-    workshops = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "workshops"]
-    yield executor.loader.project_state([*BEFORE, *workshops]).apps
-    migrate_to_latest()
-
-
-def migrate_to_latest() -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    with past_state(BEFORE, latest_of=["workshops"]) as apps:
+        yield apps
 
 
 def seats_in_the_old_shape(apps) -> dict[str, int]:
@@ -87,8 +80,7 @@ def test_the_upgrade_clears_check_in_times_of_cancelled_seats_only(old_apps):
 def test_the_upgrade_runs_again_and_back_without_harm(old_apps):
     ids = seats_in_the_old_shape(old_apps)
     migrate_to_latest()
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)  # back: the constraint goes, nothing else changes
+    migrate(BEFORE)  # back: the constraint goes, nothing else changes
     migrate_to_latest()  # and forward again over rows already repaired
     from orders.models import OrderItem
 
@@ -101,11 +93,8 @@ BEFORE_COUNTERS = [("orders", "0007_seat_check_in_only_when_active")]
 
 @pytest.fixture
 def apps_before_counters(transactional_db):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE_COUNTERS)
-    workshops = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "workshops"]
-    yield executor.loader.project_state([*BEFORE_COUNTERS, *workshops]).apps
-    migrate_to_latest()
+    with past_state(BEFORE_COUNTERS, latest_of=["workshops"]) as apps:
+        yield apps
 
 
 def test_counters_are_recounted_and_an_oversold_session_gets_the_capacity_it_sold(
@@ -167,11 +156,8 @@ BEFORE_SETTLING = [("orders", "0010_names_for_staff")]
 
 @pytest.fixture
 def apps_before_settling(transactional_db):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE_SETTLING)
-    workshops = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "workshops"]
-    yield executor.loader.project_state([*BEFORE_SETTLING, *workshops]).apps
-    migrate_to_latest()
+    with past_state(BEFORE_SETTLING, latest_of=["workshops"]) as apps:
+        yield apps
 
 
 def test_a_pending_order_becomes_what_its_seats_say(apps_before_settling):

@@ -21,17 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def run():
-    return WorkshopRunFactory(
-        workshop__title="Robotics",
-        workshop__slug="robotics",
-        name="Spring build",
-        start_date=days_from_today(1),
-        end_date=days_from_today(20),
-    )
-
-
-@pytest.fixture
 def session(run):
     return WorkshopSessionFactory(run=run, number=1, date=days_from_today(5), capacity=2)
 

@@ -22,23 +22,19 @@ from orders.services.booking import seat_book
 from orders.services.cancellation import CancelRefused, order_cancel, seat_cancel
 from workshops.models import WorkshopSession
 from workshops.services import ScheduleError, session_update
-from workshops.tests.factories import WorkshopRunFactory, WorkshopSessionFactory, days_from_today
+from workshops.tests.factories import (
+    WorkshopRunFactory,
+    WorkshopSessionFactory,
+    days_from_today,
+    session_on,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def run():
-    return WorkshopRunFactory(start_date=days_from_today(-3), end_date=days_from_today(30))
-
-
-@pytest.fixture
 def buyer():
     return UserFactory()
-
-
-def session_on(run, days, **kwargs):
-    return WorkshopSessionFactory(run=run, date=days_from_today(days), **kwargs)
 
 
 def seats(session) -> int:

@@ -9,9 +9,9 @@ import importlib
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from core.tests.migrating import apps_at, migrate, migrate_to_latest, past_state, upgraded_once
 from integrity.models import QuarantinedRow
 from tutoring.models import SessionRequest
 
@@ -26,22 +26,10 @@ def at(hours: int) -> datetime.datetime:
     return T0 + datetime.timedelta(hours=hours)
 
 
-def migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
-
-
-def migrate_to_latest() -> None:
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.fixture
 def legacy_apps(transactional_db):
-    executor = migrate(LEGACY)
-    yield executor.loader.project_state(LEGACY).apps
-    migrate_to_latest()
+    with past_state(LEGACY) as apps:
+        yield apps
 
 
 def load_legacy_rows(apps) -> dict:
@@ -117,67 +105,112 @@ REASONS = {
 }
 
 
-def test_every_old_row_is_remapped_or_quarantined_and_none_is_lost(legacy_apps, capsys):
-    rows = load_legacy_rows(legacy_apps)
-    Request = legacy_apps.get_model("tutoring", "SessionRequest")
-    before = set(Request.objects.values_list("pk", flat=True))
-    user_ids = {u.username: u.pk for u in legacy_apps.get_model("auth", "User").objects.all()}
-
-    migrate_to_latest()
-
-    live = set(SessionRequest.objects.values_list("pk", flat=True))
-    held = QuarantinedRow.objects.filter(source_table="tutoring_sessionrequest")
-    quarantined = {int(pk) for pk in held.values_list("source_pk", flat=True)}
-    assert live | quarantined == before
-    assert not live & quarantined
-    assert live == set(rows["mapped"].values())
-    assert "6 session request(s) remapped to profiles, 7 quarantined" in capsys.readouterr().out
-
-    names = {**user_ids, "samirs": rows["packages"]["samirs"]}
-    for case, pk in rows["quarantined"].items():
-        row = held.get(source_pk=str(pk))
-        assert row.reason == f"tutoring 0003: {REASONS[case].format(**names)}", case
-        assert row.data["id"] == pk and row.restored_at is None
-    kept = held.get(source_pk=str(rows["quarantined"]["no such user"]))
-    assert (kept.data["tutor_id"], kept.data["requester_id"]) == (user_ids["hana"], 987654)
+def legacy_rows_with_their_users(apps) -> dict:
+    rows = load_legacy_rows(apps)
+    Request = apps.get_model("tutoring", "SessionRequest")
+    rows["before"] = set(Request.objects.values_list("pk", flat=True))
+    rows["user_ids"] = {u.username: u.pk for u in apps.get_model("auth", "User").objects.all()}
+    return rows
 
 
-def test_remapped_rows_point_at_profiles_and_keep_every_rule(legacy_apps):
-    rows = load_legacy_rows(legacy_apps)
-    migrate_to_latest()
-    profiles, mapped = rows["profiles"], rows["mapped"]
+@pytest.fixture(scope="class")
+def upgrade(django_db_setup, django_db_blocker):
+    with upgraded_once(django_db_blocker, LEGACY, legacy_rows_with_their_users) as done:
+        yield done
 
-    def get(name):
-        return SessionRequest.objects.get(pk=mapped[name])
 
-    student = get("student")
-    assert (student.tutor_id, student.student_id, student.parent_id) == (
-        profiles["hana"],
-        profiles["amira"],
-        None,
-    )
-    assert (student.package_id, student.package_name) == (rows["packages"]["hanas"], "Exam sprint")
-    parent = get("parent_accepted")
-    assert (parent.tutor_id, parent.parent_id, parent.student_id) == (
-        profiles["samir"],
-        profiles["mariam"],
-        None,
-    )
-    assert parent.responded_at == at(1)  # the row's last update
-    assert get("rejected_without_reason").decline_reason == "No reason was recorded."
-    assert get("pending_with_answer_time").responded_at is None
-    assert (get("older_duplicate").status, get("newer_duplicate").status) == (
-        "expired",
-        "pending",
-    )
-    for request in SessionRequest.objects.all():
-        request.full_clean()
+@pytest.mark.usefixtures("db")
+class TestOneUpgradeOfTheLegacyRows:
+    def test_every_old_row_is_remapped_or_quarantined_and_none_is_lost(self, upgrade):
+        rows, before, user_ids = upgrade.rows, upgrade.rows["before"], upgrade.rows["user_ids"]
+        live = set(SessionRequest.objects.values_list("pk", flat=True))
+        held = QuarantinedRow.objects.filter(source_table="tutoring_sessionrequest")
+        quarantined = {int(pk) for pk in held.values_list("source_pk", flat=True)}
+        assert live | quarantined == before
+        assert not live & quarantined
+        assert live == set(rows["mapped"].values())
+        assert "6 session request(s) remapped to profiles, 7 quarantined" in upgrade.output
+
+        names = {**user_ids, "samirs": rows["packages"]["samirs"]}
+        for case, pk in rows["quarantined"].items():
+            row = held.get(source_pk=str(pk))
+            assert row.reason == f"tutoring 0003: {REASONS[case].format(**names)}", case
+            assert row.data["id"] == pk and row.restored_at is None
+        kept = held.get(source_pk=str(rows["quarantined"]["no such user"]))
+        assert (kept.data["tutor_id"], kept.data["requester_id"]) == (user_ids["hana"], 987654)
+
+    def test_remapped_rows_point_at_profiles_and_keep_every_rule(self, upgrade):
+        rows = upgrade.rows
+        profiles, mapped = rows["profiles"], rows["mapped"]
+
+        def get(name):
+            return SessionRequest.objects.get(pk=mapped[name])
+
+        student = get("student")
+        assert (student.tutor_id, student.student_id, student.parent_id) == (
+            profiles["hana"],
+            profiles["amira"],
+            None,
+        )
+        assert (student.package_id, student.package_name) == (
+            rows["packages"]["hanas"],
+            "Exam sprint",
+        )
+        parent = get("parent_accepted")
+        assert (parent.tutor_id, parent.parent_id, parent.student_id) == (
+            profiles["samir"],
+            profiles["mariam"],
+            None,
+        )
+        assert parent.responded_at == at(1)  # the row's last update
+        assert get("rejected_without_reason").decline_reason == "No reason was recorded."
+        assert get("pending_with_answer_time").responded_at is None
+        assert (get("older_duplicate").status, get("newer_duplicate").status) == (
+            "expired",
+            "pending",
+        )
+        for request in SessionRequest.objects.all():
+            request.full_clean()
+
+    @pytest.mark.postgres
+    def test_every_constraint_is_validated_and_every_index_built(self, upgrade):
+        """0004 adds its checks NOT VALID and leaves its indexes to 0005, which validates
+        and builds them without the table's lock: afterwards the table is as Django would
+        make it."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = "
+                "'tutoring_sessionrequest'::regclass AND NOT convalidated"
+            )
+            assert cursor.fetchall() == []
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = "
+                "'tutoring_sessionrequest'::regclass AND conname = 'request_tutor_not_null'"
+            )
+            assert cursor.fetchall() == []
+            cursor.execute(
+                "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = "
+                "i.indexrelid WHERE i.indrelid = 'tutoring_sessionrequest'::regclass "
+                "AND c.relname LIKE 'request_%%' ORDER BY c.relname"
+            )
+            assert cursor.fetchall() == [
+                ("request_one_pending_per_parent_and_child", True),
+                ("request_one_pending_per_student", True),
+                ("request_parent_idx", True),
+                ("request_student_idx", True),
+                ("request_tutor_panel_idx", True),
+            ]
+            cursor.execute(
+                "SELECT attnotnull FROM pg_attribute WHERE attrelid = "
+                "'tutoring_sessionrequest'::regclass AND attname = 'tutor_id'"
+            )
+            assert cursor.fetchone() == (True,)
 
 
 def test_the_remap_is_safe_to_run_again(legacy_apps):
     load_legacy_rows(legacy_apps)
-    executor = migrate(REMAPPED)
-    apps = executor.loader.project_state(REMAPPED).apps
+    migrate(REMAPPED)
+    apps = apps_at(REMAPPED)
     Request = apps.get_model("tutoring", "SessionRequest")
     columns = ("pk", "tutor_profile_id", "student_id", "parent_id", "status", "responded_at")
     snapshot = list(Request.objects.order_by("pk").values_list(*columns))
@@ -195,8 +228,8 @@ def test_the_remap_is_safe_to_run_again(legacy_apps):
 def test_going_back_restores_the_user_ids(legacy_apps):
     rows = load_legacy_rows(legacy_apps)
     migrate_to_latest()
-    executor = migrate(LEGACY)
-    Request = executor.loader.project_state(LEGACY).apps.get_model("tutoring", "SessionRequest")
+    migrate(LEGACY)
+    Request = apps_at(LEGACY).get_model("tutoring", "SessionRequest")
     users = rows["users"]
     student = Request.objects.get(pk=rows["mapped"]["student"])
     assert (student.tutor_id, student.requester_id) == (users["hana"].pk, users["amira"].pk)
@@ -220,50 +253,13 @@ def test_small_batches_give_the_same_result(legacy_apps, monkeypatch, capsys):
     assert "6 session request(s) remapped to profiles, 7 quarantined" in capsys.readouterr().out
 
 
-@pytest.mark.postgres
-def test_the_upgrade_leaves_every_constraint_validated_and_every_index_built(legacy_apps):
-    """0004 adds its checks NOT VALID and leaves its indexes to 0005, which validates and
-    builds them without the table's lock: afterwards the table is as Django would make it."""
-    load_legacy_rows(legacy_apps)
-    migrate_to_latest()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname FROM pg_constraint WHERE conrelid = "
-            "'tutoring_sessionrequest'::regclass AND NOT convalidated"
-        )
-        assert cursor.fetchall() == []
-        cursor.execute(
-            "SELECT conname FROM pg_constraint WHERE conrelid = "
-            "'tutoring_sessionrequest'::regclass AND conname = 'request_tutor_not_null'"
-        )
-        assert cursor.fetchall() == []
-        cursor.execute(
-            "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = "
-            "i.indexrelid WHERE i.indrelid = 'tutoring_sessionrequest'::regclass "
-            "AND c.relname LIKE 'request_%%' ORDER BY c.relname"
-        )
-        assert cursor.fetchall() == [
-            ("request_one_pending_per_parent_and_child", True),
-            ("request_one_pending_per_student", True),
-            ("request_parent_idx", True),
-            ("request_student_idx", True),
-            ("request_tutor_panel_idx", True),
-        ]
-        cursor.execute(
-            "SELECT attnotnull FROM pg_attribute WHERE attrelid = "
-            "'tutoring_sessionrequest'::regclass AND attname = 'tutor_id'"
-        )
-        assert cursor.fetchone() == (True,)
-
-
 BEFORE_ARABIC_NAMES = [("tutoring", "0007_prices_in_the_site_currency")]
 
 
 @pytest.fixture
 def apps_before_arabic_names(transactional_db):
-    executor = migrate(BEFORE_ARABIC_NAMES)
-    yield executor.loader.project_state(BEFORE_ARABIC_NAMES).apps
-    migrate_to_latest()
+    with past_state(BEFORE_ARABIC_NAMES) as apps:
+        yield apps
 
 
 def test_requests_take_their_packages_arabic_name_unless_it_was_renamed(
@@ -354,9 +350,8 @@ BEFORE_FAMILY_KEY = [("tutoring", "0008_request_package_name_ar")]
 
 @pytest.fixture
 def apps_before_family_key(transactional_db):
-    executor = migrate(BEFORE_FAMILY_KEY)
-    yield executor.loader.project_state(BEFORE_FAMILY_KEY).apps
-    migrate_to_latest()
+    with past_state(BEFORE_FAMILY_KEY) as apps:
+        yield apps
 
 
 def test_links_survive_and_requests_let_go_of_unlinked_children(apps_before_family_key, capsys):

@@ -123,7 +123,12 @@ def test_a_user_without_a_profile_must_choose_one_first(tutor):
 
 def test_a_user_without_a_profile_becomes_what_they_ask_as(tutor):
     user = UserFactory()
-    request = ask(user, tutor, requester_type=RequesterType.PARENT, details=RequestDetails(student_name="Sami"))
+    request = ask(
+        user,
+        tutor,
+        requester_type=RequesterType.PARENT,
+        details=RequestDetails(student_name="Sami"),
+    )
     assert request.parent.user == user
     assert profiles_of(user).requester_types == ["parent"]
 

@@ -15,7 +15,6 @@ def days_from_today(days: int) -> datetime.date:
 class WorkshopFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Workshop
-        django_get_or_create = ("slug",)
 
     title = factory.Sequence(lambda n: f"Workshop {n}")
     title_ar = factory.Sequence(lambda n: f"ورشة {n}")
@@ -42,6 +41,11 @@ def run_around_today() -> WorkshopRun:
         start_date=days_from_today(-10),
         end_date=days_from_today(20),
     )
+
+
+def session_on(run: WorkshopRun, days: int, **fields) -> WorkshopSession:
+    """A session of ``run`` ``days`` from today (before today when negative)."""
+    return WorkshopSessionFactory(run=run, date=days_from_today(days), **fields)
 
 
 class WorkshopSessionFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,6 @@ from workshops.tests.factories import (
     HostSessionFactory,
     WorkshopSessionFactory,
     days_from_today,
-    run_around_today,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +29,6 @@ def staff():
 def staff_client(client, staff):
     client.force_login(staff)
     return client
-
-
-@pytest.fixture
-def run():
-    return run_around_today()
 
 
 @pytest.fixture

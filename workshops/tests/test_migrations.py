@@ -5,8 +5,8 @@ import importlib
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from core.tests.migrating import apps_at, migrate, migrate_to_latest, past_state, upgraded_once
 from workshops.models import WorkshopRun, WorkshopSession
 
 BEFORE = [("workshops", "0002_runs")]
@@ -21,18 +21,9 @@ def day(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def migrator(transactional_db):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old_apps = executor.loader.project_state(BEFORE).apps
-    yield executor, old_apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def migrate_to_latest() -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+def old_apps(transactional_db):
+    with past_state(BEFORE) as apps:
+        yield apps
 
 
 def load_legacy_rows(apps):
@@ -84,82 +75,118 @@ def load_legacy_rows(apps):
     }
 
 
-def test_legacy_sessions_each_get_a_run_of_their_own_workshop(migrator):
-    _, old_apps = migrator
-    rows = load_legacy_rows(old_apps)
-    before = set(
-        old_apps.get_model("workshops", "WorkshopSession").objects.values_list("pk", flat=True)
-    )
-
-    migrate_to_latest()
-
-    # Nothing lost, and every session now has a run of its own workshop.
-    assert set(WorkshopSession.objects.values_list("pk", flat=True)) == before
-    assert WorkshopSession.objects.with_valid_run().count() == len(before)
-
-    calligraphy, python, robotics = rows["workshops"]
-    default = WorkshopRun.objects.get(workshop_id=calligraphy.pk, is_default=True)
-    assert default.name == "Default run – Calligraphy"
-    assert default.name_ar == "الدورة الافتراضية – الخط"
-    assert (default.start_date, default.end_date) == (day(10), day(20))
-    orphans = WorkshopSession.objects.filter(pk__in=rows["no_run"][:2]).order_by("number")
-    assert [(s.run_id, s.number, s.date) for s in orphans] == [
-        (default.pk, 1, day(10)),
-        (default.pk, 2, day(20)),
-    ]
-
-    python_default = WorkshopRun.objects.get(workshop_id=python.pk, is_default=True)
-    assert python_default.name_ar == "الدورة الافتراضية – Python"
-    moved = WorkshopSession.objects.get(pk=rows["foreign_run"])
-    assert (moved.run_id, moved.number) == (python_default.pk, 1)
-
-    # A workshop that already had a default run keeps it; no second one is made.
-    assert WorkshopRun.objects.filter(workshop_id=robotics.pk).count() == 1
-    assert WorkshopSession.objects.get(pk=rows["no_run"][2]).run_id == rows["robotics_default"]
-    robotics_default = WorkshopRun.objects.get(pk=rows["robotics_default"])
-    assert (robotics_default.start_date, robotics_default.end_date) == (day(3), day(9))
-
-    # run_dates: the valid run widened to cover its sessions; the unnumbered one numbered.
-    spring = WorkshopRun.objects.get(pk=rows["spring"])
-    assert (spring.start_date, spring.end_date) == (day(0), day(5))
-    assert list(spring.sessions.order_by("number").values_list("number", "date")) == [
-        (1, day(0)),
-        (2, day(5)),
-    ]
+def legacy_rows_and_their_ids(apps) -> dict:
+    rows = load_legacy_rows(apps)
+    Session = apps.get_model("workshops", "WorkshopSession")
+    rows["before"] = set(Session.objects.values_list("pk", flat=True))
+    return rows
 
 
-def test_the_repair_is_safe_to_run_again(migrator):
-    _, old_apps = migrator
-    load_legacy_rows(old_apps)
-    migrate_to_latest()
-    snapshot = list(
-        WorkshopSession.objects.order_by("pk").values_list("pk", "run_id", "number", "date")
-    )
-    runs = list(WorkshopRun.objects.order_by("pk").values_list("pk", "start_date", "end_date"))
-
-    class Editor:
-        connection = connection
-
-    from django.apps import apps
-
-    backfill.forwards(apps, Editor())
-
-    assert (
-        list(WorkshopSession.objects.order_by("pk").values_list("pk", "run_id", "number", "date"))
-        == snapshot
-    )
-    assert (
-        list(WorkshopRun.objects.order_by("pk").values_list("pk", "start_date", "end_date")) == runs
-    )
+@pytest.fixture(scope="class")
+def upgrade(django_db_setup, django_db_blocker):
+    with upgraded_once(django_db_blocker, BEFORE, legacy_rows_and_their_ids) as done:
+        yield done
 
 
-def test_upgrading_an_empty_database_is_a_no_op(migrator):
+@pytest.mark.usefixtures("db")
+class TestOneUpgradeOfSessionsWithoutRuns:
+    def test_legacy_sessions_each_get_a_run_of_their_own_workshop(self, upgrade):
+        rows, before = upgrade.rows, upgrade.rows["before"]
+
+        # Nothing lost, and every session now has a run of its own workshop.
+        assert set(WorkshopSession.objects.values_list("pk", flat=True)) == before
+        assert WorkshopSession.objects.with_valid_run().count() == len(before)
+
+        calligraphy, python, robotics = rows["workshops"]
+        default = WorkshopRun.objects.get(workshop_id=calligraphy.pk, is_default=True)
+        assert default.name == "Default run – Calligraphy"
+        assert default.name_ar == "الدورة الافتراضية – الخط"
+        assert (default.start_date, default.end_date) == (day(10), day(20))
+        orphans = WorkshopSession.objects.filter(pk__in=rows["no_run"][:2]).order_by("number")
+        assert [(s.run_id, s.number, s.date) for s in orphans] == [
+            (default.pk, 1, day(10)),
+            (default.pk, 2, day(20)),
+        ]
+
+        python_default = WorkshopRun.objects.get(workshop_id=python.pk, is_default=True)
+        assert python_default.name_ar == "الدورة الافتراضية – Python"
+        moved = WorkshopSession.objects.get(pk=rows["foreign_run"])
+        assert (moved.run_id, moved.number) == (python_default.pk, 1)
+
+        # A workshop that already had a default run keeps it; no second one is made.
+        assert WorkshopRun.objects.filter(workshop_id=robotics.pk).count() == 1
+        assert WorkshopSession.objects.get(pk=rows["no_run"][2]).run_id == rows["robotics_default"]
+        robotics_default = WorkshopRun.objects.get(pk=rows["robotics_default"])
+        assert (robotics_default.start_date, robotics_default.end_date) == (day(3), day(9))
+
+        # run_dates: the valid run widened to cover its sessions; the unnumbered one numbered.
+        spring = WorkshopRun.objects.get(pk=rows["spring"])
+        assert (spring.start_date, spring.end_date) == (day(0), day(5))
+        assert list(spring.sessions.order_by("number").values_list("number", "date")) == [
+            (1, day(0)),
+            (2, day(5)),
+        ]
+
+    def test_the_repair_is_safe_to_run_again(self, upgrade):
+        snapshot = list(
+            WorkshopSession.objects.order_by("pk").values_list("pk", "run_id", "number", "date")
+        )
+        runs = list(WorkshopRun.objects.order_by("pk").values_list("pk", "start_date", "end_date"))
+
+        class Editor:
+            connection = connection
+
+        from django.apps import apps
+
+        backfill.forwards(apps, Editor())
+
+        assert (
+            list(
+                WorkshopSession.objects.order_by("pk").values_list("pk", "run_id", "number", "date")
+            )
+            == snapshot
+        )
+        assert (
+            list(WorkshopRun.objects.order_by("pk").values_list("pk", "start_date", "end_date"))
+            == runs
+        )
+
+    @pytest.mark.postgres
+    def test_the_upgrade_leaves_valid_constraints_and_no_helper_checks(self, upgrade):
+        """0004 builds the sessions' keys concurrently and proves NOT NULL through checks it
+        then drops: what remains is what Django's own operations would have made."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname, contype, convalidated FROM pg_constraint "
+                "WHERE conrelid = 'workshops_workshopsession'::regclass "
+                "AND conname IN ('session_number_unique_per_run', 'session_id_run_key', "
+                "'session_number_positive', 'session_run_id_not_null', 'session_number_not_null') "
+                "ORDER BY conname"
+            )
+            assert cursor.fetchall() == [
+                ("session_id_run_key", "u", True),
+                ("session_number_positive", "c", True),
+                ("session_number_unique_per_run", "u", True),
+            ]
+            cursor.execute(
+                "SELECT attname, attnotnull FROM pg_attribute WHERE attrelid = "
+                "'workshops_workshopsession'::regclass AND attname IN ('run_id', 'number') "
+                "ORDER BY attname"
+            )
+            assert cursor.fetchall() == [("number", True), ("run_id", True)]
+            cursor.execute(
+                "SELECT count(*) FROM pg_index WHERE indrelid = "
+                "'workshops_workshopsession'::regclass AND NOT indisvalid"
+            )
+            assert cursor.fetchone() == (0,)
+
+
+def test_upgrading_an_empty_database_is_a_no_op(old_apps):
     migrate_to_latest()
     assert WorkshopRun.objects.count() == 0
 
 
-def test_the_upgrade_can_be_reversed_to_the_schema_before_runs(migrator):
-    _, old_apps = migrator
+def test_the_upgrade_can_be_reversed_to_the_schema_before_runs(old_apps):
     load_legacy_rows(old_apps)
     before = sorted(
         old_apps.get_model("workshops", "WorkshopSession").objects.values_list(
@@ -168,9 +195,8 @@ def test_the_upgrade_can_be_reversed_to_the_schema_before_runs(migrator):
     )
     migrate_to_latest()
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([("workshops", "0001_initial")])
-    pre_runs = executor.loader.project_state([("workshops", "0001_initial")]).apps
+    migrate([("workshops", "0001_initial")])
+    pre_runs = apps_at([("workshops", "0001_initial")])
     Session = pre_runs.get_model("workshops", "WorkshopSession")
     # Every session is still there, in the shape it had before runs existed.
     assert sorted(Session.objects.values_list("pk", "workshop_id", "date")) == before
@@ -182,8 +208,7 @@ def test_the_upgrade_can_be_reversed_to_the_schema_before_runs(migrator):
 
 @pytest.mark.postgres
 def test_host_link_constraints_keep_their_names_when_migrated_back_and_forth(transactional_db):
-    executor = MigrationExecutor(connection)
-    executor.migrate([("workshops", "0008_hostsession")])
+    migrate([("workshops", "0008_hostsession")])
     migrate_to_latest()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -203,10 +228,9 @@ def test_workshops_made_before_the_search_become_searchable(transactional_db):
     """0016 fills the search text of every workshop that existed before (batched; more
     than one batch here), and running it again changes nothing."""
     fill = importlib.import_module("workshops.migrations.0016_fill_search_document")
-    executor = MigrationExecutor(connection)
     before = [("workshops", "0015_store_search_and_categories")]
-    executor.migrate(before)
-    old_apps = executor.loader.project_state(before).apps
+    migrate(before)
+    old_apps = apps_at(before)
     Workshop = old_apps.get_model("workshops", "Workshop")
     Workshop.objects.bulk_create(
         Workshop(title=f"Calligraphy {n}", title_ar="الخطّ العربي", slug=f"c-{n}")
@@ -220,7 +244,7 @@ def test_workshops_made_before_the_search_become_searchable(transactional_db):
     assert len(documents) == fill.BATCH_SIZE + 3
     assert all(" خط " in f" {document} " for document in documents)
     with connection.schema_editor() as editor:
-        fill.fill(executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps, editor)
+        fill.fill(apps_at([], latest_of=["workshops"]), editor)
     assert set(Current.objects.values_list("search_document", flat=True)) == documents
 
 
@@ -232,15 +256,14 @@ def test_the_search_index_comes_and_goes_with_its_migration(transactional_db):
             return cursor.fetchone() is not None
 
     assert has_index()
-    MigrationExecutor(connection).migrate([("workshops", "0014_workshop_description_ar")])
+    migrate([("workshops", "0014_workshop_description_ar")])
     assert not has_index()
     migrate_to_latest()
     assert has_index()
 
 
-def test_sessions_are_numbered_in_date_order_across_batches(migrator, monkeypatch):
+def test_sessions_are_numbered_in_date_order_across_batches(old_apps, monkeypatch):
     """Batches of runs never split a run: its new numbers follow its sessions' dates."""
-    _, old_apps = migrator
     rows = load_legacy_rows(old_apps)
     monkeypatch.setattr(backfill, "BATCH_SIZE", 1)
     migrate_to_latest()
@@ -250,36 +273,3 @@ def test_sessions_are_numbered_in_date_order_across_batches(migrator, monkeypatc
         (1, day(10)),
         (2, day(20)),
     ]
-
-
-@pytest.mark.postgres
-def test_the_upgrade_leaves_valid_constraints_and_no_helper_checks(migrator):
-    """0004 builds the sessions' keys concurrently and proves NOT NULL through checks it
-    then drops: what remains is what Django's own operations would have made."""
-    _, old_apps = migrator
-    load_legacy_rows(old_apps)
-    migrate_to_latest()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname, contype, convalidated FROM pg_constraint "
-            "WHERE conrelid = 'workshops_workshopsession'::regclass "
-            "AND conname IN ('session_number_unique_per_run', 'session_id_run_key', "
-            "'session_number_positive', 'session_run_id_not_null', 'session_number_not_null') "
-            "ORDER BY conname"
-        )
-        assert cursor.fetchall() == [
-            ("session_id_run_key", "u", True),
-            ("session_number_positive", "c", True),
-            ("session_number_unique_per_run", "u", True),
-        ]
-        cursor.execute(
-            "SELECT attname, attnotnull FROM pg_attribute WHERE attrelid = "
-            "'workshops_workshopsession'::regclass AND attname IN ('run_id', 'number') "
-            "ORDER BY attname"
-        )
-        assert cursor.fetchall() == [("number", True), ("run_id", True)]
-        cursor.execute(
-            "SELECT count(*) FROM pg_index WHERE indrelid = "
-            "'workshops_workshopsession'::regclass AND NOT indisvalid"
-        )
-        assert cursor.fetchone() == (0,)

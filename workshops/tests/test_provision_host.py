@@ -14,7 +14,6 @@ from workshops.tests.factories import (
     HostSessionFactory,
     WorkshopSessionFactory,
     days_from_today,
-    run_around_today,
 )
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +22,6 @@ FIND_IDS = (
     "See the sessions that can have one with `manage.py provision_host --list-upcoming`, "
     "or in the admin's session list (/admin/workshops/workshopsession/)."
 )
-
-
-@pytest.fixture
-def run():
-    return run_around_today()
 
 
 @pytest.fixture

@@ -16,18 +16,10 @@ from workshops.tests.factories import (
     WorkshopRunFactory,
     WorkshopSessionFactory,
     days_from_today,
+    session_on,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def session_on(run, days, **kwargs):
-    return WorkshopSessionFactory(run=run, date=days_from_today(days), **kwargs)
-
-
-@pytest.fixture
-def run():
-    return WorkshopRunFactory(start_date=days_from_today(-5), end_date=days_from_today(30))
 
 
 def test_next_available_is_the_earliest_bookable_session(run):
