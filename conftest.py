@@ -75,6 +75,19 @@ def _default_language():
 
 
 @pytest.fixture
+def clock(monkeypatch):
+    """Set the time Studyhall reads (``django.utils.timezone.now``, and so
+    ``localdate``): ``clock(moment)``. For tests whose answer depends on the day."""
+    from django.utils import timezone
+
+    def set_to(moment):
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return set_to
+
+
+@pytest.fixture
 def run(db):
     """The run most tests book from: ``run_around_today()``, ten days ago to twenty
     ahead. A module whose tests need a run of their own defines its own ``run``."""

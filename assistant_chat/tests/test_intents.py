@@ -179,7 +179,9 @@ def test_every_link_in_every_answer_is_a_page_of_the_site(catalogue, student):
     ]
     for question in questions:
         for user in (None, student):
-            for url in links(answer(question, user=user)).values():
+            found = links(answer(question, user=user))
+            assert found, f"{question!r} to {user or 'a visitor'} has no link"
+            for url in found.values():
                 resolve(url.split("?")[0])  # raises Resolver404 for a dead link
 
 

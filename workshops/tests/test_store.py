@@ -141,16 +141,21 @@ def test_category_filter_and_its_chips(client, catalogue):
 
 
 def test_date_filters(client, catalogue):
-    today = timezone.localdate()
     assert found(client, **{"from": str(days_from_today(5))}) == ["speaking", "python"]
     assert found(client, to=str(days_from_today(5))) == ["calligraphy"]
-    week_start, week_end = period("week", today)
-    expected = [
-        slug
-        for slug, days in (("calligraphy", 3), ("speaking", 10), ("python", 20))
-        if week_start <= days_from_today(days) <= week_end
-    ]
-    assert found(client, when="week") == expected
+
+
+@pytest.mark.parametrize("weekday", range(7))
+def test_this_week_runs_from_monday_to_sunday_whatever_the_day(client, clock, weekday):
+    """On each day of a week from Monday 3 March 2031: this week's Monday and Sunday
+    sessions are shown (if not yet over), last Sunday's and next Monday's are not."""
+    monday = datetime.date(2031, 3, 3)
+    today = monday + datetime.timedelta(days=weekday)
+    clock(timezone.make_aware(datetime.datetime.combine(today, datetime.time(7))))
+    for slug, day in (("last-sunday", -1), ("monday", 0), ("sunday", 6), ("next-monday", 7)):
+        workshop_on(monday + datetime.timedelta(days=day), slug=slug, default_capacity=5)
+    shown = ["sunday"] if weekday else ["monday", "sunday"]  # Monday's is over after Monday
+    assert found(client, when="week") == shown
 
 
 def test_next_month_and_this_month_are_calendar_months():
