@@ -31,6 +31,7 @@ from assistant_chat.monitoring import log_failure_record
 from assistant_chat.owners import ChatOwner
 from assistant_chat.responders import Question, Responder, configured_responder
 from assistant_chat.selectors import chat_session_owner, stored_answer
+from core.checkpoints import checkpoint
 from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ def chat_exchange_log(
             )
             if last is None:
                 raise ChatSessionNotFound()
+            checkpoint("chat.sequences_reserved")
             asked = ChatMessage.objects.create(
                 session_id=session_id,
                 sequence=last - 1,

@@ -1,10 +1,16 @@
 """Real threads, real PostgreSQL transactions: no oversold seat, no double seat, one
-host link per session."""
+host link per session, no deadlock between the write paths.
+
+No test waits for a race with a sleep. A test with the locks holds the first thread at
+the service's checkpoint (``core.checkpoints``), lock in hand, until all the others are
+queued for it, so they really contend each time; its control, with the lock removed,
+holds every thread at the same checkpoint until all have decided, so the race the lock
+prevents happens each time.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -13,7 +19,14 @@ from django.db import IntegrityError, connection
 from django.test import Client
 from django.urls import reverse
 
-from core.tests.concurrency import race
+from core.tests.concurrency import (
+    all_together,
+    at_checkpoint,
+    first_holds_until_queued,
+    race,
+    wait_for_lock_waiters,
+    without_row_locks,
+)
 from core.tests.factories import UserFactory
 from orders.models import OrderItem
 from orders.rules import BookingError, SessionFull
@@ -68,20 +81,20 @@ def race_for_last_seats(setup: LastSeats) -> tuple[Counter, int, int]:
 
 
 def test_the_last_five_seats_go_to_exactly_five_of_fifty_buyers(last_five_seats):
-    kinds, seats_taken, active = race_for_last_seats(last_five_seats)
+    with at_checkpoint("booking.checked", first_holds_until_queued(49)):
+        kinds, seats_taken, active = race_for_last_seats(last_five_seats)
     assert kinds == Counter({"order": 5, "session_full": 45})
     assert seats_taken == active == 10
 
 
 def without_the_services_guard(monkeypatch) -> None:
-    """Booking with no lock and no conditional update: read the count, wait, write the
-    count read plus one."""
+    """Booking with no lock and no conditional update: read the count, and once every
+    buyer has read it, write the count read plus one."""
 
     def unlocked(session_id, workshop):
         return WorkshopSession.objects.filter(pk=session_id, workshop=workshop).first()
 
     def unconditional(session):
-        time.sleep(0.01)  # the read-modify-write window a real server also has
         WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken + 1)
         return True
 
@@ -112,10 +125,11 @@ def test_control_without_the_guards_the_same_race_oversells(last_five_seats, mon
     database check of the count, the same 50 buyers oversell the session, which the
     assertions above would catch."""
     without_the_services_guard(monkeypatch)
-    kinds, seats_taken, active = race_for_last_seats(last_five_seats)
-    assert kinds["order"] > 5
-    assert active > 10
-    assert seats_taken != active
+    with at_checkpoint("booking.checked", all_together(50)):
+        kinds, seats_taken, active = race_for_last_seats(last_five_seats)
+    assert kinds == Counter({"order": 50})
+    assert active == 55
+    assert seats_taken == 6  # each wrote the count it read, plus one
 
 
 def test_without_the_services_guard_the_database_alone_never_oversells(
@@ -125,13 +139,15 @@ def test_without_the_services_guard_the_database_alone_never_oversells(
     check that seats taken count the active seats refuses every booking that miscounted,
     at its COMMIT, so no more than five are sold and the count stays true."""
     without_the_services_guard(monkeypatch)
-    kinds, seats_taken, active = race_for_last_seats(last_five_seats)
-    assert 1 <= kinds["order"] <= 5
-    assert kinds["IntegrityError"] > 0
-    assert seats_taken == active <= 10
+    with at_checkpoint("booking.checked", all_together(50)):
+        kinds, seats_taken, active = race_for_last_seats(last_five_seats)
+    # Every buyer wrote "6": the first to commit is right, the rest are refused.
+    assert kinds == Counter({"order": 1, "IntegrityError": 49})
+    assert seats_taken == active == 6
 
 
-def test_a_double_submitted_booking_form_gets_one_seat():
+def double_submit(hook) -> tuple[list[object], WorkshopSession, object]:
+    """One buyer's booking form sent from six tabs at once."""
     run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
     session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=10)
     buyer = UserFactory()
@@ -141,15 +157,42 @@ def test_a_double_submitted_booking_form_gets_one_seat():
         client = Client()
         client.force_login(buyer)
         clients.append(client)
+    with at_checkpoint("booking.checked", hook):
+        results = race(6, lambda i: clients[i].post(url, {"session": session.pk}).status_code)
+    return results, session, buyer
 
-    results = race(6, lambda i: clients[i].post(url, {"session": session.pk}).status_code)
 
+def test_a_double_submitted_booking_form_gets_one_seat():
+    results, session, buyer = double_submit(first_holds_until_queued(5))
     assert sorted(results) == [302] + [409] * 5
     assert OrderItem.objects.filter(buyer=buyer, status="active").count() == 1
     assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 1
 
 
-def test_next_available_never_books_a_full_or_cancelled_session_while_others_fill_it():
+def test_control_without_the_lock_every_tab_passes_the_check_and_the_index_decides(
+    monkeypatch,
+):
+    """With no row lock all six tabs find no seat of the buyer's and go on to write (the
+    checkpoint opens only when all six are there): the unique index on one active seat
+    per buyer and session is then what refuses five, in the same words."""
+    without_row_locks(monkeypatch)
+    results, session, buyer = double_submit(all_together(6))
+    assert sorted(results) == [302] + [409] * 5
+    assert OrderItem.objects.filter(buyer=buyer, status="active").count() == 1
+    assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 1
+
+
+@dataclass
+class ThreeOpenSessions:
+    run: object
+    open_sessions: list
+    cancelled: WorkshopSession
+    buyers: list
+
+
+@pytest.fixture
+def three_open_sessions() -> ThreeOpenSessions:
+    """Three sessions of three seats, a cancelled one among them, and twenty buyers."""
     run = WorkshopRunFactory(start_date=days_from_today(1), end_date=days_from_today(9))
     open_sessions = [
         WorkshopSessionFactory(run=run, number=n, date=days_from_today(n), capacity=3)
@@ -159,8 +202,20 @@ def test_next_available_never_books_a_full_or_cancelled_session_while_others_fil
         run=run, number=3, date=days_from_today(3), capacity=30, cancelled_at="2030-01-01T00:00Z"
     )
     buyers = [UserFactory(username=f"nextav{n}") for n in range(20)]
+    return ThreeOpenSessions(run, open_sessions, cancelled, buyers)
 
-    results = race(20, lambda i: seat_book(buyer=buyers[i], workshop=run.workshop))
+
+def next_available_for_all(setup: ThreeOpenSessions, hook) -> list[object]:
+    with at_checkpoint("booking.checked", hook):
+        return race(20, lambda i: seat_book(buyer=setup.buyers[i], workshop=setup.run.workshop))
+
+
+def test_next_available_never_books_a_full_or_cancelled_session_while_others_fill_it(
+    three_open_sessions,
+):
+    setup = three_open_sessions
+    open_sessions, cancelled = setup.open_sessions, setup.cancelled
+    results = next_available_for_all(setup, first_holds_until_queued(19))
 
     assert outcome_kinds(results) == Counter({"order": 9, "no_session_available": 11})
     assert not any(isinstance(r, Exception) and not isinstance(r, BookingError) for r in results)
@@ -169,6 +224,21 @@ def test_next_available_never_books_a_full_or_cancelled_session_while_others_fil
         active = OrderItem.objects.filter(session=session, status="active").count()
         assert session.seats_taken == active == 3
     assert not OrderItem.objects.filter(session=cancelled).exists()
+
+
+def test_control_without_the_lock_buyers_are_turned_away_from_seats_still_free(
+    three_open_sessions, monkeypatch
+):
+    """With no row lock every buyer picks the same earliest session before any seat is
+    written; the conditional update still never oversells it, but seventeen buyers are
+    told it is full while six seats stay free in the later sessions."""
+    without_row_locks(monkeypatch)
+    results = next_available_for_all(three_open_sessions, all_together(20))
+    assert outcome_kinds(results) == Counter({"order": 3, "session_full": 17})
+    first, *later = three_open_sessions.open_sessions
+    first.refresh_from_db()
+    assert first.seats_taken == 3
+    assert all(WorkshopSession.objects.get(pk=s.pk).seats_taken == 0 for s in later)
 
 
 # -- host links ---------------------------------------------------------------------
@@ -193,7 +263,8 @@ def assert_one_link(results: list[object], session: WorkshopSession) -> None:
 
 @pytest.mark.parametrize("count", [2, 8])
 def test_provisioners_racing_for_one_session_end_with_one_link(session_to_host, count):
-    assert_one_link(provisioners(count, session_to_host), session_to_host)
+    with at_checkpoint("host_link.checked", first_holds_until_queued(count - 1)):
+        assert_one_link(provisioners(count, session_to_host), session_to_host)
 
 
 def unlocked_read(session_id):
@@ -235,16 +306,29 @@ def test_control_without_the_lock_the_provisioners_really_collide(session_to_hos
     assert HostSession.objects.filter(session=session_to_host).count() == 1
 
 
+def check_in_from_six_phones(session: WorkshopSession, hook) -> tuple[list[object], int]:
+    seat = seat_book(buyer=UserFactory(), workshop=session.workshop, session_id=session.pk)
+    with at_checkpoint("check_in.locked", hook):
+        results = race(6, lambda i: seat_check_in(session=session, seat_id=seat.pk))
+    assert all(isinstance(r, OrderItem) for r in results), results
+    return results, seat.pk
+
+
 @pytest.mark.usefixtures("check_in_always_open")
 def test_a_door_checked_in_from_several_phones_at_once_keeps_one_time(session_to_host):
-    seat = seat_book(
-        buyer=UserFactory(), workshop=session_to_host.workshop, session_id=session_to_host.pk
-    )
-    results = race(6, lambda i: seat_check_in(session=session_to_host, seat_id=seat.pk))
-    assert all(isinstance(r, OrderItem) for r in results), results
-    stored = OrderItem.objects.get(pk=seat.pk).checked_in_at
+    results, seat_id = check_in_from_six_phones(session_to_host, first_holds_until_queued(5))
+    stored = OrderItem.objects.get(pk=seat_id).checked_in_at
     assert stored is not None
     assert {r.checked_in_at for r in results} == {stored}
+
+
+@pytest.mark.usefixtures("check_in_always_open")
+def test_control_without_the_lock_each_phone_writes_its_own_time(session_to_host, monkeypatch):
+    """With no row lock every phone finds the seat not checked in and writes the time
+    it saw: the first time does not stand."""
+    without_row_locks(monkeypatch)
+    results, _seat_id = check_in_from_six_phones(session_to_host, all_together(6))
+    assert len({r.checked_in_at for r in results}) > 1
 
 
 # -- one lock order for every write path ----------------------------------------------
@@ -264,33 +348,20 @@ def order_of_two_seats():
     return order, seats, sessions
 
 
-def slow_after_first_lock(monkeypatch):
-    """Hold the first locks a while, so the two paths overlap every time."""
-    real = cancellation.lock
-
-    def slow(model, ids):
-        locked = real(model, ids)
-        if model is WorkshopSession:
-            time.sleep(0.3)
-        return locked
-
-    monkeypatch.setattr(cancellation, "lock", slow)
-
-
-def test_cancelling_an_order_and_one_of_its_seats_at_once_never_deadlocks(
-    order_of_two_seats, monkeypatch
-):
+def test_cancelling_an_order_and_one_of_its_seats_at_once_never_deadlocks(order_of_two_seats):
+    """Whichever cancel locks the sessions first holds them until the other is queued
+    for them: the two paths overlap every time, and take their locks in one order."""
     order, seats, sessions = order_of_two_seats
-    slow_after_first_lock(monkeypatch)
 
-    results = race(
-        2,
-        lambda i: (
-            cancellation.order_cancel(order=order, by_staff=True)
-            if i == 0
-            else cancellation.seat_cancel(seat=seats[1])
-        ),
-    )
+    with at_checkpoint("cancellation.sessions_locked", first_holds_until_queued(1)):
+        results = race(
+            2,
+            lambda i: (
+                cancellation.order_cancel(order=order, by_staff=True)
+                if i == 0
+                else cancellation.seat_cancel(seat=seats[1])
+            ),
+        )
 
     failures = [r for r in results if isinstance(r, Exception)]
     assert all(isinstance(r, cancellation.CancelRefused) for r in failures), failures
@@ -309,17 +380,19 @@ def test_control_with_the_opposite_lock_order_the_same_race_deadlocks(order_of_t
     from django.db.models import F
 
     order, seats, _ = order_of_two_seats
+    seat_locked = threading.Event()
 
     def seat_first():
         with transaction.atomic():
             OrderItem.objects.select_for_update().get(pk=seats[1].pk)
-            time.sleep(1.0)  # long enough for the order cancel to lock the sessions
+            seat_locked.set()
+            wait_for_lock_waiters(1)  # the order cancel holds the sessions, wants the seat
             WorkshopSession.objects.filter(pk=seats[1].session_id).update(
                 seats_taken=F("seats_taken") - 1
             )
 
     def order_cancel_later():
-        time.sleep(0.2)
+        assert seat_locked.wait(timeout=30)
         return cancellation.order_cancel(order=order, by_staff=True)
 
     results = race(2, lambda i: seat_first() if i == 0 else order_cancel_later())
@@ -329,7 +402,9 @@ def test_control_with_the_opposite_lock_order_the_same_race_deadlocks(order_of_t
     )
 
 
-def test_buyers_racing_for_a_whole_run_get_all_of_its_days_or_none():
+def race_for_a_whole_run(hook):
+    """Ten buyers book every day of a three-day run at once; day 2 has two seats left.
+    Asserts that each buyer got all three days or none, and the counts are true."""
     from orders.services.booking import run_book
 
     run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(6))
@@ -343,7 +418,10 @@ def test_buyers_racing_for_a_whole_run_get_all_of_its_days_or_none():
     )
     buyers = [UserFactory(username=f"runner{n}") for n in range(10)]
 
-    results = race(10, lambda i: run_book(buyer=buyers[i], workshop=run.workshop, run_id=run.pk))
+    with at_checkpoint("booking.checked", hook):
+        results = race(
+            10, lambda i: run_book(buyer=buyers[i], workshop=run.workshop, run_id=run.pk)
+        )
 
     booked = [r for r in results if not isinstance(r, Exception)]
     assert len(booked) == 2  # day 2 has room for two more
@@ -353,3 +431,17 @@ def test_buyers_racing_for_a_whole_run_get_all_of_its_days_or_none():
         active = OrderItem.objects.filter(session=session, status="active").count()
         assert session.seats_taken == active
     assert [s.seats_taken for s in sessions] == [2, 3, 2]
+
+
+def test_buyers_racing_for_a_whole_run_get_all_of_its_days_or_none():
+    race_for_a_whole_run(first_holds_until_queued(9))
+
+
+def test_control_without_the_lock_every_buyer_passes_the_check_and_the_count_decides(
+    monkeypatch,
+):
+    """With no row lock all ten buyers find room on every day before any seat is taken;
+    the conditional update of each day's count then refuses the eight the run has no
+    room for, and rolls back every day they had taken: still all or none."""
+    without_row_locks(monkeypatch)
+    race_for_a_whole_run(all_together(10))

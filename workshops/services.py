@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.checkpoints import checkpoint
 from core.errors import DomainError
 from core.locking import locked
 from workshops.models import HostSession, WorkshopRun, WorkshopSession, new_host_token
@@ -258,6 +259,7 @@ def host_link_provision(
                 code="session_ended",
             )
         link = HostSession.objects.filter(session=session).first()
+        checkpoint("host_link.checked")
         created = rotated = False
         if link is None:
             link, created = _insert_link(session=session, by=by, now=now)

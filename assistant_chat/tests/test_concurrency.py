@@ -1,12 +1,14 @@
 """Real threads, real PostgreSQL transactions, checked at COMMIT: every exchange is
-logged exactly once, in one session, under races."""
+logged exactly once, in one session, under races. As in ``tests/test_concurrency.py``,
+no test waits with a sleep: the first writer holds the conversation until the others are
+queued for it, and the control holds every writer until all have read."""
 
-import time
+import threading
 import uuid
 from collections import Counter
 
 import pytest
-from django.db.models import Max
+from django.db.models import F, Max
 from django.test import Client
 from django.urls import reverse
 
@@ -14,7 +16,7 @@ from assistant_chat import services
 from assistant_chat.models import ChatMessage, ChatRole, ChatSession
 from assistant_chat.owners import ChatOwner
 from assistant_chat.services import chat_question_answer
-from core.tests.concurrency import race
+from core.tests.concurrency import at_checkpoint, first_holds_until_queued, race
 from core.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -47,7 +49,8 @@ def test_twenty_first_messages_of_one_new_session_make_one_session_and_forty_mes
     session_id = uuid.uuid4()
     before = log_failures()
 
-    responses = post_first_messages(user, session_id, 20)
+    with at_checkpoint("chat.sequences_reserved", first_holds_until_queued(19)):
+        responses = post_first_messages(user, session_id, 20)
 
     assert [getattr(r, "status_code", r) for r in responses] == [200] * 20
     assert {r.json()["session_id"] for r in responses} == {str(session_id)}
@@ -68,17 +71,20 @@ def test_twenty_first_messages_of_one_new_session_make_one_session_and_forty_mes
 
 def test_control_without_the_guards_the_same_race_loses_messages(monkeypatch, log_failures):
     """Proves the race above can fail: creating the session by check-then-insert and
-    numbering by max + 1 lose exchanges to unique violations (the replies still reach
-    the users, and the failures are counted), which the assertions above would catch."""
+    numbering by max + 1, with every sender past the check before any inserts, lose
+    all exchanges but the first to unique violations (the replies still reach the
+    users, and the failures are counted), which the assertions above would catch."""
+    everyone = threading.Barrier(20, timeout=30)
 
     def check_then_insert_and_max_plus_one(*, session_id, owner, title, now):
-        if not ChatSession.objects.filter(pk=session_id).exists():
-            time.sleep(0.01)
+        missing = not ChatSession.objects.filter(pk=session_id).exists()
+        last = ChatMessage.objects.filter(session_id=session_id).aggregate(Max("sequence"))
+        everyone.wait()
+        if missing:
             ChatSession.objects.create(
                 id=session_id, user_id=owner.user_id, created_at=now, last_message_at=now
             )
-        last = ChatMessage.objects.filter(session_id=session_id).aggregate(Max("sequence"))
-        time.sleep(0.01)
+        ChatSession.objects.filter(pk=session_id).update(message_count=F("message_count") + 2)
         return (last["sequence__max"] or 0) + 2
 
     monkeypatch.setattr(services, "_reserve_sequences", check_then_insert_and_max_plus_one)
@@ -88,8 +94,8 @@ def test_control_without_the_guards_the_same_race_loses_messages(monkeypatch, lo
 
     assert [getattr(r, "status_code", r) for r in responses] == [200] * 20
     stored = ChatMessage.objects.filter(role=ChatRole.USER).count()
-    assert stored < 20
-    assert log_failures() - before == 20 - stored
+    assert stored == 1
+    assert log_failures() - before == 19
 
 
 @pytest.mark.parametrize("session_exists", [False, True])
@@ -106,16 +112,17 @@ def test_the_same_client_message_id_sent_at_once_is_stored_once(session_exists):
         def reply(self, question):
             return self.text
 
-    results = race(
-        10,
-        lambda i: chat_question_answer(
-            owner=owner,
-            session_id=session_id,
-            question="Which workshops have seats left?",
-            client_message_id="retry-1",
-            responder=Answer(f"answer {i}"),
-        ),
-    )
+    with at_checkpoint("chat.sequences_reserved", first_holds_until_queued(9)):
+        results = race(
+            10,
+            lambda i: chat_question_answer(
+                owner=owner,
+                session_id=session_id,
+                question="Which workshops have seats left?",
+                client_message_id="retry-1",
+                responder=Answer(f"answer {i}"),
+            ),
+        )
 
     assert not [r for r in results if isinstance(r, Exception)]
     assert len({r.answer for r in results}) == 1  # every sender gets the stored answer
@@ -132,14 +139,15 @@ def test_visitors_racing_for_one_session_id_never_share_it(log_failures):
     does not exist; nothing is merged."""
     session_id = uuid.uuid4()
     clients = [Client(), Client()]
-    responses = race(
-        2,
-        lambda i: clients[i].post(
-            API,
-            {"session_id": str(session_id), "message": f"visitor {i}"},
-            content_type="application/json",
-        ),
-    )
+    with at_checkpoint("chat.sequences_reserved", first_holds_until_queued(1)):
+        responses = race(
+            2,
+            lambda i: clients[i].post(
+                API,
+                {"session_id": str(session_id), "message": f"visitor {i}"},
+                content_type="application/json",
+            ),
+        )
     assert sorted(r.status_code for r in responses) == [200, 404]
     session = ChatSession.objects.get()
     assert session.message_count == 2

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.checkpoints import checkpoint
 from core.locking import locked
 from orders.models import Order, OrderItem, OrderStatus
 from orders.rules import (
@@ -109,6 +110,7 @@ def seat_book(
                 refusal = session_refusal(session, workshop=workshop, held=(), now=now)
                 if refusal is not None:
                     raise refusal
+            checkpoint("booking.checked")
             if not _take_seat(session):
                 raise session_full(session)
             order = Order.objects.create(buyer=buyer, status=OrderStatus.CONFIRMED)
@@ -167,6 +169,7 @@ def run_book(
         refusal = run_refusal(days, workshop=workshop, held=held, now=now)
         if refusal is not None:
             raise refusal
+        checkpoint("booking.checked")
         for day in days:
             if not _take_seat(day):
                 raise run_day_full(day)

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.checkpoints import checkpoint
 from core.errors import DomainError
 from core.i18n import in_language_of, localized
 from core.links import absolute_url
@@ -73,6 +74,7 @@ def order_cancel(
                 "session_id", flat=True
             ),
         )
+        checkpoint("cancellation.sessions_locked")
         current = locked(Order.objects.filter(pk=order.pk)).get()
         if current.status == OrderStatus.CANCELLED:
             raise CancelRefused(
@@ -120,6 +122,7 @@ def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> Ord
     with transaction.atomic():
         where = OrderItem.objects.filter(pk=seat.pk).values("session_id", "order_id").get()
         lock(WorkshopSession, [where["session_id"]])
+        checkpoint("cancellation.sessions_locked")
         lock(Order, [where["order_id"]])
         current = locked(OrderItem.objects.filter(pk=seat.pk)).get()
         if current.status == SeatStatus.CANCELLED:

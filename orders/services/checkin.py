@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.checkpoints import checkpoint
 from core.errors import DomainError
 from core.locking import locked
 from orders.models import OrderItem, SeatStatus
@@ -108,6 +109,7 @@ def seat_check_in(
     now = now or timezone.now()
     with transaction.atomic():
         seat = _lock_roster_seat(session=session, seat_id=seat_id, now=now, late=late)
+        checkpoint("check_in.locked")
         if seat.checked_in_at is None:
             seat.checked_in_at = now
             seat.save(update_fields=["checked_in_at"])
