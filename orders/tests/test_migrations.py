@@ -20,19 +20,24 @@ def old_apps(transactional_db):
         yield apps
 
 
+def a_run(apps, title: str, **workshop):
+    """A workshop and its run "May" on the day of ``AT``, in the schema of ``apps``."""
+    Workshop = apps.get_model("workshops", "Workshop")
+    Run = apps.get_model("workshops", "WorkshopRun")
+    made = Workshop.objects.create(title=title, slug=title.lower(), **workshop)
+    return made, Run.objects.create(
+        workshop=made, name="May", start_date=AT.date(), end_date=AT.date()
+    )
+
+
 def seats_in_the_old_shape(apps) -> dict[str, int]:
     """An order of three seats as the old schema let them be: an active seat checked in,
     an active one not, and a seat cancelled after its attendee was checked in."""
     User = apps.get_model("auth", "User")
-    Workshop = apps.get_model("workshops", "Workshop")
-    Run = apps.get_model("workshops", "WorkshopRun")
     Session = apps.get_model("workshops", "WorkshopSession")
     Order = apps.get_model("orders", "Order")
     Item = apps.get_model("orders", "OrderItem")
-    workshop = Workshop.objects.create(title="Pottery", slug="pottery", default_capacity=9)
-    run = Run.objects.create(
-        workshop=workshop, name="May", start_date=AT.date(), end_date=AT.date()
-    )
+    workshop, run = a_run(apps, "Pottery", default_capacity=9)
     sessions = [
         Session.objects.create(
             workshop=workshop,
@@ -102,15 +107,10 @@ def test_counters_are_recounted_and_an_oversold_session_gets_the_capacity_it_sol
 ):
     apps = apps_before_counters
     User = apps.get_model("auth", "User")
-    Workshop = apps.get_model("workshops", "Workshop")
-    Run = apps.get_model("workshops", "WorkshopRun")
     Session = apps.get_model("workshops", "WorkshopSession")
     Order = apps.get_model("orders", "Order")
     Item = apps.get_model("orders", "OrderItem")
-    workshop = Workshop.objects.create(title="Chess", slug="chess")
-    run = Run.objects.create(
-        workshop=workshop, name="May", start_date=AT.date(), end_date=AT.date()
-    )
+    workshop, run = a_run(apps, "Chess")
 
     def session(number, capacity, taken, active):
         made = Session.objects.create(
@@ -163,15 +163,10 @@ def apps_before_settling(transactional_db):
 def test_a_pending_order_becomes_what_its_seats_say(apps_before_settling):
     apps = apps_before_settling
     User = apps.get_model("auth", "User")
-    Workshop = apps.get_model("workshops", "Workshop")
-    Run = apps.get_model("workshops", "WorkshopRun")
     Session = apps.get_model("workshops", "WorkshopSession")
     Order = apps.get_model("orders", "Order")
     Item = apps.get_model("orders", "OrderItem")
-    workshop = Workshop.objects.create(title="Chess", slug="chess")
-    run = Run.objects.create(
-        workshop=workshop, name="May", start_date=AT.date(), end_date=AT.date()
-    )
+    workshop, run = a_run(apps, "Chess")
     buyer = User.objects.create(username="amira")
     holding = Order.objects.create(buyer=buyer, status="pending")
     empty = Order.objects.create(buyer=buyer, status="pending")
