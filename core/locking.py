@@ -8,9 +8,10 @@ trip per request). A lock held longer is an error the pages answer with 503 and
 ``Retry-After`` and the commands with exit code 3, never a hung worker. SQLite has no
 row locks: its transactions take the database's write lock when they begin.
 
-The one other lock is ``purge_chat_logs``'s: it skips a conversation being written
-(``SKIP LOCKED``) instead of waiting for it. ``tests/test_architecture.py`` fails on any
-other ``select_for_update``.
+Queues do not wait either: ``first_free`` takes the first row no other transaction
+holds (``SKIP LOCKED``), so two workers never take one email. ``purge_chat_logs``
+skips a conversation being written the same way. ``tests/test_architecture.py`` fails
+on any other ``select_for_update``.
 """
 
 from __future__ import annotations
@@ -34,3 +35,11 @@ def lock(model: type[Model], ids: Iterable[Any], *, using: str | None = None) ->
         return []
     rows = model._default_manager.using(using).filter(pk__in=wanted)
     return list(locked(rows).values_list("pk", flat=True))
+
+
+def first_free[M: Model](queryset: QuerySet[M]) -> M | None:
+    """The first row of ``queryset`` (in its order) that no other transaction holds,
+    locked for the rest of this one; ``None`` when there is none free. For queues: two
+    workers asking at once get two different rows, and neither waits. On SQLite, whose
+    transactions hold the whole database, it is the first row."""
+    return queryset.select_for_update(skip_locked=True, of=("self",)).first()

@@ -20,16 +20,14 @@ from dataclasses import asdict, dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.i18n import in_language_of, localized
-from core.links import absolute_url
 from core.locking import locked
-from core.mail import send_after_commit
 from core.people import display_name
+from emails.services import emails_queue
+from tutoring.emails import REQUEST_ANSWERED, REQUEST_EXPIRED, to_requester, to_tutor
 from tutoring.models import (
     FamilyLink,
     ParentProfile,
@@ -169,8 +167,24 @@ def family_unlink(
 
 
 def _expire_stale(requests: QuerySet[SessionRequest], now: datetime.datetime) -> int:
-    """Store pending requests past their time to live as expired."""
-    return requests.stale(now).update(status=RequestStatus.EXPIRED, updated_at=now)
+    """Store pending requests past their time to live as expired, and queue the email
+    that tells each requester (once: its identity is the request)."""
+    stale = list(requests.stale(now).select_related("student__user", "parent__user"))
+    if not stale:
+        return 0
+    expired = SessionRequest.objects.filter(
+        pk__in=[request.pk for request in stale], status=RequestStatus.PENDING
+    ).update(status=RequestStatus.EXPIRED, updated_at=now)
+    emails_queue(to_requester(request, REQUEST_EXPIRED) for request in stale)
+    return expired
+
+
+def requests_expire(*, now: datetime.datetime | None = None) -> int:
+    """Store every pending request past its time to live as expired and tell its
+    requester; how many expired. Run periodically (``send_reminders``), so a request
+    nobody looks at still expires on time."""
+    with transaction.atomic():
+        return _expire_stale(SessionRequest.objects.all(), now or timezone.now())
 
 
 def request_create(
@@ -275,8 +289,7 @@ def _request_send(
     try:
         with transaction.atomic():
             request.save()
-            with in_language_of(request.tutor.user):
-                _tell_tutor(request)
+            emails_queue([to_tutor(request)])
     except IntegrityError:
         if mine.pending(now).exists():
             if kind == RequesterType.PARENT:
@@ -311,8 +324,7 @@ def _answer(
         )
         if answered:
             request = mine.select_related("student__user", "parent__user", "tutor__user").get()
-            with in_language_of(request.requester.user):
-                _tell_requester(request)
+            emails_queue([to_requester(request, REQUEST_ANSWERED)])
             return request
     raise _why_not_pending(mine, now)
 
@@ -383,59 +395,3 @@ def request_cancel(
         if mine.pending(now).update(status=RequestStatus.CANCELLED, updated_at=now):
             return mine.get()
     raise _why_not_pending(mine, now)
-
-
-# -- email --------------------------------------------------------------------
-
-
-def _tell_tutor(request: SessionRequest) -> None:
-    tutor_user = request.tutor.user
-    lines = [
-        _("Hello %(name)s,") % {"name": display_name(tutor_user)},
-        "",
-        _("%(student)s would like sessions with you.") % {"student": request.student_name},
-    ]
-    if request.package_name:
-        lines.append(_("Package: %(package)s") % {"package": localized(request, "package_name")})
-    lines.append(
-        _("Preferred schedule: %(schedule)s")
-        % {"schedule": request.preferred_schedule or _("not given")}
-    )
-    answer = _("Answer it under Requested sessions: %(url)s") % {
-        "url": absolute_url(reverse("tutoring:requests"))
-    }
-    lines += ["", request.message, "", answer, ""]
-    send_after_commit(
-        subject=_("New session request for %(student)s") % {"student": request.student_name},
-        body="\n".join(lines),
-        to=[tutor_user.email],
-    )
-
-
-def _tell_requester(request: SessionRequest) -> None:
-    requester_user = request.requester.user
-    names = {
-        "tutor": request.tutor,
-        "student": request.student_name,
-        "reason": request.decline_reason,
-    }
-    if request.status == RequestStatus.ACCEPTED:
-        subject = _("Your session request: accepted")
-        outcome = _("%(tutor)s accepted your request for %(student)s.") % names
-    else:
-        subject = _("Your session request: declined")
-        outcome = "\n".join(
-            [
-                _("%(tutor)s declined your request for %(student)s.") % names,
-                _("Their reason: %(reason)s") % names,
-            ]
-        )
-    greeting = _("Hello %(name)s,") % {"name": display_name(requester_user)}
-    see = _("See your requests: %(url)s") % {"url": absolute_url(reverse("tutoring:requests"))}
-    send_after_commit(
-        subject=subject,
-        body=f"{greeting}\n\n{outcome}\n\n{see}\n",
-        # The account's own address: a typed contact address is for the tutor to use,
-        # and must not let a requester have Studyhall mail someone else.
-        to=[requester_user.email],
-    )

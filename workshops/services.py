@@ -20,6 +20,7 @@ from core.checkpoints import checkpoint
 from core.errors import DomainError
 from core.locking import locked
 from workshops.models import HostSession, WorkshopRun, WorkshopSession, new_host_token
+from workshops.signals import session_rescheduled
 
 
 class ScheduleError(DomainError):
@@ -148,8 +149,15 @@ def run_clone(
     return copy
 
 
+# A change of any of these moves the session in time: its buyers are told.
+RESCHEDULING_FIELDS = ("date", "start_time", "end_time")
+
+
 def session_update(*, session: WorkshopSession) -> WorkshopSession:
     """Save staff's changes to a session, or add a new one.
+
+    A new date or time is announced with ``workshops.signals.session_rescheduled`` in
+    the same transaction (the orders app tells the buyers).
 
     Keeps ``session_capacity`` against bookings made while the form was open: the
     row is locked, and the new capacity is compared with the seats taken at that
@@ -157,12 +165,14 @@ def session_update(*, session: WorkshopSession) -> WorkshopSession:
     written here (``WorkshopSession.save``); only the booking services change it.
     """
     with transaction.atomic():
+        before = None
         if not session._state.adding:
-            taken = (
+            taken, *when = (
                 locked(WorkshopSession.objects.filter(pk=session.pk))
-                .values_list("seats_taken", flat=True)
+                .values_list("seats_taken", *RESCHEDULING_FIELDS)
                 .get()
             )
+            before = dict(zip(RESCHEDULING_FIELDS, when, strict=True))
             session.seats_taken = taken
             if session.capacity is not None and taken > session.capacity:
                 raise ScheduleError(
@@ -175,6 +185,10 @@ def session_update(*, session: WorkshopSession) -> WorkshopSession:
                     field="capacity",
                 )
         session.save()
+        if before is not None and any(
+            getattr(session, name) != value for name, value in before.items()
+        ):
+            session_rescheduled.send(sender=WorkshopSession, session=session, before=before)
     return session
 
 

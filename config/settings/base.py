@@ -89,6 +89,10 @@ INSTALLED_APPS = [
     "tutoring",
     "assistant_chat",
     "demo",
+    # Before django_tasks_db: its db_worker command is emails' (it also picks up what a
+    # stopped worker left).
+    "emails",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -252,13 +256,38 @@ def mailer_from_url(url: str) -> dict:
             "timeout": 10,
         }
     elif backend.endswith("filebased.EmailBackend"):
-        options = {"file_path": config.get("EMAIL_FILE_PATH")}
+        # filemail:///var/mail/studyhall is that absolute folder; filemail://var/mail a
+        # folder under the working directory. (django-environ drops the leading slash.)
+        parts = urlsplit(url)
+        options = {"file_path": f"{parts.netloc}{parts.path}" or None}
     return {"BACKEND": backend, "OPTIONS": {k: v for k, v in options.items() if v is not None}}
 
 
 # Mail: the console in development; SMTP in production (see the README).
 MAILERS = {"default": mailer_from_url(env("DJANGO_EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Studyhall <noreply@localhost>")
+
+# Background jobs (emails): a queue in the database, worked by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# How long after a failed send each next attempt waits, in seconds; after the last the
+# email is recorded as failed (staff can send it again from the admin). The default waits
+# 1 min, 5 min, 15 min, 1 h, 2 h, 4 h, 8 h and 12 h: over a day in all.
+STUDYHALL_EMAIL_RETRY_DELAYS = tuple(
+    env.list(
+        "STUDYHALL_EMAIL_RETRY_DELAYS",
+        cast=float,
+        default=[60, 300, 900, 3600, 7200, 14400, 28800, 43200],
+    )
+)
+if not STUDYHALL_EMAIL_RETRY_DELAYS or min(STUDYHALL_EMAIL_RETRY_DELAYS) <= 0:
+    raise ImproperlyConfigured(
+        "STUDYHALL_EMAIL_RETRY_DELAYS must be one or more positive numbers of seconds, "
+        "separated by commas, such as 60,300,900."
+    )
+# A booked seat's reminder goes this many hours before its session starts.
+STUDYHALL_REMINDER_HOURS = env.int("STUDYHALL_REMINDER_HOURS", default=24)
+if not 1 <= STUDYHALL_REMINDER_HOURS <= 24 * 14:
+    raise ImproperlyConfigured("STUDYHALL_REMINDER_HOURS must be a whole number from 1 to 336.")
 
 # Studyhall's own settings.
 # The currency of every price (ISO 4217). Amounts are entered and shown with its
@@ -282,7 +311,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     # The throttle's start-up banner would be a second line on every command's stderr;
     # its warnings (failed logins, locks) still come through.
-    "loggers": {"axes.apps": {"level": "WARNING"}},
+    # Each job's start and end is the worker's log (db_worker turns it on); the web
+    # processes that run none say nothing of them.
+    "loggers": {"axes.apps": {"level": "WARNING"}, "django.tasks": {"level": "WARNING"}},
 }
 
 # Studyhall's own settings, each from an environment variable of the same name.

@@ -24,3 +24,8 @@ AXES_ENABLED = False
 # This process's memory, whatever STUDYHALL_CACHE_URL says, emptied before each test;
 # the threads of a race share it as app servers share Redis. Redis has its own tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Jobs run as they are enqueued, in the test's own process (after the commit they wait
+# for). The worker tests start real `db_worker` processes on the database queue
+# (STUDYHALL_TEST_TASKS=database, emails/tests/test_worker.py).
+if env("STUDYHALL_TEST_TASKS", default="immediate") == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from core.checkpoints import checkpoint
 from core.locking import locked
+from emails.services import NewEmail, emails_queue
+from orders.emails import BOOKING_CONFIRMED
 from orders.models import Order, OrderItem, OrderStatus
 from orders.rules import (
     nothing_available,
@@ -122,6 +124,7 @@ def seat_book(
                 workshop_id=session.workshop_id,
                 price=workshop.price,
             )
+            _tell_buyer_booked(order)
     except IntegrityError:
         # The partial unique index is the last word on "one seat per buyer and session";
         # the error text differs between databases, so ask what is there now.
@@ -185,4 +188,20 @@ def run_book(
             )
             for day in days
         )
+        _tell_buyer_booked(order)
     return order
+
+
+def _tell_buyer_booked(order: Order) -> None:
+    """Queue the confirmation (with the order's calendar file), in the booking's
+    transaction: a booking rolled back sends nothing."""
+    emails_queue(
+        [
+            NewEmail(
+                kind=BOOKING_CONFIRMED,
+                recipient=order.buyer,
+                about=f"order-{order.pk}",
+                context={"order": order.pk},
+            )
+        ]
+    )

@@ -17,27 +17,24 @@ seats.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.checkpoints import checkpoint
 from core.errors import DomainError
-from core.i18n import in_language_of, localized
-from core.links import absolute_url
 from core.locking import lock, locked
-from core.mail import send_after_commit
 from core.people import display_name
+from emails.services import NewEmail, emails_queue
+from orders.emails import SEATS_CANCELLED, SESSION_CANCELLED
 from orders.models import Order, OrderItem, OrderStatus, SeatStatus
 from orders.rules import day_name
-from orders.selectors import held_by
 from workshops.models import WorkshopSession
-from workshops.selectors.schedule import next_available_session
 
 
 class CancelRefused(DomainError):
@@ -45,15 +42,32 @@ class CancelRefused(DomainError):
 
 
 def _release(seats: Iterable[OrderItem], *, now: datetime.datetime) -> int:
-    """Free each seat: cancelled, its check-in cleared, its session's count down by one."""
-    released = 0
-    for seat in seats:
-        OrderItem.objects.filter(pk=seat.pk).update(
-            status=SeatStatus.CANCELLED, cancelled_at=now, checked_in_at=None
+    """Free each seat: cancelled, its check-in cleared, its session's count down by one.
+    One statement for the seats and one per session, however many seats."""
+    seats = list(seats)
+    if not seats:
+        return 0
+    OrderItem.objects.filter(pk__in=[seat.pk for seat in seats]).update(
+        status=SeatStatus.CANCELLED, cancelled_at=now, checked_in_at=None
+    )
+    for session_id, count in sorted(Counter(seat.session_id for seat in seats).items()):
+        WorkshopSession.objects.filter(pk=session_id).update(seats_taken=F("seats_taken") - count)
+    return len(seats)
+
+
+def _tell_buyer_seats_cancelled(seats: list[OrderItem]) -> None:
+    """Queue the email that names the seats just cancelled (by the buyer or by staff)."""
+    if seats:
+        emails_queue(
+            [
+                NewEmail(
+                    kind=SEATS_CANCELLED,
+                    recipient=seats[0].buyer,
+                    about=f"order-{seats[0].order_id}:seats-{'-'.join(str(s.pk) for s in seats)}",
+                    context={"seats": [seat.pk for seat in seats]},
+                )
+            ]
         )
-        WorkshopSession.objects.filter(pk=seat.session_id).update(seats_taken=F("seats_taken") - 1)
-        released += 1
-    return released
 
 
 def order_cancel(
@@ -90,6 +104,7 @@ def order_cancel(
         _release(seats, now=now)
         current.status = OrderStatus.CANCELLED
         current.save(update_fields=["status", "updated_at"])
+        _tell_buyer_seats_cancelled(seats)
     return current
 
 
@@ -124,10 +139,11 @@ def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> Ord
         lock(WorkshopSession, [where["session_id"]])
         checkpoint("cancellation.sessions_locked")
         lock(Order, [where["order_id"]])
-        current = locked(OrderItem.objects.filter(pk=seat.pk)).get()
+        current = locked(OrderItem.objects.filter(pk=seat.pk)).select_related("buyer").get()
         if current.status == SeatStatus.CANCELLED:
             raise CancelRefused(_("This seat is already cancelled."))
         _release([current], now=now)
+        _tell_buyer_seats_cancelled([current])
         if not OrderItem.objects.filter(
             order_id=current.order_id, status=SeatStatus.ACTIVE
         ).exists():
@@ -154,8 +170,8 @@ def sessions_cancel(
     buyer's cancel, so each session ends with no seats taken; an order whose last
     seat goes is cancelled with it, one that keeps seats in other sessions stays
     confirmed. Locks sessions, then orders, then seats (the lock order). A session
-    cancelled already keeps its first cancellation time. After the commit, each buyer
-    gets an email naming the session and the next available session of its workshop.
+    cancelled already keeps its first cancellation time. Each buyer gets an email
+    (queued with the change) naming the session and the next available session.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -165,55 +181,19 @@ def sessions_cancel(
         )
         active = OrderItem.objects.filter(session_id__in=ids, status=SeatStatus.ACTIVE)
         order_ids = lock(Order, active.values_list("order_id", flat=True))
-        seats = list(
-            locked(active).select_related("buyer__language_preference", "session", "workshop")
-        )
+        seats = list(locked(active).select_related("buyer"))
         _release(seats, now=now)
         emptied = Order.objects.filter(pk__in=order_ids).exclude(
             Exists(OrderItem.objects.filter(order=OuterRef("pk"), status=SeatStatus.ACTIVE))
         )
         orders = emptied.update(status=OrderStatus.CANCELLED, updated_at=now)
-        for seat in seats:
-            with in_language_of(seat.buyer):
-                _tell_buyer_session_cancelled(seat)
+        emails_queue(
+            NewEmail(
+                kind=SESSION_CANCELLED,
+                recipient=seat.buyer,
+                about=f"seat-{seat.pk}",
+                context={"seat": seat.pk},
+            )
+            for seat in seats
+        )
     return SessionsCancelled(sessions=newly, seats=len(seats), orders=orders)
-
-
-def _tell_buyer_session_cancelled(seat: OrderItem) -> None:
-    session, workshop = seat.session, seat.workshop
-    following = next_available_session(workshop=workshop, excluding=held_by(seat.buyer))
-    if following is None:
-        suggestion = _("No other session of %(title)s is open for booking right now.") % {
-            "title": localized(workshop, "title")
-        }
-    else:
-        book = absolute_url(
-            f"{reverse('book', kwargs={'slug': workshop.slug})}?session={following.pk}"
-        )
-        suggestion = _(
-            "The next available session is on %(date)s at %(time)s. Book it here: %(url)s"
-        ) % {
-            "date": day_name(following.date),
-            "time": f"{following.start_time:%H:%M}",
-            "url": book,
-        }
-    names = {
-        "name": display_name(seat.buyer),
-        "title": localized(workshop, "title"),
-        "date": day_name(session.date),
-        "time": f"{session.start_time:%H:%M}",
-    }
-    greeting = _("Hello %(name)s,") % names
-    news = (
-        _(
-            "We are sorry: the session of %(title)s on %(date)s at %(time)s is cancelled. "
-            "Your seat is released; you do not need to do anything."
-        )
-        % names
-    )
-    orders = _("Your orders: %(url)s") % {"url": absolute_url(reverse("orders:list"))}
-    send_after_commit(
-        subject=_("Cancelled: %(title)s on %(date)s") % names,
-        body=f"{greeting}\n\n{news}\n\n{suggestion}\n\n{orders}\n",
-        to=[seat.buyer.email],
-    )

@@ -1,14 +1,18 @@
-"""Moving a session to another run of its own workshop, its seats with it."""
+"""Moving a session: to another run of its own workshop (its seats with it), or to
+another date or time (its buyers are told by email)."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.i18n import localized
 from core.locking import lock
-from orders.models import OrderItem
+from emails.services import NewEmail, emails_queue
+from orders.emails import SESSION_MOVED
+from orders.models import OrderItem, SeatStatus
 from workshops.models import WorkshopRun, WorkshopSession
 from workshops.services import ScheduleError
 
@@ -51,3 +55,26 @@ def session_move(*, session: WorkshopSession, run: WorkshopRun) -> WorkshopSessi
         OrderItem.objects.filter(session_id=session.pk).exclude(run=run).update(run=run)
         session.run = run
     return session
+
+
+def tell_buyers_session_moved(*, session: WorkshopSession, before: dict, **kwargs) -> None:
+    """Queue a "new time" email to each buyer of an active seat of ``session``, whose
+    date or times staff just changed (``workshops.signals.session_rescheduled``, in the
+    change's transaction). ``before`` is what the email names as the old time."""
+    if session.cancelled_at is not None:
+        return
+    was = {name: value.isoformat() for name, value in before.items()}
+    moved_at = timezone.now().isoformat()
+    seats = OrderItem.objects.filter(session=session, status=SeatStatus.ACTIVE).select_related(
+        "buyer"
+    )
+    emails_queue(
+        NewEmail(
+            kind=SESSION_MOVED,
+            recipient=seat.buyer,
+            # One email per change: moved again later is news again.
+            about=f"seat-{seat.pk}:moved-{moved_at}",
+            context={"seat": seat.pk, "before": was},
+        )
+        for seat in seats
+    )
