@@ -20,13 +20,16 @@ install: $(STAMP)
 
 # Host links printed by seed_demo and provision_host point at the server make run starts.
 run: export STUDYHALL_SITE_URL ?= http://$(HOST):$(PORT)
+# The demo's emails are files under var/mail/ unless DJANGO_EMAIL_URL says otherwise.
+run: export DJANGO_EMAIL_URL ?= filemail://var/mail
 run: $(STAMP)
-	@mkdir -p var
+	@mkdir -p var/mail
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py migrate --no-input
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py collectstatic --no-input --verbosity 0
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py seed_demo
 	@echo "Studyhall is at http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/admin/)"
-	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Emails: $(DJANGO_EMAIL_URL) (a background worker sends them; reminders are looked for every minute)"
+	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} scripts/serve-demo $(PY) $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

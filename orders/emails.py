@@ -166,9 +166,10 @@ def reminder(email: Email) -> Letter | None:
     if seat is None or not seat.is_active or seat.session.cancelled_at is not None:
         return None
     # A session moved since: its reminder is queued again for the new time.
-    if seat.session.starts_at.isoformat() != email.context["starts_at"]:
+    starts_at = seat.session.starts_at.astimezone(datetime.UTC)
+    if starts_at.isoformat() != email.context["starts_at"]:
         return None
-    if seat.session.starts_at <= timezone.now():
+    if starts_at <= timezone.now():
         return None
     return Letter(
         subject=_("Reminder: %(title)s, %(date)s at %(time)s")

@@ -5,11 +5,15 @@ hold a message unanswered until the test lets it go."""
 from __future__ import annotations
 
 import email
+import logging
 import socket
 import threading
 from email.message import Message
 
 from aiosmtpd.controller import Controller
+
+# Each connection's chatter; failures still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:

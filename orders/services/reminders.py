@@ -27,7 +27,10 @@ def reminder_lead() -> datetime.timedelta:
 
 def reminders_queue(*, now: datetime.datetime | None = None) -> int:
     """Queue the reminders due at ``now``; how many were new."""
-    now = now or timezone.now()
+    # In UTC: arithmetic on times of a zone with daylight saving counts wall-clock
+    # hours, and 24 hours before 18:00 on the Sunday clocks go forward is 17:00 the day
+    # before, not 18:00.
+    now = (now or timezone.now()).astimezone(datetime.UTC)
     lead = reminder_lead()
     horizon = now + lead
     seats = OrderItem.objects.filter(
@@ -37,7 +40,7 @@ def reminders_queue(*, now: datetime.datetime | None = None) -> int:
     ).select_related("session", "buyer")
     due = []
     for seat in seats.iterator(chunk_size=2000):
-        starts_at = seat.session.starts_at
+        starts_at = seat.session.starts_at.astimezone(datetime.UTC)
         if now < starts_at <= horizon and seat.created_at <= starts_at - lead:
             due.append(
                 NewEmail(

@@ -270,6 +270,28 @@ def test_a_new_request_is_not_blocked_behind_an_expired_one(tutor, student):
     assert (first.status, second.status) == ("expired", "pending")
 
 
+def test_a_request_nobody_answered_expires_on_the_periodic_run_and_the_requester_is_told(
+    tutor, parent, django_capture_on_commit_callbacks
+):
+    from tutoring.services import requests_expire
+
+    layla = parent.children.get(user__first_name="Layla")
+    request = ask(parent.user, tutor, child_id=layla.pk)
+    assert requests_expire() == 0
+    stale(request)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requests_expire() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requests_expire() == 0  # told once
+    request.refresh_from_db()
+    assert request.status == RequestStatus.EXPIRED
+    [email] = [email for email in mail.outbox if email.to == ["mariam@example.com"]]
+    assert email.subject == "Your session request expired unanswered"
+    assert "for Layla Aziz expired before it was answered" in email.body
+    # The tutor's notice of the request, still waiting, is no longer needed.
+    assert [email.to for email in mail.outbox] == [["mariam@example.com"]]
+
+
 def test_line_breaks_in_one_line_fields_become_spaces_and_the_email_still_goes(
     tutor, student, django_capture_on_commit_callbacks
 ):
