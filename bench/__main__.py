@@ -34,7 +34,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from bench import chat, scaling
+from bench import cancel_session, chat, scaling
 from bench.harness import (
     ROOT,
     fail,
@@ -283,10 +283,16 @@ def main() -> None:
     chat_ratio = chat_service.per_second / chat_raw.per_second
     lists = scaling.run()
     scaling.report(lists)
+    cancelling = cancel_session.run()
+    cancel_session.report(cancelling)
     print(f"booking throughput vs raw SQL: {orm.bookings_per_second / raw.bookings_per_second:.2f}")
     print(f"chat logging vs raw SQL: {chat_ratio:.2f}")
     for result in lists:
         print(f"{result.label}: {result.ratio:.2f}")
+    print(
+        f"cancel a session of {cancel_session.MANY} seats vs {cancel_session.FEW}: "
+        f"{cancelling.ratio:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,7 +21,11 @@ MODULES = {
 def sections() -> dict[str, str]:
     text = DOCS.read_text()
     parts = re.split(r"^## `([a-z_]+)`$", text, flags=re.MULTILINE)
-    return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
+    # A section ends at the next heading of its level, named rule or not.
+    return {
+        parts[i]: re.split(r"^## ", parts[i + 1], flags=re.MULTILINE)[0]
+        for i in range(1, len(parts), 2)
+    }
 
 
 def test_the_docs_and_the_registry_name_the_same_invariants():

@@ -77,8 +77,11 @@ def test_staff_cancel_a_session_and_its_buyer_is_told(page: Page, new_context, c
     seat.refresh_from_db()
     first.refresh_from_db()
     assert seat.status == SeatStatus.CANCELLED and first.seats_taken == 0
-    [email] = mail.outbox
-    assert email.to == ["yusuf@example.com"] and "Pottery" in email.subject + email.body
+    booked, cancelled = mail.outbox  # the booking's confirmation, then the news
+    assert booked.subject.startswith("Booked: Pottery")
+    assert cancelled.to == ["yusuf@example.com"] and cancelled.subject.startswith(
+        "Cancelled: Pottery on "
+    )
 
     # The buyer, on their own phone, sees it on My orders with the next session offered.
     buyer_context = new_context(viewport=PHONE, is_mobile=True)
@@ -115,3 +118,26 @@ def test_staff_add_a_session_with_only_its_run_date_and_times(page: Page, contex
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     made = run.sessions.get(start_time=datetime.time(18))
     assert (made.number, made.capacity) == (3, 10)
+
+
+def test_staff_find_a_failed_email_and_send_it_again(page: Page, context, site):
+    from emails.models import Email, EmailStatus
+
+    _run, (first, _second) = _pottery_run()
+    buyer = UserFactory(username="yusuf", email="yusuf@example.com")
+    seat = seat_book(buyer=buyer, workshop=first.workshop, session_id=first.pk)
+    Email.objects.update(
+        status=EmailStatus.FAILED, sent_at=None, attempts=9, last_error="SMTPConnectError: down"
+    )
+    mail.outbox.clear()
+    log_in(context, staff_user("emails"), site)
+    page.set_viewport_size(PHONE)
+
+    page.goto("/admin/emails/email/")
+    page.get_by_role("link", name="Failed").click()
+    expect(page.get_by_role("row").filter(has_text="yusuf")).to_contain_text("Failed")
+    run_admin_action(page, "yusuf", "Send the selected failed emails again")
+    expect(page.locator(".messagelist")).to_contain_text("1 email will be sent again.")
+    [email] = mail.outbox
+    assert email.subject == f"Booked: Pottery (order {seat.order.reference})"
+    assert Email.objects.get().status == EmailStatus.SENT
