@@ -28,7 +28,7 @@ run: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py collectstatic --no-input --verbosity 0
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} $(PY) manage.py seed_demo
 	@echo "Studyhall is at http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/admin/)"
-	@echo "Emails: $(DJANGO_EMAIL_URL) (a background worker sends them; reminders are looked for every minute)"
+	@echo "Emails: $$(echo "$$DJANGO_EMAIL_URL" | sed -E 's#//[^/@]*@#//#') (a background worker sends them; reminders are looked for every minute)"
 	DATABASE_URL=$${DATABASE_URL:-$(SQLITE_URL)} scripts/serve-demo $(PY) $(HOST):$(PORT)
 
 lint: $(STAMP)

@@ -17,9 +17,9 @@ STALE_AFTER = datetime.timedelta(minutes=10)
 def queue_health(now: datetime.datetime | None = None) -> dict[str, Any]:
     """Emails waiting (and how long the oldest due one has waited), failed, jobs waiting
     and when a worker last finished one. Asked by load balancers every few seconds:
-    three queries, each on an index (the outbox's status, the queue's ready jobs, the
-    jobs' finishing time: ``emails/migrations/0002``)."""
-    from django_tasks_db.models import DBTaskResult
+    four queries, each on an index (the outbox's status, the queue's ready jobs, the
+    jobs' finishing time and the failed ones: ``emails/migrations/0002``)."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
     now = now or timezone.now()
     emails = Email.objects.filter(status__in=[EmailStatus.QUEUED, EmailStatus.FAILED]).aggregate(
@@ -30,12 +30,25 @@ def queue_health(now: datetime.datetime | None = None) -> dict[str, Any]:
         ),
     )
     waited = (now - emails["oldest_due"]).total_seconds() if emails["oldest_due"] else 0.0
+    # A job waits from when it was enqueued, or a deferred one (a retry) from when it
+    # was due.
+    undeferred = Q(run_after=get_date_max())
+    jobs = DBTaskResult.objects.ready().aggregate(
+        waiting=Count("pk"),
+        oldest=Min("enqueued_at", filter=undeferred),
+        oldest_due=Min("run_after", filter=~undeferred),
+    )
+    ready_since = min((at for at in (jobs["oldest"], jobs["oldest_due"]) if at), default=None)
+    job_waited = (now - ready_since).total_seconds() if ready_since else 0.0
     last_job = DBTaskResult.objects.aggregate(at=Max("finished_at"))["at"]
+    stale = max(waited, job_waited) > STALE_AFTER.total_seconds()
     return {
-        "status": "degraded" if waited > STALE_AFTER.total_seconds() else "ok",
+        "status": "degraded" if stale else "ok",
         "emails_waiting": emails["waiting"],
         "oldest_waiting_seconds": round(waited),
         "emails_failed": emails["failed"],
-        "jobs_waiting": DBTaskResult.objects.ready().count(),
+        "jobs_waiting": jobs["waiting"],
+        "oldest_job_waiting_seconds": round(job_waited),
+        "jobs_failed": DBTaskResult.objects.failed().count(),
         "last_job_finished_at": last_job.isoformat() if last_job else None,
     }

@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime
 import logging
 import math
+import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -127,19 +128,31 @@ def email_retry(*, email: Email, now: datetime.datetime | None = None) -> bool:
     return bool(retried)
 
 
-def emails_hold_back(*, to: QuerySet) -> int:
-    """Mark the waiting emails to these users as not needed (demo people, who have no
-    inboxes); how many."""
-    return Email.objects.filter(status=EmailStatus.QUEUED, recipient__in=to).update(
-        status=EmailStatus.SKIPPED, last_error="Not sent: demo data."
-    )
+def emails_next_id() -> int:
+    """The id the next email will have at least (for ``emails_hold_back``)."""
+    last = Email.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return (last or 0) + 1
 
 
-def emails_deliver_due() -> int:
-    """Deliver due emails until none is left; how many this call handled."""
+def emails_hold_back(*, to: QuerySet, from_id: int) -> int:
+    """Mark the waiting emails to these users queued from ``from_id`` on as not needed
+    (what seeding demo people, who have no inboxes, queued); how many."""
+    return Email.objects.filter(
+        status=EmailStatus.QUEUED, recipient__in=to, pk__gte=from_id
+    ).update(status=EmailStatus.SKIPPED, last_error="Not sent: demo data.")
+
+
+def emails_deliver_due(*, limit: int | None = EMAILS_PER_JOB) -> int:
+    """Deliver due emails, up to ``limit``; how many this call handled. One job stops
+    after ``limit`` and leaves the rest to another job (enqueued here), so a worker asked
+    to stop finishes its current job quickly and two workers share a long queue."""
     handled = 0
-    while email_deliver_next() is not None:
+    while limit is None or handled < limit:
+        if email_deliver_next() is None:
+            return handled
         handled += 1
+    if emails_due_exist():
+        enqueue_on_commit()
     return handled
 
 
@@ -155,11 +168,14 @@ def email_deliver_next(now: datetime.datetime | None = None) -> Email | None:
         if email is None:
             return None
         try:
-            message = compose(email)
+            # A savepoint: a database error while writing the email fails this attempt
+            # only; the claim's transaction can still record it.
+            with transaction.atomic():
+                message = compose(email)
             if message is None:
                 email.status = EmailStatus.SKIPPED
             else:
-                message.send()
+                _send(message)
                 email.status = EmailStatus.SENT
                 email.sent_at = timezone.now()
         except Exception as error:  # the mail server, the network, or the writer
@@ -168,12 +184,34 @@ def email_deliver_next(now: datetime.datetime | None = None) -> Email | None:
     return email
 
 
+def _send(message: EmailMultiAlternatives) -> None:
+    """Send ``message`` on a connection of its own. Once the server has accepted it, an
+    error while closing the connection (a lost ``QUIT``) is logged, not raised: the
+    message went out and must be recorded as sent, not tried again."""
+    connection = mailers.default
+    connection.open()
+    try:
+        connection.send_messages([message])
+    finally:
+        try:
+            connection.close()
+        except Exception:  # after the server's answer to the message itself
+            logger.warning("could not close the mail connection cleanly", exc_info=True)
+
+
+def _permanent(error: Exception) -> bool:
+    """The server refused for good (5xx: no such mailbox, say): trying again is useless."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
 def _attempt_failed(email: Email, error: Exception, *, now: datetime.datetime) -> None:
     # Read on every failure, so a changed setting applies from the next attempt.
     delays = settings.STUDYHALL_EMAIL_RETRY_DELAYS
     email.attempts += 1
     email.last_error = f"{error.__class__.__name__}: {error}"[:2000]
-    if email.attempts > len(delays):
+    if email.attempts > len(delays) or _permanent(error):
         email.status = EmailStatus.FAILED
         logger.error("email %s failed after %d attempts: %s", email.key, email.attempts, error)
         return

@@ -20,7 +20,7 @@ from emails.models import Email
 from orders.calendars import seats_calendar
 from orders.models import Order, OrderItem
 from orders.selectors import held_by
-from workshops.models import WorkshopSession
+from workshops.models import WorkshopRun, WorkshopSession
 from workshops.selectors.schedule import next_available_session
 
 BOOKING_CONFIRMED = "booking_confirmed"
@@ -105,7 +105,7 @@ def seats_cancelled(email: Email) -> Letter | None:
         context={
             "reference": order.reference,
             "seats": [seat_line(seat) for seat in seats],
-            "whole_order": not order.seats.filter(status="active").exists(),
+            "whole_order": email.context["whole_order"],
             "order_url": absolute_url(order.get_absolute_url()),
         },
     )
@@ -148,8 +148,12 @@ def session_moved(email: Email) -> Letter | None:
         datetime.time.fromisoformat(before["start_time"]),
         datetime.time.fromisoformat(before["end_time"]),
     )
+    if before.get("run") not in (None, seat.run_id):
+        old_run = WorkshopRun.objects.filter(pk=before["run"]).first()
+        if old_run is not None:
+            old_when = f"{localized(old_run, 'name')} · {old_when}"
     return Letter(
-        subject=_("New time: %(title)s") % {"title": localized(seat.workshop, "title")},
+        subject=_("Changed: %(title)s") % {"title": localized(seat.workshop, "title")},
         template=SESSION_MOVED,
         context={
             "seat": seat_line(seat),

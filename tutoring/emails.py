@@ -3,6 +3,7 @@ expiry for the requester (a parent for their child's request)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -60,7 +61,7 @@ def request_received(email: Email) -> Letter | None:
             "package": localized(request, "package_name"),
             "schedule": request.preferred_schedule or _("not given"),
             "message": request.message,
-            "answer_by": date_format(answer_by, "l j F, H:i"),
+            "answer_by": f"{date_format(answer_by, 'l j F, H:i')} ({settings.TIME_ZONE})",
             "requests_url": absolute_url(reverse("tutoring:requests")),
         },
     )

@@ -1,10 +1,12 @@
-"""An index on the job queue's finishing time, so /healthz reads "when did a worker
-last finish a job" from the index instead of scanning every job ever run. The table
-is django-tasks-db's; the index is Studyhall's, added and removed here."""
+"""Indexes on the job queue for /healthz: the finishing time ("when did a worker last
+finish a job") and the failed jobs, so it reads both from an index instead of scanning
+every job ever run. The table is django-tasks-db's; the indexes are Studyhall's, added
+and removed here."""
 
 from django.db import migrations
 
 INDEX = "emails_jobs_finished_at_idx"
+FAILED_INDEX = "emails_jobs_failed_idx"
 TABLE = "django_tasks_database_dbtaskresult"
 
 
@@ -18,5 +20,9 @@ class Migration(migrations.Migration):
         migrations.RunSQL(
             f"CREATE INDEX IF NOT EXISTS {INDEX} ON {TABLE} (finished_at)",
             f"DROP INDEX IF EXISTS {INDEX}",
+        ),
+        migrations.RunSQL(
+            f"CREATE INDEX IF NOT EXISTS {FAILED_INDEX} ON {TABLE} (id) WHERE status = 'FAILED'",
+            f"DROP INDEX IF EXISTS {FAILED_INDEX}",
         ),
     ]

@@ -114,6 +114,47 @@ def test_an_email_for_a_deleted_order_is_not_needed(run, mailoutbox):
     assert mailoutbox == []
 
 
+def test_a_mail_server_that_refuses_the_address_for_good_fails_at_once(confirmation, settings):
+    """5xx: no such mailbox. Trying again for a day would not help."""
+    import smtplib
+
+    from emails import services
+
+    def refuse(message):
+        raise smtplib.SMTPRecipientsRefused({"amira@example.com": (550, b"No such user")})
+
+    original, services._send = services._send, refuse
+    try:
+        email_deliver_next()
+    finally:
+        services._send = original
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.attempts) == (EmailStatus.FAILED, 1)
+
+
+def test_a_message_the_server_accepted_is_sent_even_if_closing_the_connection_fails(
+    confirmation, mail_server, monkeypatch
+):
+    import smtplib
+
+    def quit_fails(self):
+        raise smtplib.SMTPServerDisconnected("connection lost during QUIT")
+
+    monkeypatch.setattr(smtplib.SMTP, "quit", quit_fails)
+    email_deliver_next()
+    confirmation.refresh_from_db()
+    assert confirmation.status == EmailStatus.SENT and len(mail_server.messages) == 1
+
+
+def test_a_mail_folder_given_as_an_absolute_url_receives_the_files(
+    confirmation, settings, tmp_path
+):
+    settings.MAILERS = {"default": mailer_from_url(f"filemail://{tmp_path}/outbox")}
+    email_deliver_next()
+    [written] = (tmp_path / "outbox").iterdir()
+    assert "Subject: Booked: " in written.read_text()
+
+
 @pytest.mark.parametrize(
     ("url", "folder"),
     [

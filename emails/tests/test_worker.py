@@ -202,7 +202,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_unsent_and_nothing_sent_twice(
     assert Email.objects.filter(status=EmailStatus.SENT).count() == 30
 
 
-def test_two_workers_deliver_500_reminders_once_each(run, mail_server, workers, settings):
+def test_two_workers_at_once_deliver_500_reminders_once_each(run, mail_server, workers, settings):
     # Tomorrow at 23:00 is within 48 hours, whatever the time now.
     settings.STUDYHALL_REMINDER_HOURS = 48
     session = WorkshopSessionFactory(

@@ -55,19 +55,24 @@ def _release(seats: Iterable[OrderItem], *, now: datetime.datetime) -> int:
     return len(seats)
 
 
-def _tell_buyer_seats_cancelled(seats: list[OrderItem]) -> None:
-    """Queue the email that names the seats just cancelled (by the buyer or by staff)."""
-    if seats:
-        emails_queue(
-            [
-                NewEmail(
-                    kind=SEATS_CANCELLED,
-                    recipient=seats[0].buyer,
-                    about=f"order-{seats[0].order_id}:seats-{'-'.join(str(s.pk) for s in seats)}",
-                    context={"seats": [seat.pk for seat in seats]},
-                )
-            ]
-        )
+def _tell_buyer_seats_cancelled(seats: list[OrderItem], *, now: datetime.datetime) -> None:
+    """Queue the email that names the seats just cancelled (by the buyer or by staff),
+    saying whether the order kept any: as it is now, not when the email goes out."""
+    if not seats:
+        return
+    order_id = seats[0].order_id
+    kept = OrderItem.objects.filter(order_id=order_id, status=SeatStatus.ACTIVE).exists()
+    emails_queue(
+        [
+            NewEmail(
+                kind=SEATS_CANCELLED,
+                recipient=seats[0].buyer,
+                # One email per cancellation of this order.
+                about=f"order-{order_id}:cancelled-{now.isoformat()}",
+                context={"seats": [seat.pk for seat in seats], "whole_order": not kept},
+            )
+        ]
+    )
 
 
 def order_cancel(
@@ -104,7 +109,7 @@ def order_cancel(
         _release(seats, now=now)
         current.status = OrderStatus.CANCELLED
         current.save(update_fields=["status", "updated_at"])
-        _tell_buyer_seats_cancelled(seats)
+        _tell_buyer_seats_cancelled(seats, now=now)
     return current
 
 
@@ -143,7 +148,7 @@ def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> Ord
         if current.status == SeatStatus.CANCELLED:
             raise CancelRefused(_("This seat is already cancelled."))
         _release([current], now=now)
-        _tell_buyer_seats_cancelled([current])
+        _tell_buyer_seats_cancelled([current], now=now)
         if not OrderItem.objects.filter(
             order_id=current.order_id, status=SeatStatus.ACTIVE
         ).exists():

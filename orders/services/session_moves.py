@@ -14,7 +14,7 @@ from emails.services import NewEmail, emails_queue
 from orders.emails import SESSION_MOVED
 from orders.models import OrderItem, SeatStatus
 from workshops.models import WorkshopRun, WorkshopSession
-from workshops.services import ScheduleError
+from workshops.services import RESCHEDULING_FIELDS, ScheduleError
 
 
 def session_move(*, session: WorkshopSession, run: WorkshopRun) -> WorkshopSession:
@@ -53,17 +53,27 @@ def session_move(*, session: WorkshopSession, run: WorkshopRun) -> WorkshopSessi
             )
         WorkshopSession.objects.filter(pk=session.pk).update(run=run)
         OrderItem.objects.filter(session_id=session.pk).exclude(run=run).update(run=run)
+        if current.run_id != run.pk:
+            old_run = current.run_id
+            before = {name: getattr(current, name) for name in RESCHEDULING_FIELDS}
+            current.run = run
+            tell_buyers_session_moved(session=current, before=before, run_before=old_run)
         session.run = run
     return session
 
 
-def tell_buyers_session_moved(*, session: WorkshopSession, before: dict, **kwargs) -> None:
-    """Queue a "new time" email to each buyer of an active seat of ``session``, whose
-    date or times staff just changed (``workshops.signals.session_rescheduled``, in the
-    change's transaction). ``before`` is what the email names as the old time."""
+def tell_buyers_session_moved(
+    *, session: WorkshopSession, before: dict, run_before: int | None = None, **kwargs
+) -> None:
+    """Queue a "session moved" email to each buyer of an active seat of ``session``,
+    whose date or times (``workshops.signals.session_rescheduled``) or run staff just
+    changed, in the change's transaction. ``before`` is what the email names as the old
+    date and times; ``run_before`` the old run, when that changed."""
     if session.cancelled_at is not None:
         return
     was = {name: value.isoformat() for name, value in before.items()}
+    if run_before is not None:
+        was["run"] = run_before
     moved_at = timezone.now().isoformat()
     seats = OrderItem.objects.filter(session=session, status=SeatStatus.ACTIVE).select_related(
         "buyer"

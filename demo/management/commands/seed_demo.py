@@ -7,7 +7,7 @@ from demo.assistant import seed_conversations
 from demo.hosts import seed_host_links
 from demo.schedule import seed_bookings, seed_schedule, seed_students
 from demo.tutoring import seed_people, seed_requests
-from emails.services import emails_hold_back
+from emails.services import emails_hold_back, emails_next_id
 
 
 class Command(StudyhallCommand):
@@ -21,8 +21,9 @@ class Command(StudyhallCommand):
         # queue emails to the people involved; demo people have no inboxes, so what the
         # seeding queued is marked not needed before a worker sees it.
         with transaction.atomic():
+            first = emails_next_id()
             self.seed()
-            emails_hold_back(to=demo_users())
+            emails_hold_back(to=demo_users(), from_id=first)
 
     def seed(self) -> None:
         workshops = seed_schedule(timezone.localdate())
