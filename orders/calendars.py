@@ -26,8 +26,10 @@ PRODUCT_ID = "-//Studyhall//Seats//EN"
 FEED_REFRESH = datetime.timedelta(hours=1)
 
 
-def seat_event(seat: OrderItem, *, stamp: datetime.datetime) -> Event:
-    """One seat as an event: the workshop and day, the run and order in the notes."""
+def seat_event(seat: OrderItem, *, stamp: datetime.datetime, changes: int = 0) -> Event:
+    """One seat as an event: the workshop and day, the run and order in the notes.
+    ``changes``: how many times staff moved its session, so an update wins over the
+    copy a calendar app imported (its ``SEQUENCE`` goes up)."""
     session = seat.session
     order_url = absolute_url(seat.order.get_absolute_url())
     event = Event()
@@ -51,7 +53,7 @@ def seat_event(seat: OrderItem, *, stamp: datetime.datetime) -> Event:
     # makes the change win over the copy the app has.
     cancelled = not seat.is_active or session.cancelled_at is not None
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("sequence", 1 if cancelled else 0)
+    event.add("sequence", changes + (1 if cancelled else 0))
     return event
 
 
@@ -61,6 +63,7 @@ def seats_calendar(
     name: str,
     now: datetime.datetime,
     refresh: datetime.timedelta | None = None,
+    changes: int = 0,
 ) -> bytes:
     """A calendar of ``seats`` (each with its session, run, workshop and order loaded),
     as the bytes of an ``.ics`` file. ``refresh`` is for a feed: how often to re-read."""
@@ -76,5 +79,5 @@ def seats_calendar(
         calendar.add("x-published-ttl", vDuration(refresh))
     stamp = now.astimezone(datetime.UTC)
     for seat in seats:
-        calendar.add_component(seat_event(seat, stamp=stamp))
+        calendar.add_component(seat_event(seat, stamp=stamp, changes=changes))
     return calendar.to_ical()

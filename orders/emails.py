@@ -64,9 +64,9 @@ def _seats(ids) -> list[OrderItem]:
     )
 
 
-def _calendar(seats: list[OrderItem], *, reference: str) -> Attachment:
+def _calendar(seats: list[OrderItem], *, reference: str, changes: int = 0) -> Attachment:
     name = _("Studyhall order %(reference)s") % {"reference": reference}
-    content = seats_calendar(seats, name=name, now=timezone.now())
+    content = seats_calendar(seats, name=name, now=timezone.now(), changes=changes)
     return Attachment(f"studyhall-{reference}.ics", content, "text/calendar")
 
 
@@ -160,7 +160,16 @@ def session_moved(email: Email) -> Letter | None:
             "old_when": old_when,
             "order_url": absolute_url(seat.order.get_absolute_url()),
         },
-        attachments=(_calendar([seat], reference=seat.order.reference),),
+        # Each move of the session raises the event's SEQUENCE, so calendar apps take it.
+        attachments=(
+            _calendar(
+                [seat],
+                reference=seat.order.reference,
+                changes=Email.objects.filter(kind=SESSION_MOVED, pk__lte=email.pk)
+                .filter(context__seat=seat.pk)
+                .count(),
+            ),
+        ),
     )
 
 

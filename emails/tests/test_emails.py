@@ -209,7 +209,8 @@ def test_staff_moving_a_session_tells_its_buyers_the_old_and_new_time(
     assert mail.subject == "Changed: Robotics"
     assert f"Was: {old_date:%A} {old_date.day}" in mail.body
     assert "17:00–20:00" in mail.body
-    assert f"seat-{seat.pk}@" in mail.attachments[0][1]
+    calendar = mail.attachments[0][1]
+    assert f"seat-{seat.pk}@" in calendar and "SEQUENCE:1" in calendar
     # Saving again without a change of time sends nothing more.
     delivered(django_capture_on_commit_callbacks, lambda: session_update(session=session))
     assert len(mailoutbox) == 1
