@@ -64,6 +64,7 @@ def _session_with_seats(run, number: int, seats: int):
             OrderItem(
                 order=order,
                 buyer=order.buyer,
+                attendee=order.buyer,
                 session=session,
                 run_id=run.pk,
                 workshop_id=run.workshop_id,

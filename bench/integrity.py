@@ -140,11 +140,13 @@ def fill(url: str, sessions: int, *, legacy: bool = False) -> None:
                 SELECT o, 'R' || o, (o - 1) % {USERS} + 1, 'confirmed', now(), now()
                   FROM generate_series(1, {orders}) o""",
             # Each seat names its session's own workshop and first run, as booked.
+            # Seats got an attendee later (orders 0012): the buyer, as the upgrade sets.
             f"""INSERT INTO orders_orderitem (id, order_id, buyer_id, session_id, run_id,
-                    workshop_id, price, status, created_at)
+                    workshop_id, price, status, created_at{"" if legacy else ", attendee_id"})
                 SELECT i, (i - 1) / {SEATS_PER_ORDER} + 1,
                        ((i - 1) / {SEATS_PER_ORDER}) % {USERS} + 1, i,
                        (i - 1) % {workshops} + 1, (i - 1) % {workshops} + 1, 0, 'active', now()
+                       {"" if legacy else f", ((i - 1) / {SEATS_PER_ORDER}) % {USERS} + 1"}
                   FROM generate_series(1, {sessions}) i""",
         ]
     statements.append("SET session_replication_role = origin")

@@ -47,12 +47,20 @@ def raw_book(request):
             (order_id,) = cursor.fetchone()
             cursor.execute(
                 """
-                INSERT INTO orders_orderitem (order_id, buyer_id, session_id, run_id,
-                    workshop_id, price, status, created_at)
-                SELECT %s, %s, %s, %s, %s, w.price, 'active', now()
+                INSERT INTO orders_orderitem (order_id, buyer_id, attendee_id, session_id,
+                    run_id, workshop_id, price, status, created_at)
+                SELECT %s, %s, %s, %s, %s, %s, w.price, 'active', now()
                   FROM workshops_workshop w WHERE w.id = %s
                 """,
-                [order_id, request.user.pk, session_id, run_id, workshop_id, workshop_id],
+                [
+                    order_id,
+                    request.user.pk,
+                    request.user.pk,
+                    session_id,
+                    run_id,
+                    workshop_id,
+                    workshop_id,
+                ],
             )
     except IntegrityError as error:
         if isinstance(error.__cause__, psycopg.errors.UniqueViolation):

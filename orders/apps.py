@@ -11,9 +11,12 @@ class OrdersConfig(AppConfig):
         # buyers told when staff move a session (workshops sends the signal).
         from emails.kinds import due_finder
         from orders import emails  # noqa: F401  (registers the writers)
+        from orders.selectors import seats_hold_the_family_link
         from orders.services.reminders import reminders_queue
         from orders.services.session_moves import tell_buyers_session_moved
+        from tutoring.services import unlink_guard
         from workshops.signals import session_rescheduled
 
         due_finder("reminders")(reminders_queue)
+        unlink_guard(seats_hold_the_family_link)
         session_rescheduled.connect(tell_buyers_session_moved, dispatch_uid="orders.session_moved")

@@ -30,6 +30,12 @@ SESSION_MOVED = "session_moved"
 REMINDER = "reminder"
 
 
+def told_of(seat: OrderItem) -> list:
+    """Who hears about a seat: its buyer, and its attendee when that is someone else (a
+    child the parent booked for)."""
+    return [seat.buyer] if seat.attendee_id == seat.buyer_id else [seat.buyer, seat.attendee]
+
+
 def when(date: datetime.date, start: datetime.time, end: datetime.time) -> str:
     """``Saturday 6 February 2027, 09:00–11:00 (Asia/Kuwait)``, in the active language:
     the business's local time, with its zone named."""
@@ -59,7 +65,7 @@ def seat_line(seat: OrderItem) -> dict[str, str]:
 def _seats(ids) -> list[OrderItem]:
     return list(
         OrderItem.objects.filter(pk__in=ids)
-        .select_related("session", "run", "workshop", "order", "buyer")
+        .select_related("session", "run", "workshop", "order", "buyer", "attendee")
         .order_by("session__date", "session__start_time", "pk")
     )
 
@@ -116,7 +122,7 @@ def session_cancelled(email: Email) -> Letter | None:
     seat = next(iter(_seats([email.context["seat"]])), None)
     if seat is None or seat.session.cancelled_at is None:
         return None
-    following = next_available_session(workshop=seat.workshop, excluding=held_by(seat.buyer))
+    following = next_available_session(workshop=seat.workshop, excluding=held_by(seat.attendee))
     book_url = ""
     if following is not None:
         path = reverse("book", kwargs={"slug": seat.workshop.slug})

@@ -102,4 +102,26 @@ SESSION_CAPACITY = Invariant(
     ),
 )
 
-register(ORDER_ITEM_SESSION, SESSION_CAPACITY)
+# Who may sit in a seat: its buyer, or a child of its buyer (tutoring's family link,
+# joined through the profiles, which name the users).
+FAMILY_OF_BUYER = """EXISTS (
+    SELECT 1 FROM tutoring_parentprofile_children l
+      JOIN tutoring_parentprofile p ON p.id = l.parentprofile_id
+      JOIN tutoring_studentprofile c ON c.id = l.studentprofile_id
+     WHERE p.user_id = t.buyer_id AND c.user_id = t.attendee_id)"""
+
+SEAT_ATTENDEE = Invariant(
+    name="seat_attendee",
+    description="an active seat is for its buyer or one of the buyer's children",
+    order=35,
+    checks=(
+        Check(
+            table=ITEMS,
+            condition=f"""t.status = 'active' AND t.attendee_id <> t.buyer_id
+                AND NOT {FAMILY_OF_BUYER}""",
+            actions=(Quarantine("its attendee is neither its buyer nor a child of the buyer"),),
+        ),
+    ),
+)
+
+register(ORDER_ITEM_SESSION, SEAT_ATTENDEE, SESSION_CAPACITY)

@@ -9,7 +9,10 @@ Invariants kept here (see docs/invariants.md):
   refuses it (migration 0001).
 - ``session_capacity`` (count): a session's ``seats_taken`` equals its active seats.
   Only ``orders.services`` change either, in one transaction, under a row lock.
-- One buyer, one active seat per session: a partial unique constraint.
+- ``seat_attendee``: a seat's attendee is its buyer or one of the buyer's children
+  (``tutoring.FamilyLink``); ``clean()`` explains it, on PostgreSQL a constraint
+  trigger refuses it (migration 0013). One active seat per attendee per session: a
+  partial unique constraint.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import PriceField
 from core.people import display_name
+from tutoring.selectors import children_user_ids
 from workshops.models import Workshop, WorkshopRun, WorkshopSession
 
 # No 0/O or 1/I/L: references are read out over the phone.
@@ -126,6 +130,13 @@ class OrderItem(models.Model):
         help_text=_("Who holds the seat: always the order's buyer."),
         verbose_name=_("buyer"),
     )
+    attendee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="attended_seats",
+        help_text=_("Who sits in the seat: the buyer, or one of the buyer's children."),
+        verbose_name=_("attendee"),
+    )
     session = models.ForeignKey(
         WorkshopSession,
         on_delete=models.PROTECT,
@@ -175,10 +186,10 @@ class OrderItem(models.Model):
         ordering = ["session__date", "session__start_time", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "buyer"],
+                fields=["session", "attendee"],
                 condition=Q(status=SeatStatus.ACTIVE),
-                name="item_one_active_seat_per_buyer_and_session",
-                violation_error_message=_("This buyer already has a seat in this session."),
+                name="item_one_active_seat_per_attendee_and_session",
+                violation_error_message=_("This person already has a seat in this session."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=SeatStatus.values),
@@ -213,7 +224,16 @@ class OrderItem(models.Model):
 
     @property
     def attendee_name(self) -> str:
+        return display_name(self.attendee)
+
+    @property
+    def booked_by_name(self) -> str:
         return display_name(self.buyer)
+
+    @property
+    def for_someone_else(self) -> bool:
+        """A parent's seat for their child."""
+        return self.attendee_id != self.buyer_id
 
     @property
     def is_active(self) -> bool:
@@ -235,6 +255,15 @@ class OrderItem(models.Model):
             and not Order.objects.filter(pk=self.order_id, buyer_id=self.buyer_id).exists()
         ):
             errors["buyer"] = gettext("The seat's buyer must be its order's buyer.")
+        if (
+            self.attendee_id
+            and self.buyer_id
+            and self.attendee_id != self.buyer_id
+            and self.attendee_id not in children_user_ids(self.buyer_id)
+        ):
+            errors["attendee"] = gettext(
+                "The attendee must be the buyer or one of the buyer's children."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -20,11 +20,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Sequence
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.i18n import localized
+from core.people import display_name
 from workshops.models import BookingBlock, Workshop, WorkshopSession
 
 
@@ -55,6 +58,11 @@ class AlreadyBooked(BookingError):
 
 class WorkshopInactive(BookingError):
     code = "workshop_inactive"
+
+
+class AttendeeRefused(BookingError):
+    code = "attendee_refused"
+    status = 400
 
 
 class SessionNotFound(BookingError):
@@ -195,4 +203,45 @@ def run_refusal(
 def run_day_full(day: WorkshopSession) -> SessionFull:
     return SessionFull(
         _("%(day)s is full, so the whole run cannot be booked.") % {"day": _day(day)}
+    )
+
+
+def attendee_refusal(
+    buyer: AbstractBaseUser, attendees: Sequence[AbstractBaseUser], children: Collection[int]
+) -> BookingError | None:
+    """Why ``buyer`` cannot book seats for ``attendees`` (``seat_attendee``): each must be
+    the buyer or one of the buyer's children (``children``: their user ids), once."""
+    if not attendees:
+        return AttendeeRefused(_("Choose who the seats are for."))
+    if len({person.pk for person in attendees}) != len(attendees):
+        return AttendeeRefused(_("Choose each person once: one seat each."))
+    if any(person.pk != buyer.pk and person.pk not in children for person in attendees):
+        return AttendeeRefused(_("You can book seats only for yourself and your children."))
+    return None
+
+
+def already_seated(
+    session: WorkshopSession, person: AbstractBaseUser, *, buyer: AbstractBaseUser
+) -> AlreadyBooked:
+    """``person`` (the buyer, or a child they book for) has a seat in ``session``."""
+    names = {"date": day_name(session.date), "name": display_name(person)}
+    if person.pk == buyer.pk:
+        return AlreadyBooked(
+            _("You already have a seat in the session on %(date)s; see it under My orders.") % names
+        )
+    return AlreadyBooked(_("%(name)s already has a seat in the session on %(date)s.") % names)
+
+
+def seats_short(session: WorkshopSession, count: int) -> SessionFull:
+    """Fewer seats left in ``session`` than the ``count`` asked for together."""
+    left = max((session.capacity or 0) - session.seats_taken, 0)
+    if left == 0:
+        return session_full(session)
+    return SessionFull(
+        ngettext(
+            "Only %(left)d seat is left in the session on %(date)s; you asked for %(count)d.",
+            "Only %(left)d seats are left in the session on %(date)s; you asked for %(count)d.",
+            left,
+        )
+        % {"left": left, "count": count, "date": day_name(session.date)}
     )

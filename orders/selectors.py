@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Exists, F, Max, Min, OuterRef, Prefetch, QuerySet, When
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from orders.models import CalendarFeed, Order, OrderItem, SeatStatus
 from workshops.models import WorkshopSession
@@ -62,21 +64,27 @@ def orders_for_buyer(
     )
 
 
-def held_by(buyer: AbstractBaseUser) -> Exists:
-    """True for a session in which ``buyer`` holds an active seat (over ``OuterRef``:
-    a condition for a query of sessions)."""
+def held_by(*people: AbstractBaseUser) -> Exists:
+    """True for a session in which any of ``people`` has an active seat, whoever booked
+    it (over ``OuterRef``: a condition for a query of sessions)."""
     return Exists(
-        OrderItem.objects.filter(session=OuterRef("pk"), buyer=buyer, status=SeatStatus.ACTIVE)
+        OrderItem.objects.filter(
+            session=OuterRef("pk"),
+            attendee__in=[person.pk for person in people],
+            status=SeatStatus.ACTIVE,
+        )
     )
 
 
-def held_session_ids(*, buyer: AbstractBaseUser, workshop_id: int) -> set[int]:
-    """The sessions of a workshop in which the buyer holds an active seat."""
-    if not buyer.is_authenticated:
+def held_session_ids(*, people: Iterable[AbstractBaseUser], workshop_id: int) -> set[int]:
+    """The sessions of a workshop in which any of ``people`` has an active seat, booked by
+    themselves or by a parent (``seat_attendee``: one seat per person per session)."""
+    ids = [person.pk for person in people if person.is_authenticated]
+    if not ids:
         return set()
     return set(
         OrderItem.objects.filter(
-            buyer=buyer, workshop_id=workshop_id, status=SeatStatus.ACTIVE
+            attendee__in=ids, workshop_id=workshop_id, status=SeatStatus.ACTIVE
         ).values_list("session_id", flat=True)
     )
 
@@ -101,7 +109,7 @@ def session_attendees(*, sessions: QuerySet[WorkshopSession]) -> QuerySet[OrderI
     """Seats in the given sessions (active first), with buyer, order and schedule."""
     return (
         OrderItem.objects.filter(session__in=sessions)
-        .select_related("buyer", "order", "session", "run", "workshop")
+        .select_related("attendee", "buyer", "order", "session", "run", "workshop")
         .order_by("session__date", "session__start_time", "session_id", "status", "id")
     )
 
@@ -133,10 +141,10 @@ class Roster:
 
 
 def session_roster(*, session: WorkshopSession) -> Roster:
-    """The roster of ``session``, with each seat's buyer and order. One query, whatever
-    the number of seats."""
+    """The roster of ``session``, with each seat's attendee, buyer and order. One query,
+    whatever the number of seats."""
     seats = sorted(
-        OrderItem.objects.filter(session=session).select_related("buyer", "order"),
+        OrderItem.objects.filter(session=session).select_related("attendee", "buyer", "order"),
         key=lambda seat: (not seat.is_active, seat.attendee_name.casefold(), seat.pk),
     )
     active = [seat for seat in seats if seat.is_active]
@@ -181,3 +189,20 @@ def calendar_feed_by_token(token: str) -> CalendarFeed | None:
     return (
         CalendarFeed.objects.select_related("user__language_preference").filter(token=token).first()
     )
+
+
+def seats_hold_the_family_link(parent, child) -> str | None:
+    """Why ``parent`` cannot stop being ``child``'s parent yet: active seats they
+    booked for the child (``seat_attendee``), or ``None``."""
+    held = OrderItem.objects.filter(
+        buyer_id=parent.user_id, attendee_id=child.user_id, status=SeatStatus.ACTIVE
+    ).count()
+    if not held:
+        return None
+    return ngettext(
+        "%(parent)s booked %(count)d seat for %(child)s that is still active; cancel it "
+        "before removing the child.",
+        "%(parent)s booked %(count)d seats for %(child)s that are still active; cancel "
+        "them before removing the child.",
+        held,
+    ) % {"parent": parent, "child": child, "count": held}

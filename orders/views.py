@@ -55,7 +55,7 @@ def render_workshop(
     nothing chosen."""
     now = timezone.now()
     runs = workshop_schedule(workshop=workshop, now=now)
-    held = held_session_ids(buyer=request.user, workshop_id=workshop.pk)
+    held = held_session_ids(people=[request.user], workshop_id=workshop.pk)
     for run in runs:
         for session in run.schedule:
             session.refusal = session_refusal(session, workshop=workshop, held=held, now=now)
@@ -112,7 +112,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
     session_id = form.cleaned_data["session"]
     if request.method == "GET":
         now = timezone.now()
-        held = held_session_ids(buyer=request.user, workshop_id=workshop.pk)
+        held = held_session_ids(people=[request.user], workshop_id=workshop.pk)
         if session_id is None:
             session = next_available_session(
                 workshop=workshop, now=now, excluding=held_by(request.user)
@@ -157,7 +157,7 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
     run_id = form.cleaned_data["run"]
     if request.method == "GET":
         days = run_days(workshop=workshop, run_id=run_id)
-        held = held_session_ids(buyer=request.user, workshop_id=workshop.pk)
+        held = held_session_ids(people=[request.user], workshop_id=workshop.pk)
         refusal = run_refusal(days, workshop=workshop, held=held, now=timezone.now())
         if refusal is not None:
             return _refused(request, workshop, refusal)

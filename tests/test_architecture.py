@@ -29,7 +29,8 @@ ALLOWED = {
     "core": set(),
     "accounts": {"core", "tutoring"},
     "workshops": {"core"},
-    "orders": {"core", "workshops", "emails"},
+    # The family link (who may sit in a parent's seat) is tutoring's.
+    "orders": {"core", "workshops", "emails", "tutoring"},
     "integrity": {"core"},
     "tutoring": {"core", "emails"},
     # The outbox and its worker; the apps register what their emails say.

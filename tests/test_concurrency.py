@@ -94,12 +94,14 @@ def without_the_services_guard(monkeypatch) -> None:
     def unlocked(session_id, workshop):
         return WorkshopSession.objects.filter(pk=session_id, workshop=workshop).first()
 
-    def unconditional(session):
-        WorkshopSession.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken + 1)
+    def unconditional(session, count=1):
+        WorkshopSession.objects.filter(pk=session.pk).update(
+            seats_taken=session.seats_taken + count
+        )
         return True
 
     monkeypatch.setattr(booking, "_lock_session", unlocked)
-    monkeypatch.setattr(booking, "_take_seat", unconditional)
+    monkeypatch.setattr(booking, "_take_seats", unconditional)
 
 
 @pytest.fixture
@@ -144,6 +146,65 @@ def test_without_the_services_guard_the_database_alone_never_oversells(
     # Every buyer wrote "6": the first to commit is right, the rest are refused.
     assert kinds == Counter({"order": 1, "IntegrityError": 49})
     assert seats_taken == active == 6
+
+
+# -- families (seat_attendee) -----------------------------------------------------------
+
+
+def parent_of(username: str, *children: str):
+    """A parent and their children, as users: ``(parent, [child, …])``."""
+    from tutoring.tests.factories import ParentProfileFactory, StudentProfileFactory
+
+    parent = ParentProfileFactory(user__username=username)
+    kids = [StudentProfileFactory(user__username=name) for name in children]
+    parent.children.add(*kids)
+    return parent.user, [kid.user for kid in kids]
+
+
+def test_two_parents_of_two_for_the_last_three_seats_get_one_whole_order():
+    """Two families of two race for three seats: one order of two, the other parent
+    nothing, never a family split or a fourth seat sold."""
+    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
+    session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=3)
+    families = [parent_of("mariam", "layla", "zaid"), parent_of("huda", "sami", "rana")]
+    with at_checkpoint("booking.checked", first_holds_until_queued(1)):
+        results = race(
+            2,
+            lambda i: seat_book(
+                buyer=families[i][0],
+                workshop=run.workshop,
+                session_id=session.pk,
+                attendees=families[i][1],
+            ),
+        )
+    assert outcome_kinds(results) == Counter({"order": 1, "session_full": 1})
+    [winner] = [r for r in results if isinstance(r, OrderItem)]
+    assert winner.order.seats.count() == 2
+    assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 2
+    loser = next(f for f in families if f[0] != winner.buyer)[0]
+    assert not OrderItem.objects.filter(buyer=loser).exists()
+
+
+def test_a_child_booked_by_both_parents_at_once_gets_one_seat():
+    """Joint custody: two parents each book the same child, at the same moment."""
+    from tutoring.tests.factories import ParentProfileFactory
+
+    mother, (child,) = parent_of("mariam", "layla")
+    father = ParentProfileFactory(user__username="karim")
+    father.children.add(child.student_profile)
+    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
+    session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=10)
+    parents = [mother, father.user]
+    with at_checkpoint("booking.checked", first_holds_until_queued(1)):
+        results = race(
+            2,
+            lambda i: seat_book(
+                buyer=parents[i], workshop=run.workshop, session_id=session.pk, attendees=[child]
+            ),
+        )
+    assert outcome_kinds(results) == Counter({"order": 1, "already_booked": 1})
+    assert OrderItem.objects.filter(attendee=child, status="active").count() == 1
+    assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 1
 
 
 def double_submit(hook) -> tuple[list[object], WorkshopSession, object]:

@@ -29,17 +29,17 @@ def test_a_booking_whose_connection_dies_mid_transaction_leaves_nothing_behind(m
     # seat row: the transaction then holds a counted seat and an order.
     reached, release = threading.Event(), threading.Event()
     backend = {}
-    real_create = OrderItem.objects.create
+    real_create = OrderItem.objects.bulk_create
 
-    def paused_create(**kwargs):
+    def paused_create(*args, **kwargs):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             backend["pid"] = cursor.fetchone()[0]
         reached.set()
         release.wait(10)
-        return real_create(**kwargs)
+        return real_create(*args, **kwargs)
 
-    monkeypatch.setattr(OrderItem.objects, "create", paused_create)
+    monkeypatch.setattr(OrderItem.objects, "bulk_create", paused_create)
     outcome = {}
 
     def book():

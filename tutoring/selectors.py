@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from tutoring.models import (
+    FamilyLink,
     ParentProfile,
     RequesterType,
     RequestStatus,
@@ -168,4 +169,14 @@ def pending_request_for_child(*, parent: ParentProfile, child: StudentProfile) -
         SessionRequest.objects.with_effective_status()
         .filter(parent=parent, child=child, effective_status=RequestStatus.PENDING)
         .exists()
+    )
+
+
+def children_user_ids(parent_user_id: int) -> set[int]:
+    """The user ids of the children of the parent whose user id this is (none for a
+    user who is not a parent): who else that user may book a seat for."""
+    return set(
+        FamilyLink.objects.filter(parent__user_id=parent_user_id).values_list(
+            "child__user_id", flat=True
+        )
     )

@@ -15,6 +15,7 @@ behind an expired one.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -135,6 +136,17 @@ def _child(parent: ParentProfile, child_id: int | None) -> StudentProfile | None
     return child
 
 
+# What else a family link holds up, registered by the apps that use it (orders: the
+# seats a parent booked for the child). Each answers why the link cannot go, or None.
+UnlinkGuard = Callable[[ParentProfile, StudentProfile], str | None]
+_unlink_guards: list[UnlinkGuard] = []
+
+
+def unlink_guard(guard: UnlinkGuard) -> UnlinkGuard:
+    _unlink_guards.append(guard)
+    return guard
+
+
 def family_unlink(
     *, parent: ParentProfile, child: StudentProfile, now: datetime.datetime | None = None
 ) -> None:
@@ -162,6 +174,10 @@ def family_unlink(
                 % {"child": child, "parent": parent},
                 field="child",
             )
+        for guard in _unlink_guards:
+            refusal = guard(parent, child)
+            if refusal:
+                raise TutoringError(refusal, field="child")
         named.update(child=None, updated_at=now)
         link.delete()
 

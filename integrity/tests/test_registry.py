@@ -13,6 +13,7 @@ MODULES = {
     "host_session": "workshops/invariants.py",
     "order_item_session": "orders/invariants.py",
     "session_capacity": "orders/invariants.py",
+    "seat_attendee": "orders/invariants.py",
     "session_request_parties": "tutoring/invariants.py",
     "chat_message_session": "assistant_chat/invariants.py",
 }

@@ -13,6 +13,7 @@ has the last word.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -25,14 +26,18 @@ from emails.services import NewEmail, emails_queue
 from orders.emails import BOOKING_CONFIRMED
 from orders.models import Order, OrderItem, OrderStatus
 from orders.rules import (
+    BookingError,
+    already_seated,
+    attendee_refusal,
     nothing_available,
     run_day_full,
     run_refusal,
-    session_full,
+    seats_short,
     session_refusal,
     workshop_refusal,
 )
 from orders.selectors import held_by, held_session_ids
+from tutoring.selectors import children_user_ids
 from workshops.models import Workshop, WorkshopSession
 from workshops.selectors.schedule import bookable_sessions
 
@@ -53,20 +58,32 @@ def _lock_session(session_id: int, workshop: Workshop) -> WorkshopSession | None
     )
 
 
-def _take_seat(session: WorkshopSession) -> bool:
-    """Add one seat, unless that would pass capacity. True when the seat was taken."""
+def _take_seats(session: WorkshopSession, count: int = 1) -> bool:
+    """Add ``count`` seats, unless that would pass capacity: all of them or none. True
+    when they were taken."""
     taken = WorkshopSession.objects.filter(
-        Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity")), pk=session.pk
-    ).update(seats_taken=F("seats_taken") + 1)
+        Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity") - count), pk=session.pk
+    ).update(seats_taken=F("seats_taken") + count)
     return taken == 1
 
 
+def _short(session: WorkshopSession, count: int) -> BookingError:
+    """The refusal when ``count`` seats did not fit, with the seats left as they are."""
+    session.refresh_from_db(fields=["seats_taken", "capacity"])
+    return seats_short(session, count)
+
+
 def _next_available_locked(
-    *, workshop: Workshop, buyer: AbstractBaseUser, now: datetime.datetime
+    *,
+    workshop: Workshop,
+    people: Sequence[AbstractBaseUser],
+    now: datetime.datetime,
 ) -> WorkshopSession:
+    """The first bookable session none of ``people`` holds a seat in, with room for
+    them all (as the locked row says), locked."""
     candidates = list(
         bookable_sessions(workshop=workshop, now=now)
-        .exclude(held_by(buyer))
+        .exclude(held_by(*people))
         .values_list("pk", flat=True)[:NEXT_AVAILABLE_ATTEMPTS]
     )
     for session_id in candidates:
@@ -74,10 +91,48 @@ def _next_available_locked(
         if (
             session is not None
             and session_refusal(session, workshop=workshop, held=(), now=now) is None
+            and (session.capacity is None or session.seats_left >= len(people))
         ):
             return session
-        # filled or changed since we read it; try the next one
+        # filled, changed or too small since we read it; try the next one
     raise nothing_available(workshop)
+
+
+def _attendees(buyer: AbstractBaseUser, attendees: Sequence[AbstractBaseUser] | None):
+    """Who the seats are for: ``attendees``, or the buyer alone; refused unless each is
+    the buyer or one of the buyer's children (``seat_attendee``)."""
+    people = list(attendees) if attendees else [buyer]
+    refusal = attendee_refusal(buyer, people, children_user_ids(buyer.pk))
+    if refusal is not None:
+        raise refusal
+    return people
+
+
+def _already_seated(
+    session: WorkshopSession | None, people, *, buyer: AbstractBaseUser, workshop: Workshop
+) -> BookingError | None:
+    """Which of ``people`` holds a seat in ``session`` now, as a refusal."""
+    if session is None:
+        return None
+    for person in people:
+        if session.pk in held_session_ids(people=[person], workshop_id=workshop.pk):
+            return already_seated(session, person, buyer=buyer)
+    return None
+
+
+def _seats(order: Order, session: WorkshopSession, people, price) -> list[OrderItem]:
+    return [
+        OrderItem(
+            order=order,
+            buyer=order.buyer,
+            attendee=person,
+            session=session,
+            run_id=session.run_id,
+            workshop_id=session.workshop_id,
+            price=price,
+        )
+        for person in people
+    ]
 
 
 def seat_book(
@@ -85,16 +140,20 @@ def seat_book(
     buyer: AbstractBaseUser,
     workshop: Workshop,
     session_id: int | None = None,
+    attendees: Sequence[AbstractBaseUser] | None = None,
     now: datetime.datetime | None = None,
 ) -> OrderItem:
-    """Book one seat for ``buyer`` in ``workshop``: in session ``session_id``, or in the
-    next available session when it is ``None``. Returns the seat, with its confirmed
-    order and its session loaded.
+    """Book one seat in ``workshop`` for each of ``attendees`` (the buyer and/or their
+    children; the buyer alone when ``None``), in one order: in session ``session_id``,
+    or in the next available session with room for them all when it is ``None``.
+    Returns the first seat, with its confirmed order (which holds them all) and its
+    session loaded.
 
     One transaction: lock the session row (with a valid run), ask ``orders.rules``
-    again (not cancelled, not started, not full, not held), take the seat with a
-    conditional update, then create the order and its seat with run and workshop copied
-    from the session. A second active seat for the same buyer is refused by the partial
+    again (not cancelled, not started, not held), take all the seats with one
+    conditional update (all or none: a parent asking for 2 where 1 is left gets
+    nothing), then create the order and its seats with run and workshop copied from the
+    session. A second active seat for the same attendee is refused by the partial
     unique index, which rolls the whole transaction back, seat count included. Raises a
     ``BookingError``, with a message for the buyer, when it cannot book.
     """
@@ -102,37 +161,32 @@ def seat_book(
     refusal = workshop_refusal(workshop)
     if refusal is not None:
         raise refusal
+    people = _attendees(buyer, attendees)
     session: WorkshopSession | None = None
     try:
         with transaction.atomic():
             if session_id is None:
-                session = _next_available_locked(workshop=workshop, buyer=buyer, now=now)
+                session = _next_available_locked(workshop=workshop, people=people, now=now)
             else:
                 session = _lock_session(session_id, workshop)
                 refusal = session_refusal(session, workshop=workshop, held=(), now=now)
                 if refusal is not None:
                     raise refusal
             checkpoint("booking.checked")
-            if not _take_seat(session):
-                raise session_full(session)
+            if not _take_seats(session, len(people)):
+                raise _short(session, len(people))
             order = Order.objects.create(buyer=buyer, status=OrderStatus.CONFIRMED)
-            seat = OrderItem.objects.create(
-                order=order,
-                buyer=buyer,
-                session=session,
-                run_id=session.run_id,
-                workshop_id=session.workshop_id,
-                price=workshop.price,
-            )
-            _tell_buyer_booked(order)
+            seats = OrderItem.objects.bulk_create(_seats(order, session, people, workshop.price))
+            _tell_buyer_booked(order, people)
     except IntegrityError:
-        # The partial unique index is the last word on "one seat per buyer and session";
-        # the error text differs between databases, so ask what is there now.
-        if session is not None and session.pk in held_session_ids(
-            buyer=buyer, workshop_id=workshop.pk
-        ):
-            raise session_refusal(session, workshop=workshop, held={session.pk}, now=now) from None
+        # The partial unique index is the last word on "one seat per person and
+        # session"; the error text differs between databases, so ask what is there now.
+        refusal = _already_seated(session, people, buyer=buyer, workshop=workshop)
+        if refusal is not None:
+            raise refusal from None
         raise
+    seat = seats[0]
+    seat.order, seat.session = order, session
     return seat
 
 
@@ -141,21 +195,23 @@ def run_book(
     buyer: AbstractBaseUser,
     workshop: Workshop,
     run_id: int,
+    attendees: Sequence[AbstractBaseUser] | None = None,
     now: datetime.datetime | None = None,
 ) -> Order:
-    """Book ``buyer`` one seat in every session of run ``run_id`` that is not cancelled,
-    in one order: all of them or none.
+    """Book a seat in every session of run ``run_id`` that is not cancelled, for each of
+    ``attendees`` (the buyer alone when ``None``), in one order: all of them or none.
 
     Keeps ``session_capacity`` and ``order_item_session`` as ``seat_book`` does, for
     each day: the sessions are locked in id order (the lock order), ``orders.rules``
-    is asked again after the lock, and a day that has started, is full or already
-    holds a seat of the buyer's refuses the whole booking, naming that day. Returns
-    the confirmed order.
+    is asked again after the lock, and a day that has started, is full (or has fewer
+    seats left than people) or already holds a seat of one of them refuses the whole
+    booking, naming that day. Returns the confirmed order.
     """
     now = now or timezone.now()
     refusal = workshop_refusal(workshop)
     if refusal is not None:
         raise refusal
+    people = _attendees(buyer, attendees)
     with transaction.atomic():
         days = list(
             locked(
@@ -168,40 +224,35 @@ def run_book(
             )
         )
         days.sort(key=lambda session: (session.date, session.start_time))
-        held = held_session_ids(buyer=buyer, workshop_id=workshop.pk)
+        held = held_session_ids(people=people, workshop_id=workshop.pk)
         refusal = run_refusal(days, workshop=workshop, held=held, now=now)
         if refusal is not None:
             raise refusal
         checkpoint("booking.checked")
         for day in days:
-            if not _take_seat(day):
-                raise run_day_full(day)
+            if not _take_seats(day, len(people)):
+                if len(people) == 1:
+                    raise run_day_full(day)
+                raise _short(day, len(people))
         order = Order.objects.create(buyer=buyer, status=OrderStatus.CONFIRMED)
         OrderItem.objects.bulk_create(
-            OrderItem(
-                order=order,
-                buyer=buyer,
-                session=day,
-                run_id=day.run_id,
-                workshop_id=day.workshop_id,
-                price=workshop.price,
-            )
-            for day in days
+            seat for day in days for seat in _seats(order, day, people, workshop.price)
         )
-        _tell_buyer_booked(order)
+        _tell_buyer_booked(order, people)
     return order
 
 
-def _tell_buyer_booked(order: Order) -> None:
-    """Queue the confirmation (with the order's calendar file), in the booking's
-    transaction: a booking rolled back sends nothing."""
+def _tell_buyer_booked(order: Order, people: Sequence[AbstractBaseUser]) -> None:
+    """Queue the confirmation (with the order's calendar file) to the buyer and to each
+    child a seat is for, in the booking's transaction: a booking rolled back sends
+    nothing."""
+    recipients = [order.buyer, *(person for person in people if person.pk != order.buyer_id)]
     emails_queue(
-        [
-            NewEmail(
-                kind=BOOKING_CONFIRMED,
-                recipient=order.buyer,
-                about=f"order-{order.pk}",
-                context={"order": order.pk},
-            )
-        ]
+        NewEmail(
+            kind=BOOKING_CONFIRMED,
+            recipient=person,
+            about=f"order-{order.pk}",
+            context={"order": order.pk},
+        )
+        for person in recipients
     )

@@ -31,7 +31,7 @@ from core.errors import DomainError
 from core.locking import lock, locked
 from core.people import display_name
 from emails.services import NewEmail, emails_queue
-from orders.emails import SEATS_CANCELLED, SESSION_CANCELLED
+from orders.emails import SEATS_CANCELLED, SESSION_CANCELLED, told_of
 from orders.models import Order, OrderItem, OrderStatus, SeatStatus
 from orders.rules import day_name
 from workshops.models import WorkshopSession
@@ -186,7 +186,7 @@ def sessions_cancel(
         )
         active = OrderItem.objects.filter(session_id__in=ids, status=SeatStatus.ACTIVE)
         order_ids = lock(Order, active.values_list("order_id", flat=True))
-        seats = list(locked(active).select_related("buyer"))
+        seats = list(locked(active).select_related("buyer", "attendee"))
         _release(seats, now=now)
         emptied = Order.objects.filter(pk__in=order_ids).exclude(
             Exists(OrderItem.objects.filter(order=OuterRef("pk"), status=SeatStatus.ACTIVE))
@@ -195,10 +195,11 @@ def sessions_cancel(
         emails_queue(
             NewEmail(
                 kind=SESSION_CANCELLED,
-                recipient=seat.buyer,
+                recipient=person,
                 about=f"seat-{seat.pk}",
                 context={"seat": seat.pk},
             )
             for seat in seats
+            for person in told_of(seat)
         )
     return SessionsCancelled(sessions=newly, seats=len(seats), orders=orders)

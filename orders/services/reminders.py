@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from emails.services import NewEmail, emails_new, emails_queue
-from orders.emails import REMINDER
+from orders.emails import REMINDER, told_of
 from orders.models import OrderItem, SeatStatus
 
 
@@ -37,18 +37,19 @@ def reminders_queue(*, now: datetime.datetime | None = None) -> int:
         status=SeatStatus.ACTIVE,
         session__cancelled_at__isnull=True,
         session__date__range=(timezone.localdate(now), timezone.localdate(horizon)),
-    ).select_related("session", "buyer")
+    ).select_related("session", "buyer", "attendee")
     due = []
     for seat in seats.iterator(chunk_size=2000):
         starts_at = seat.session.starts_at.astimezone(datetime.UTC)
         if now < starts_at <= horizon and seat.created_at <= starts_at - lead:
-            due.append(
+            due.extend(
                 NewEmail(
                     kind=REMINDER,
-                    recipient=seat.buyer,
+                    recipient=person,
                     about=f"seat-{seat.pk}:{starts_at.isoformat()}",
                     context={"seat": seat.pk, "starts_at": starts_at.isoformat()},
                 )
+                for person in told_of(seat)
             )
     new = emails_new(due)
     with transaction.atomic():

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.i18n import localized
 from core.locking import lock
 from emails.services import NewEmail, emails_queue
-from orders.emails import SESSION_MOVED
+from orders.emails import SESSION_MOVED, told_of
 from orders.models import OrderItem, SeatStatus
 from workshops.models import WorkshopRun, WorkshopSession
 from workshops.services import RESCHEDULING_FIELDS, ScheduleError
@@ -76,15 +76,16 @@ def tell_buyers_session_moved(
         was["run"] = run_before
     moved_at = timezone.now().isoformat()
     seats = OrderItem.objects.filter(session=session, status=SeatStatus.ACTIVE).select_related(
-        "buyer"
+        "buyer", "attendee"
     )
     emails_queue(
         NewEmail(
             kind=SESSION_MOVED,
-            recipient=seat.buyer,
+            recipient=person,
             # One email per change: moved again later is news again.
             about=f"seat-{seat.pk}:moved-{moved_at}",
             context={"seat": seat.pk, "before": was},
         )
         for seat in seats
+        for person in told_of(seat)
     )

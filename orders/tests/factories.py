@@ -35,6 +35,7 @@ class SeatFactory(factory.django.DjangoModelFactory):
 
     order = factory.SubFactory(OrderFactory)
     buyer = factory.SelfAttribute("order.buyer")
+    attendee = factory.SelfAttribute("buyer")
     session = factory.SubFactory("workshops.tests.factories.WorkshopSessionFactory")
     run = factory.SelfAttribute("session.run")
     workshop = factory.SelfAttribute("session.workshop")

@@ -191,7 +191,7 @@ def test_attendees_export_as_csv(staff_client, orders, session):
     )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [(r["buyer"], r["order"], r["seat status"]) for r in rows] == [
+    assert [(r["attendee"], r["order"], r["seat status"]) for r in rows] == [
         ("amira", orders[0].reference, "active"),
         ("omar", orders[1].reference, "active"),
     ]
@@ -212,7 +212,7 @@ def test_the_attendee_export_opens_safely_in_a_spreadsheet(staff_client, session
     )
     raw = response.content.decode("utf-8")
     assert raw.startswith("\ufeff")  # Excel then reads the Arabic names as UTF-8
-    rows = {r["buyer"]: r for r in csv.DictReader(io.StringIO(raw.removeprefix("\ufeff")))}
+    rows = {r["attendee"]: r for r in csv.DictReader(io.StringIO(raw.removeprefix("\ufeff")))}
     assert rows["mallory"]["name"] == '\'=HYPERLINK("http://x")'
     assert rows["mallory"]["email"] == "'@x.org"
     assert rows["layla"]["name"] == "ليلى عزيز"

@@ -192,3 +192,57 @@ def test_a_pending_order_becomes_what_its_seats_say(apps_before_settling):
     assert Current.objects.get(pk=holding.pk).status == "confirmed"
     assert Current.objects.get(pk=empty.pk).status == "cancelled"
     assert not Current.objects.exclude(status__in=["confirmed", "cancelled"]).exists()
+
+
+BEFORE_ATTENDEES = [("orders", "0011_constraint_messages")]
+
+
+@pytest.fixture
+def apps_before_attendees(transactional_db):
+    with past_state(BEFORE_ATTENDEES, latest_of=["workshops", "tutoring"]) as apps:
+        yield apps
+
+
+def test_every_older_seat_becomes_its_buyers_own(apps_before_attendees):
+    apps = apps_before_attendees
+    User = apps.get_model("auth", "User")
+    Session = apps.get_model("workshops", "WorkshopSession")
+    Order = apps.get_model("orders", "Order")
+    Item = apps.get_model("orders", "OrderItem")
+    workshop, run = a_run(apps, "Chess")
+    buyers = [User.objects.create(username=name) for name in ("amira", "omar")]
+    with transaction.atomic():  # the counter is checked once the seats are in
+        session = Session.objects.create(
+            workshop=workshop,
+            run=run,
+            number=1,
+            date=AT.date(),
+            start_time=datetime.time(9),
+            end_time=datetime.time(10),
+            capacity=5,
+            seats_taken=2,
+        )
+        for buyer in buyers:
+            order = Order.objects.create(buyer=buyer, status="confirmed")
+            Item.objects.create(
+                order=order, buyer=buyer, session=session, run=run, workshop=workshop, price=0
+            )
+            cancelled = Order.objects.create(buyer=buyer, status="cancelled")
+            Item.objects.create(
+                order=cancelled,
+                buyer=buyer,
+                session=session,
+                run=run,
+                workshop=workshop,
+                price=0,
+                status="cancelled",
+                cancelled_at=AT,
+            )
+
+    migrate_to_latest()
+
+    from orders.models import OrderItem
+
+    seats = OrderItem.objects.filter(session_id=session.pk)
+    assert seats.count() == 4
+    assert all(seat.attendee_id == seat.buyer_id for seat in seats)

@@ -66,8 +66,9 @@ def test_a_cancelled_seat_does_not_block_a_new_one():
 class TestRawSQL:
     INSERT = """
         INSERT INTO orders_orderitem
-            (order_id, buyer_id, session_id, run_id, workshop_id, price, status, created_at)
-        VALUES (%s, %s, %s, %s, %s, 0, 'active', now())
+            (order_id, buyer_id, attendee_id, session_id, run_id, workshop_id, price, status,
+             created_at)
+        VALUES (%s, %s, %s, %s, %s, %s, 0, 'active', now())
     """
 
     COUNT = "UPDATE workshops_workshopsession SET seats_taken = seats_taken + 1 WHERE id = %s"
@@ -76,7 +77,9 @@ class TestRawSQL:
         """A seat in raw SQL, counted in its session's seats taken as booking counts it
         (``counted=False``: written alone)."""
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(self.INSERT, [order.pk, buyer.pk, session.pk, run_id, workshop_id])
+            cursor.execute(
+                self.INSERT, [order.pk, buyer.pk, buyer.pk, session.pk, run_id, workshop_id]
+            )
             if counted:
                 cursor.execute(self.COUNT, [session.pk])
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

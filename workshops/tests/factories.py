@@ -95,6 +95,7 @@ def sell_seats(session: WorkshopSession, count: int) -> None:
             OrderItem(
                 order=order,
                 buyer=order.buyer,
+                attendee=order.buyer,
                 session=session,
                 run_id=session.run_id,
                 workshop_id=session.workshop_id,
