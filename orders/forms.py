@@ -7,6 +7,30 @@ CHOOSE = _("Choose a session from the list, or “Next available session”.")
 NEXT = "next"
 
 
+CHOOSE_PEOPLE = _("Choose who the seats are for from the list.")
+
+
+class AttendeesField(forms.MultipleChoiceField):
+    """``attendee``, repeated: user ids (who the seats are for). Which ids are allowed is
+    the booking rule's to say (``orders.rules.attendee_refusal``); here only their shape."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            required=False,
+            error_messages={"invalid_list": CHOOSE_PEOPLE, "invalid_choice": CHOOSE_PEOPLE},
+            **kwargs,
+        )
+
+    def valid_value(self, value) -> bool:
+        return parse_id(str(value)) is not None
+
+    def clean(self, value) -> list[int]:
+        values = super().clean(value)
+        if len(values) > 20:
+            raise forms.ValidationError(CHOOSE_PEOPLE)
+        return [parse_id(str(item)) for item in values]
+
+
 class BookingForm(forms.Form):
     """``session``: a session's id, or ``next`` for the next available session. Nothing
     chosen books nothing: a refused choice is never silently replaced."""
@@ -14,6 +38,7 @@ class BookingForm(forms.Form):
     session = forms.CharField(
         max_length=20, error_messages={"required": CHOOSE, "max_length": CHOOSE}
     )
+    attendee = AttendeesField()
 
     def clean_session(self) -> int | None:
         """The chosen session's id, or ``None`` for the next available one."""
@@ -35,6 +60,7 @@ class RunBookingForm(forms.Form):
             for key in ("required", "invalid", "min_value", "max_value")
         },
     )
+    attendee = AttendeesField()
 
 
 CHOOSE_SEAT = _("Choose a name from the roster.")

@@ -16,7 +16,7 @@ from workshops.models import WorkshopSession
 
 
 def _seats_with_schedule() -> QuerySet[OrderItem]:
-    return OrderItem.objects.select_related("session", "run", "workshop").order_by(
+    return OrderItem.objects.select_related("session", "run", "workshop", "attendee").order_by(
         "session__date", "session__start_time", "id"
     )
 
@@ -102,6 +102,23 @@ def upcoming_seats_for_buyer(
             status=SeatStatus.ACTIVE,
             session__in=WorkshopSession.objects.not_ended(now),
         )
+    )
+
+
+def seats_booked_for(
+    *, person: AbstractBaseUser, now: datetime.datetime | None = None
+) -> QuerySet[OrderItem]:
+    """Active seats someone else (a parent) booked for ``person``, in sessions that have
+    not ended, earliest first, with who booked them. One query."""
+    return (
+        _seats_with_schedule()
+        .select_related("buyer")
+        .filter(
+            attendee=person,
+            status=SeatStatus.ACTIVE,
+            session__in=WorkshopSession.objects.not_ended(now),
+        )
+        .exclude(buyer=person)
     )
 
 

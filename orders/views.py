@@ -15,7 +15,14 @@ from core.links import absolute_url
 from core.paging import page_of
 from orders.calendars import FEED_REFRESH, seats_calendar
 from orders.forms import BookingForm, RunBookingForm
-from orders.rules import BookingError, nothing_available, run_refusal, session_refusal
+from orders.rules import (
+    AttendeeRefused,
+    BookingError,
+    attendee_refusal,
+    nothing_available,
+    run_refusal,
+    session_refusal,
+)
 from orders.selectors import (
     CALENDAR_PAST_DAYS,
     calendar_feed_by_token,
@@ -25,6 +32,7 @@ from orders.selectors import (
     held_session_ids,
     order_for_buyer,
     orders_for_buyer,
+    seats_booked_for,
 )
 from orders.services.booking import run_book, seat_book
 from orders.services.calendar_feeds import (
@@ -33,6 +41,7 @@ from orders.services.calendar_feeds import (
     calendar_feed_turn_on,
 )
 from orders.services.cancellation import CancelRefused, order_cancel
+from tutoring.selectors import children_users
 from workshops.models import Workshop, WorkshopSession
 from workshops.selectors.schedule import (
     next_available_by_workshop,
@@ -62,8 +71,41 @@ def render_workshop(
         # What "book every day" would book: the days not cancelled.
         run.days = [session for session in run.schedule if not session.is_cancelled]
         run.refusal = run_refusal(run.days, workshop=workshop, held=held, now=now)
-    context = {"workshop": workshop, "runs": runs, "held": held, "error": error}
+    context = {
+        "workshop": workshop,
+        "runs": runs,
+        "held": held,
+        "error": error,
+        # A parent chooses who the seats are for: themselves and their children.
+        "family": _family(request.user),
+    }
     return render(request, "workshops/detail.html", context, status=status)
+
+
+def _form_errors(form) -> str:
+    return " ".join(message for messages in form.errors.values() for message in messages)
+
+
+def _family(user) -> list:
+    """Who ``user`` may book seats for, themselves first; only themselves when they have
+    no children (the page then asks nothing)."""
+    children = children_users(user)
+    return [user, *children] if children else []
+
+
+def _attendees(request: HttpRequest, ids: list[int]) -> list | None:
+    """The people chosen by id (``attendee``), or ``None`` for the buyer alone. An id that
+    is not the buyer's or a child's is refused by the booking rule, in its words."""
+    if not ids:
+        return None
+    family = {person.pk: person for person in [request.user, *children_users(request.user)]}
+    chosen = [family.get(pk) for pk in ids]
+    refusal = attendee_refusal(request.user, [p for p in chosen if p is not None], family)
+    if None in chosen or refusal is not None:
+        raise refusal or AttendeeRefused(
+            _("You can book seats only for yourself and your children.")
+        )
+    return chosen
 
 
 def _workshop_or_404(slug: str) -> Workshop:
@@ -82,15 +124,20 @@ def _refused(request: HttpRequest, workshop: Workshop, refusal: BookingError) ->
     return render_workshop(request, workshop, error=refusal.message, status=refusal.status)
 
 
-def _confirm(request: HttpRequest, workshop: Workshop, sessions: list, run=None) -> HttpResponse:
-    """The page that shows what one POST will book (each day, the price per seat and
-    the total) with its button. A redirect or a GET never books."""
+def _confirm(
+    request: HttpRequest, workshop: Workshop, sessions: list, run=None, people=None
+) -> HttpResponse:
+    """The page that shows what one POST will book (each day, who for, the price per
+    seat and the total) with its button. A redirect or a GET never books."""
+    people = people or []
     context = {
         "workshop": workshop,
         "run": run,
         "sessions": sessions,
         "session": sessions[0],
-        "total": workshop.price * len(sessions),
+        "people": people,
+        "seats": len(sessions) * max(len(people), 1),
+        "total": workshop.price * len(sessions) * max(len(people), 1),
     }
     return render(request, "orders/confirm_booking.html", context)
 
@@ -106,16 +153,18 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(workshop)
     form = BookingForm(data)
     if not form.is_valid():
-        return render_workshop(
-            request, workshop, error=" ".join(form.errors["session"]), status=400
-        )
+        return render_workshop(request, workshop, error=_form_errors(form), status=400)
     session_id = form.cleaned_data["session"]
+    try:
+        people = _attendees(request, form.cleaned_data["attendee"])
+    except BookingError as refusal:
+        return _refused(request, workshop, refusal)
     if request.method == "GET":
         now = timezone.now()
-        held = held_session_ids(people=[request.user], workshop_id=workshop.pk)
+        held = held_session_ids(people=people or [request.user], workshop_id=workshop.pk)
         if session_id is None:
             session = next_available_session(
-                workshop=workshop, now=now, excluding=held_by(request.user)
+                workshop=workshop, now=now, excluding=held_by(*(people or [request.user]))
             )
             refusal = nothing_available(workshop) if session is None else None
         else:
@@ -123,9 +172,11 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
             refusal = session_refusal(session, workshop=workshop, held=held, now=now)
         if refusal is not None:
             return _refused(request, workshop, refusal)
-        return _confirm(request, workshop, [session])
+        return _confirm(request, workshop, [session], people=people)
     try:
-        seat = seat_book(buyer=request.user, workshop=workshop, session_id=session_id)
+        seat = seat_book(
+            buyer=request.user, workshop=workshop, session_id=session_id, attendees=people
+        )
     except BookingError as refusal:
         return _refused(request, workshop, refusal)
     messages.success(
@@ -153,17 +204,21 @@ def book_run(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(workshop)
     form = RunBookingForm(data)
     if not form.is_valid():
-        return render_workshop(request, workshop, error=" ".join(form.errors["run"]), status=400)
+        return render_workshop(request, workshop, error=_form_errors(form), status=400)
     run_id = form.cleaned_data["run"]
+    try:
+        people = _attendees(request, form.cleaned_data["attendee"])
+    except BookingError as refusal:
+        return _refused(request, workshop, refusal)
     if request.method == "GET":
         days = run_days(workshop=workshop, run_id=run_id)
-        held = held_session_ids(people=[request.user], workshop_id=workshop.pk)
+        held = held_session_ids(people=people or [request.user], workshop_id=workshop.pk)
         refusal = run_refusal(days, workshop=workshop, held=held, now=timezone.now())
         if refusal is not None:
             return _refused(request, workshop, refusal)
-        return _confirm(request, workshop, days, run=days[0].run)
+        return _confirm(request, workshop, days, run=days[0].run, people=people)
     try:
-        order = run_book(buyer=request.user, workshop=workshop, run_id=run_id)
+        order = run_book(buyer=request.user, workshop=workshop, run_id=run_id, attendees=people)
     except BookingError as refusal:
         return _refused(request, workshop, refusal)
     days = order.seats.count()
@@ -211,6 +266,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "suggestions": _suggestions(paged.rows, request.user),
+        "booked_for_me": list(seats_booked_for(person=request.user)),
     }
     return render(request, "orders/list.html", context)
 

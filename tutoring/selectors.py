@@ -180,3 +180,17 @@ def children_user_ids(parent_user_id: int) -> set[int]:
             "child__user_id", flat=True
         )
     )
+
+
+def children_users(user) -> list:
+    """The users who are ``user``'s children, by name (none for someone who is not a
+    parent, or not signed in)."""
+    from django.contrib.auth import get_user_model
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(student_profile__parent_links__parent__user=user)
+        .order_by("first_name", "last_name", "username")
+    )

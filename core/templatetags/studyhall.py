@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from core.i18n import ARABIC, current_language, localized, time_range_html
 from core.i18n import comma as language_comma
 from core.money import format_price
+from core.people import display_name
 
 register = template.Library()
 
@@ -29,6 +30,12 @@ def get(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter(name="display_name")
+def display_name_filter(user) -> str:
+    """A person as pages name them (``core.people.display_name``)."""
+    return display_name(user)
 
 
 @register.filter

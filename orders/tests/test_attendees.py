@@ -241,3 +241,61 @@ class TestRawSQL:
                 "WHERE parentprofile_id = %s AND studentprofile_id = %s",
                 [parent.pk, layla.pk],
             )
+
+
+# -- the pages --------------------------------------------------------------------------
+
+
+def test_a_parent_chooses_the_children_confirms_the_total_and_books(family, session, client):
+    from django.urls import reverse
+
+    mariam, layla, zaid, *_ = family
+    client.force_login(mariam)
+    page = client.get(session.workshop.get_absolute_url()).text
+    assert "Who are the seats for?" in page and f'value="{zaid.pk}"' in page
+    url = reverse("book", kwargs={"slug": session.workshop.slug})
+    confirm = client.get(url, {"session": session.pk, "attendee": [layla.pk, zaid.pk]})
+    assert confirm.status_code == 200
+    assert "Layla Saleh" in confirm.text and "2 seats" in confirm.text
+    booked = client.post(url, {"session": session.pk, "attendee": [layla.pk, zaid.pk]})
+    assert booked.status_code == 302
+    order = OrderItem.objects.get(attendee=layla).order
+    assert order.seats.count() == 2
+    mine = client.get(order.get_absolute_url()).text
+    assert "for <bdi>Zaid" in mine
+
+
+def test_a_child_sees_the_seat_a_parent_booked_without_a_way_to_cancel_it(family, session, client):
+    from django.urls import reverse
+
+    mariam, layla, *_ = family
+    seat = seat_book(
+        buyer=mariam, workshop=session.workshop, session_id=session.pk, attendees=[layla]
+    )
+    client.force_login(layla)
+    page = client.get(reverse("orders:list")).text
+    assert "Booked for you" in page and "booked by <bdi>Mariam Aziz</bdi>" in page
+    assert reverse("orders:cancel", kwargs={"reference": seat.order.reference}) not in page
+    assert client.get(seat.order.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("chosen", [["999999"], ["x"], ["-1"]])
+def test_booking_for_someone_not_in_the_family_is_a_clear_4xx(family, session, client, chosen):
+    from django.urls import reverse
+
+    mariam, *_ = family
+    client.force_login(mariam)
+    url = reverse("book", kwargs={"slug": session.workshop.slug})
+    response = client.post(url, {"session": session.pk, "attendee": chosen})
+    assert response.status_code == 400
+    assert not OrderItem.objects.filter(buyer=mariam).exists()
+
+
+def test_the_host_roster_names_the_child_and_who_booked(family, session, client):
+    from workshops.services import host_link_provision
+
+    mariam, layla, *_ = family
+    seat_book(buyer=mariam, workshop=session.workshop, session_id=session.pk, attendees=[layla])
+    link = host_link_provision(session_id=session.pk).link
+    roster = client.get(link.get_absolute_url()).text
+    assert "Layla Saleh" in roster and "booked by <bdi>Mariam Aziz</bdi>" in roster
