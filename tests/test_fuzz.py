@@ -527,9 +527,10 @@ def admin_action_forms(client: Client, changelist: str, forms: list[Form]) -> li
 # store's and its calendar's filters, the tutor's second list of requests.
 COMMON_PARAMETERS = ("q", "status", "page", "session", "next", "run", "conversation", "new",
                      "when", "from", "to", "max_price", "seats", "category", "sort", "month",
-                     "sent")  # fmt: skip
+                     "sent", "attendee")  # fmt: skip
 # What an address that takes only a POST reads, for one no role found a form for.
-BLIND_FIELDS = ("session", "run", "seat", "undo", "reason", "message", "q", "session_id")
+BLIND_FIELDS = ("session", "run", "seat", "undo", "reason", "message", "q", "session_id",
+                "attendee")  # fmt: skip
 
 
 def site_forms(world: World) -> list[Form]:

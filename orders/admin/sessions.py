@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import localized, time_range_html
 from core.spreadsheets import write_csv
 from orders.admin.common import ReadOnlyInline, confirm_action
-from orders.admin.orders import buyer_email, buyer_name
 from orders.models import OrderItem
 from orders.selectors import session_attendees
 from orders.services.cancellation import sessions_cancel
@@ -153,15 +152,37 @@ class AttendeeInline(ReadOnlyInline):
     form = AttendeeForm
     verbose_name = _("attendee")
     verbose_name_plural = _("attendees")
-    fields = (buyer_name, buyer_email, "order_link", "status", "checked_in", "checked_in_at")
-    readonly_fields = (buyer_name, buyer_email, "order_link", "status", "checked_in_at")
-    ordering = ("status", "buyer__last_name", "buyer__username")
+    fields = (
+        "attendee_label",
+        "attendee_email",
+        "order_link",
+        "status",
+        "checked_in",
+        "checked_in_at",
+    )
+    readonly_fields = ("attendee_label", "attendee_email", "order_link", "status", "checked_in_at")
+    ordering = ("status", "attendee__last_name", "attendee__username")
 
     def has_change_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("orders.change_orderitem")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("buyer", "order")
+        return super().get_queryset(request).select_related("attendee", "buyer", "order")
+
+    @admin.display(description=_("Attendee"))
+    def attendee_label(self, seat: OrderItem) -> str:
+        """Who sits in the seat, and who booked it when that is a parent."""
+        if not seat.for_someone_else:
+            return seat.attendee_name
+        return format_html(
+            "{}<br><small>{}</small>",
+            seat.attendee_name,
+            gettext("booked by %(name)s") % {"name": seat.booked_by_name},
+        )
+
+    @admin.display(description=_("Email"))
+    def attendee_email(self, seat: OrderItem) -> str:
+        return seat.attendee.email
 
     @admin.display(description=_("Checked in"), boolean=True)
     def checked_in(self, seat: OrderItem) -> bool:
