@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from core.i18n import in_language_of, localized
+from core.ids import parse_id
 from core.links import absolute_url
 from core.paging import page_of
 from orders.calendars import FEED_REFRESH, seats_calendar
 from orders.forms import BookingForm, RunBookingForm
+from orders.models import OrderStatus
 from orders.rules import (
     AttendeeRefused,
     BookingError,
@@ -40,7 +42,7 @@ from orders.services.calendar_feeds import (
     calendar_feed_turn_off,
     calendar_feed_turn_on,
 )
-from orders.services.cancellation import CancelRefused, order_cancel
+from orders.services.cancellation import CancelRefused, order_cancel, seat_cancel
 from tutoring.selectors import children_users
 from workshops.models import Workshop, WorkshopSession
 from workshops.selectors.schedule import (
@@ -289,19 +291,34 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def order_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
-    """GET asks to confirm (it works without JavaScript); POST cancels."""
+    """GET asks to confirm (it works without JavaScript); POST cancels the order, or
+    with ``seat`` only that seat of it (one child's seat of a family order)."""
     order = _own_order(request, reference)
+    data = request.POST if request.method == "POST" else request.GET
+    seat = None
+    if "seat" in data:
+        seat_id = parse_id(data.get("seat", ""))
+        seat = next((s for s in order.seats.all() if s.pk == seat_id and s.is_active), None)
+        if seat is None:
+            messages.error(request, _("Choose a seat of this order that is still booked."))
+            return redirect(order)
     if request.method == "GET":
-        return render(request, "orders/confirm_cancel.html", {"order": order})
+        return render(request, "orders/confirm_cancel.html", {"order": order, "seat": seat})
     try:
-        order_cancel(order=order)
+        if seat is None:
+            order_cancel(order=order)
+        else:
+            seat_cancel(seat=seat, by_staff=False)
     except CancelRefused as refusal:
         messages.error(request, refusal.message)
     else:
+        order.refresh_from_db(fields=["status"])
+        if seat is None or order.status == OrderStatus.CANCELLED:
+            done = _("Order %(reference)s is cancelled; the seat is freed.")
+        else:
+            done = _("The seat of %(name)s is cancelled and freed; the rest of the order stays.")
         messages.success(
-            request,
-            _("Order %(reference)s is cancelled; the seat is freed.")
-            % {"reference": order.reference},
+            request, done % {"reference": order.reference, "name": seat and seat.attendee_name}
         )
     return redirect(order)
 

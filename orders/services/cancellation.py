@@ -130,23 +130,33 @@ def _refuse_buyer_cancel(seats: list[OrderItem], *, now: datetime.datetime) -> N
                 "%(name)s was checked in at the session on %(date)s; a seat that was used "
                 "cannot be cancelled online."
             )
-            % {"name": display_name(used[0].buyer), "date": day_name(used[0].session.date)}
+            % {"name": display_name(used[0].attendee), "date": day_name(used[0].session.date)}
         )
 
 
-def seat_cancel(*, seat: OrderItem, now: datetime.datetime | None = None) -> OrderItem:
-    """Cancel one seat (staff), freeing it and clearing its check-in; the order is
-    cancelled with its last seat. Locks the session, then the order, then the seat
-    (the lock order above)."""
+def seat_cancel(
+    *, seat: OrderItem, by_staff: bool = True, now: datetime.datetime | None = None
+) -> OrderItem:
+    """Cancel one seat, freeing it and clearing its check-in; the order is cancelled
+    with its last seat. Staff can cancel any seat; a buyer (``by_staff=False``: a parent
+    cancelling one child's seat of a family order) only as they can cancel an order:
+    before the session starts, and not a seat that was used. Locks the session, then
+    the order, then the seat (the lock order above)."""
     now = now or timezone.now()
     with transaction.atomic():
         where = OrderItem.objects.filter(pk=seat.pk).values("session_id", "order_id").get()
         lock(WorkshopSession, [where["session_id"]])
         checkpoint("cancellation.sessions_locked")
         lock(Order, [where["order_id"]])
-        current = locked(OrderItem.objects.filter(pk=seat.pk)).select_related("buyer").get()
+        current = (
+            locked(OrderItem.objects.filter(pk=seat.pk))
+            .select_related("buyer", "attendee", "session")
+            .get()
+        )
         if current.status == SeatStatus.CANCELLED:
             raise CancelRefused(_("This seat is already cancelled."))
+        if not by_staff:
+            _refuse_buyer_cancel([current], now=now)
         _release([current], now=now)
         _tell_buyer_seats_cancelled([current], now=now)
         if not OrderItem.objects.filter(

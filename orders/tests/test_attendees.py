@@ -299,3 +299,31 @@ def test_the_host_roster_names_the_child_and_who_booked(family, session, client)
     link = host_link_provision(session_id=session.pk).link
     roster = client.get(link.get_absolute_url()).text
     assert "Layla Saleh" in roster and "booked by <bdi>Mariam Aziz</bdi>" in roster
+
+
+def test_a_parent_cancels_one_childs_seat_and_keeps_the_other(family, session, client):
+    from django.urls import reverse
+
+    mariam, layla, zaid, *_ = family
+    seat = seat_book(
+        buyer=mariam, workshop=session.workshop, session_id=session.pk, attendees=[layla, zaid]
+    )
+    order = seat.order
+    layla_seat = order.seats.get(attendee=layla)
+    client.force_login(mariam)
+    detail = client.get(order.get_absolute_url()).text
+    cancel = reverse("orders:cancel", kwargs={"reference": order.reference})
+    assert f"{cancel}?seat={layla_seat.pk}" in detail
+    confirm = client.get(cancel, {"seat": layla_seat.pk}).text
+    assert "The seat of <bdi>Layla Saleh</bdi> will be freed" in confirm
+    response = client.post(cancel, {"seat": layla_seat.pk}, follow=True)
+    assert "The seat of Layla Saleh is cancelled" in response.text
+    layla_seat.refresh_from_db()
+    order.refresh_from_db()
+    assert layla_seat.status == "cancelled" and order.status == "confirmed"
+    assert order.seats.get(attendee=zaid).status == "active"
+    session.refresh_from_db()
+    assert session.seats_taken == 1
+    # A seat of another order, or one already cancelled, is not cancelled from here.
+    again = client.post(cancel, {"seat": layla_seat.pk}, follow=True)
+    assert "Choose a seat of this order that is still booked." in again.text
