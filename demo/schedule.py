@@ -386,3 +386,28 @@ def seed_bookings() -> int:
             continue
         booked += 1
     return booked
+
+
+# A family order: the parent books calligraphy for both children at once (after
+# ``seed_people`` made the family).
+FAMILY_BOOKING = ("mariam", ("layla", "zaid"), "arabic-calligraphy", "Next cohort", 1)
+
+
+def seed_family_booking() -> int:
+    """The family order, through the booking service: one order, a seat for each child.
+    Skipped when a child already holds a seat there. Returns how many seats it booked."""
+    parent, children, slug, run_name, number = FAMILY_BOOKING
+    session = WorkshopSession.objects.select_related("workshop").get(
+        workshop__slug=slug, run__name=run_name, number=number
+    )
+    attendees = list(User.objects.filter(username__in=children).order_by("username"))
+    try:
+        seat = seat_book(
+            buyer=User.objects.get(username=parent),
+            workshop=session.workshop,
+            session_id=session.pk,
+            attendees=attendees,
+        )
+    except BookingError:
+        return 0
+    return seat.order.seats.count()

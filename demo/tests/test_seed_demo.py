@@ -33,7 +33,7 @@ def test_seed_demo_is_idempotent(monkeypatch):
     second = run_command(monkeypatch, "seed_demo")
     assert (first.code, second.code) == (0, 0)
     assert counts() == after_first
-    assert "12 new booking(s)" in first.out
+    assert "14 new booking(s)" in first.out
     assert "0 new booking(s)" in second.out
     assert "Assistant: 2 demo conversations, 5 new exchange(s)." in first.out
     assert "Assistant: 2 demo conversations, 0 new exchange(s)." in second.out
@@ -90,7 +90,7 @@ def test_seed_demo_prints_tutor_and_parent_logins_that_work(monkeypatch):
         assert f"tutor (requests at /tutoring/requests/): {tutor}" in result.out
         user = authenticate(username=tutor, password=password)
         assert TutorProfile.objects.filter(user=user).exists()
-    assert "parent of two children: mariam" in result.out
+    assert "parent of two children (a family order for both): mariam" in result.out
     parent = ParentProfile.objects.get(user=authenticate(username="mariam", password=password))
     assert parent.children.count() == 2
 
@@ -177,3 +177,10 @@ def test_the_demo_fills_every_arabic_field_so_the_store_reads_wholly_in_arabic(m
         "package name": TutorPackage.objects.filter(name_ar=""),
     }
     assert {what: list(rows) for what, rows in empty.items() if rows.exists()} == {}
+
+
+def test_the_demo_has_a_family_order(monkeypatch):
+    run_command(monkeypatch, "seed_demo")
+    family = OrderItem.objects.filter(buyer__username="mariam")
+    assert sorted(family.values_list("attendee__username", flat=True)) == ["layla", "zaid"]
+    assert family.values("order").distinct().count() == 1

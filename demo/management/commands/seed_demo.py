@@ -5,7 +5,7 @@ from core.commands import StudyhallCommand
 from demo.accounts import DEMO_PASSWORD, demo_users, seed_staff
 from demo.assistant import seed_conversations
 from demo.hosts import seed_host_links
-from demo.schedule import seed_bookings, seed_schedule, seed_students
+from demo.schedule import seed_bookings, seed_family_booking, seed_schedule, seed_students
 from demo.tutoring import seed_people, seed_requests
 from emails.services import emails_hold_back, emails_next_id
 
@@ -32,6 +32,7 @@ class Command(StudyhallCommand):
         booked = seed_bookings()
         host_links = seed_host_links(timezone.now())
         tutors, parent = seed_people()
+        booked += seed_family_booking()
         requested = seed_requests()
         exchanges = seed_conversations()
         self.stdout.write(
@@ -45,7 +46,7 @@ class Command(StudyhallCommand):
             self.stdout.write(f"  student: {student.username}")
         for tutor in tutors:
             self.stdout.write(f"  tutor (requests at /tutoring/requests/): {tutor.username}")
-        self.stdout.write(f"  parent of two children: {parent.username}")
+        self.stdout.write(f"  parent of two children (a family order for both): {parent.username}")
         if host_links:
             self.stdout.write("Host links (open one in a private window; no login needed):")
             for link in host_links:
