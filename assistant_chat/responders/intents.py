@@ -29,7 +29,7 @@ from assistant_chat.responders.language import has_phrase, mentions, shares_stem
 from core.i18n import ARABIC, comma, current_language, localized, semicolon
 from core.money import format_price
 from orders.models import OrderItem
-from orders.selectors import upcoming_seats_for_buyer
+from orders.selectors import seats_booked_for, upcoming_seats_for_buyer
 from tutoring.models import TutorProfile
 from tutoring.selectors import tutors_taking_requests
 from workshops.models import Workshop, WorkshopSession
@@ -82,12 +82,27 @@ def _workshop_link(workshop: Workshop) -> str:
 
 def _seat_line(seat: OrderItem) -> str:
     session = seat.session
-    return _("- %(workshop)s: %(when)s (%(run)s, day %(number)s), order %(order)s") % {
+    line = _("- %(workshop)s: %(when)s (%(run)s, day %(number)s), order %(order)s") % {
         "workshop": _workshop_link(seat.workshop),
         "when": _when(session),
         "run": _isolated(localized(seat.run, "name")),
         "number": session.number,
         "order": link(seat.order.reference, seat.order.get_absolute_url()),
+    }
+    if seat.for_someone_else:  # a parent's seat for their child
+        line += " " + _("(for %(name)s)") % {"name": _isolated(seat.attendee_name)}
+    return line
+
+
+def _booked_for_line(seat: OrderItem) -> str:
+    """A seat a parent booked for the asker: no link to the order, which is the
+    parent's."""
+    return _("- %(workshop)s: %(when)s (%(run)s, day %(number)s), booked by %(buyer)s") % {
+        "workshop": _workshop_link(seat.workshop),
+        "when": _when(seat.session),
+        "run": _isolated(localized(seat.run, "name")),
+        "number": seat.session.number,
+        "buyer": _isolated(seat.booked_by_name),
     }
 
 
@@ -135,15 +150,23 @@ def _bookings(question: Question, _found: Any) -> str:
             "login": _login_link()
         }
     seats = list(upcoming_seats_for_buyer(buyer=question.asker, now=question.now))
-    if not seats:
+    for_me = list(seats_booked_for(person=question.asker, now=question.now))
+    if not seats and not for_me:
         return _(
             "You have no upcoming bookings. Browse the %(store)s to book a seat; "
             "past and cancelled orders are under %(orders)s."
         ) % {"store": _store_link(), "orders": _orders_link()}
-    lines = "\n".join(_seat_line(seat) for seat in seats)
-    heading = _("Your upcoming bookings:")
+    parts = []
+    if seats:
+        heading = _("Your upcoming bookings:")
+        lines = "\n".join(_seat_line(seat) for seat in seats)
+        parts.append(f"{heading}\n\n{lines}")
+    if for_me:
+        heading = _("Booked for you:")
+        lines = "\n".join(_booked_for_line(seat) for seat in for_me)
+        parts.append(f"{heading}\n\n{lines}")
     every = _("Every order is under %(orders)s.") % {"orders": _orders_link()}
-    return f"{heading}\n\n{lines}\n\n{every}"
+    return "\n\n".join([*parts, every])
 
 
 # -- how to cancel -------------------------------------------------------------------

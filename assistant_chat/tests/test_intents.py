@@ -135,6 +135,24 @@ def test_my_bookings_lists_the_students_upcoming_seats_with_their_orders(catalog
     assert answer("ما هي حجوزاتي؟", user=student) == text
 
 
+def test_my_bookings_names_a_childs_seat_and_tells_the_child_who_booked_it(catalogue):
+    from orders.services.booking import seat_book
+    from tutoring.tests.factories import ParentProfileFactory, StudentProfileFactory
+
+    parent = ParentProfileFactory(user__first_name="Mariam", user__last_name="Aziz")
+    layla = StudentProfileFactory(user__first_name="Layla", user__last_name="Aziz")
+    parent.children.add(layla)
+    session = catalogue["seat"].session
+    seat_book(
+        buyer=parent.user, workshop=session.workshop, session_id=session.pk, attendees=[layla.user]
+    )
+    for_parent = answer("What are my bookings?", user=parent.user)
+    assert for_parent.startswith("Your upcoming bookings:") and "(for Layla Aziz)" in for_parent
+    for_child = answer("What are my bookings?", user=layla.user)
+    assert "Booked for you:" in for_child and "booked by Mariam Aziz" in for_child
+    assert "/orders/" + catalogue["seat"].order.reference not in for_child
+
+
 def test_my_bookings_for_a_student_with_none(catalogue):
     text = answer("Show my bookings", user=UserFactory())
     assert text.startswith("You have no upcoming bookings.")
