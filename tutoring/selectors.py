@@ -162,6 +162,29 @@ def requests_made_by(
     return _pending_first(_with_people(requests))
 
 
+def requests_for_me_by_parents(
+    *, profiles: Profiles, now: datetime.datetime | None = None
+) -> list[SessionRequest]:
+    """The requests a parent sent for this student (read-only for them), pending first."""
+    if profiles.student is None:
+        return []
+    requests = SessionRequest.objects.filter(child=profiles.student).with_effective_status(now)
+    return list(_pending_first(_with_people(requests))[:50])
+
+
+def requests_of_my_children(
+    *, profiles: Profiles, now: datetime.datetime | None = None
+) -> list[SessionRequest]:
+    """The requests this parent's children sent themselves, as students (read-only for
+    the parent), pending first."""
+    if profiles.parent is None:
+        return []
+    requests = SessionRequest.objects.filter(
+        student__parent_links__parent=profiles.parent
+    ).with_effective_status(now)
+    return list(_pending_first(_with_people(requests))[:50])
+
+
 def pending_request_for_child(*, parent: ParentProfile, child: StudentProfile) -> bool:
     """Whether a request of ``parent`` for ``child`` is still waiting for an answer (not
     past its time to live)."""

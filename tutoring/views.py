@@ -14,7 +14,9 @@ from tutoring.models import RequestStatus, TutorProfile
 from tutoring.selectors import (
     children_of,
     profiles_of,
+    requests_for_me_by_parents,
     requests_made_by,
+    requests_of_my_children,
     tutor_page,
     tutor_request_counts,
     tutor_requests,
@@ -125,6 +127,9 @@ def _panel(
             param=param,
         )
         context["made"] = context["made_paged"].rows
+    # The family's other requests, read-only: a parent's for this child, a child's own.
+    context["for_me"] = requests_for_me_by_parents(profiles=profiles)
+    context["of_my_children"] = requests_of_my_children(profiles=profiles)
     status = 400 if decline_error else 200
     return render(request, "tutoring/requests.html", context, status=status)
 

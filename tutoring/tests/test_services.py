@@ -339,3 +339,19 @@ def test_an_expired_request_cannot_be_cancelled_and_reads_as_expired(tutor, stud
     stale(request)
     with pytest.raises(RequestClosed, match="expired"):
         request_cancel(request_id=request.pk, user=student.user)
+
+
+def test_a_child_sees_what_a_parent_asked_for_them_and_a_parent_sees_the_childs_own(
+    tutor, parent, client
+):
+    from django.urls import reverse
+
+    layla = parent.children.get(user__first_name="Layla")
+    ask(parent.user, tutor, child_id=layla.pk)
+    ask(layla.user, TutorProfileFactory(user__first_name="Samir"))
+    client.force_login(layla.user)
+    page = client.get(reverse("tutoring:requests")).text
+    assert "Requests a parent sent for you" in page and "Sent by <bdi>Mariam Aziz</bdi>" in page
+    client.force_login(parent.user)
+    page = client.get(reverse("tutoring:requests")).text
+    assert "Your children's own requests" in page and "Samir" in page
