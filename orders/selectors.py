@@ -122,6 +122,19 @@ def seats_booked_for(
     )
 
 
+def seats_children_booked(
+    *, parent: AbstractBaseUser, now: datetime.datetime | None = None
+) -> QuerySet[OrderItem]:
+    """Active seats ``parent``'s children booked themselves, in sessions that have not
+    ended, earliest first (for the parent to see, not to change). One query."""
+    return _seats_with_schedule().filter(
+        buyer__student_profile__parent_links__parent__user=parent,
+        attendee=F("buyer"),
+        status=SeatStatus.ACTIVE,
+        session__in=WorkshopSession.objects.not_ended(now),
+    )
+
+
 def session_attendees(*, sessions: QuerySet[WorkshopSession]) -> QuerySet[OrderItem]:
     """Seats in the given sessions (active first), with buyer, order and schedule."""
     return (

@@ -35,6 +35,7 @@ from orders.selectors import (
     order_for_buyer,
     orders_for_buyer,
     seats_booked_for,
+    seats_children_booked,
 )
 from orders.services.booking import run_book, seat_book
 from orders.services.calendar_feeds import (
@@ -269,6 +270,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "past": past,
         "suggestions": _suggestions(paged.rows, request.user),
         "booked_for_me": list(seats_booked_for(person=request.user)),
+        "children_booked": list(seats_children_booked(parent=request.user)),
     }
     return render(request, "orders/list.html", context)
 

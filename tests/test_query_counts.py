@@ -152,7 +152,7 @@ def test_order_tracking_does_not_grow_with_the_number_of_orders(client, student,
     assert student.orders.count() == 200
     with_200, rows_200 = rows_on(client, reverse("orders:list") + which, "paged")
     # session, user, count, the page of orders, their seats
-    assert with_15 == with_200 == 6  # and the seats a parent booked for this user
+    assert with_15 == with_200 == 7  # and seats a parent booked for them, their children booked
     assert rows_15 <= rows_200 <= 10
 
 
@@ -216,8 +216,9 @@ def test_the_requests_panel_does_not_grow_with_the_number_of_requests(client):
     few = queries_for(client, reverse("tutoring:requests"))
     add_requests(40)
     many, rows = rows_on(client, reverse("tutoring:requests") + "?page=3", "received")
-    # session, user, profiles, counts, received: count and page, made: count (none made)
-    assert few == many == 7
+    # session, user, profiles, counts, received: count and page, made: count (none made),
+    # the requests a parent sent for this student (none)
+    assert few == many == 8
     assert rows == 10
 
 

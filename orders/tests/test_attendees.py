@@ -327,3 +327,15 @@ def test_a_parent_cancels_one_childs_seat_and_keeps_the_other(family, session, c
     # A seat of another order, or one already cancelled, is not cancelled from here.
     again = client.post(cancel, {"seat": layla_seat.pk}, follow=True)
     assert "Choose a seat of this order that is still booked." in again.text
+
+
+def test_a_parent_sees_the_seats_their_children_booked_themselves(family, session, client):
+    from django.urls import reverse
+
+    mariam, layla, *_ = family
+    seat_book(buyer=layla, workshop=session.workshop, session_id=session.pk)
+    client.force_login(mariam)
+    page = client.get(reverse("orders:list")).text
+    assert "Your children's own bookings" in page and "for <bdi>Layla Saleh</bdi>" in page
+    client.force_login(UserFactory())
+    assert "Your children's own bookings" not in client.get(reverse("orders:list")).text
