@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.i18n import localized
 from core.links import absolute_url
 from core.money import format_price
+from core.people import display_name
 from emails.kinds import Attachment, Letter, writer
 from emails.models import Email
 from orders.calendars import seats_calendar
@@ -83,6 +84,10 @@ def booking_confirmed(email: Email) -> Letter | None:
         return None
     seats = _seats(order.seats.values("pk"))
     active = [seat for seat in seats if seat.is_active]
+    booked_by = ""
+    if email.recipient_id != order.buyer_id:  # a child the parent booked for: their seats
+        active = [seat for seat in active if seat.attendee_id == email.recipient_id]
+        booked_by = display_name(order.buyer)
     if not active:
         return None  # cancelled before the confirmation went out
     return Letter(
@@ -91,6 +96,7 @@ def booking_confirmed(email: Email) -> Letter | None:
         template=BOOKING_CONFIRMED,
         context={
             "reference": order.reference,
+            "booked_by": booked_by,
             "seats": [seat_line(seat) for seat in active],
             "total": format_price(sum(seat.price for seat in active)),
             "order_url": absolute_url(order.get_absolute_url()),

@@ -7,7 +7,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Exists, F, Max, Min, OuterRef, Prefetch, QuerySet, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -193,7 +204,8 @@ CALENDAR_PAST_DAYS = 30
 def calendar_seats(
     *, buyer: AbstractBaseUser, today: datetime.date | None = None
 ) -> QuerySet[OrderItem]:
-    """The seats a buyer's calendar shows: active, in sessions not cancelled, from
+    """The seats a user's calendar shows: those they bought (their children's too) and
+    those a parent booked for them; active, in sessions not cancelled, from
     ``CALENDAR_PAST_DAYS`` ago on, each with its order, session, run and workshop.
     One query."""
     today = today or timezone.localdate()
@@ -201,7 +213,7 @@ def calendar_seats(
         _seats_with_schedule()
         .select_related("order")
         .filter(
-            buyer=buyer,
+            Q(buyer=buyer) | Q(attendee=buyer),
             status=SeatStatus.ACTIVE,
             session__cancelled_at__isnull=True,
             session__date__gte=today - datetime.timedelta(days=CALENDAR_PAST_DAYS),

@@ -185,6 +185,28 @@ def test_two_parents_of_two_for_the_last_three_seats_get_one_whole_order():
     assert not OrderItem.objects.filter(buyer=loser).exists()
 
 
+@pytest.mark.usefixtures("counters_unchecked")
+def test_control_without_the_guards_two_families_oversell_the_last_three_seats(monkeypatch):
+    """Proves the family race above can fail: with no lock, no conditional update and no
+    database check of the count, both parents read three seats left and both book two."""
+    without_the_services_guard(monkeypatch)
+    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
+    session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=3)
+    families = [parent_of("mariam", "layla", "zaid"), parent_of("huda", "sami", "rana")]
+    with at_checkpoint("booking.checked", all_together(2)):
+        results = race(
+            2,
+            lambda i: seat_book(
+                buyer=families[i][0],
+                workshop=run.workshop,
+                session_id=session.pk,
+                attendees=families[i][1],
+            ),
+        )
+    assert outcome_kinds(results) == Counter({"order": 2})
+    assert OrderItem.objects.filter(session=session, status="active").count() == 4
+
+
 def test_a_child_booked_by_both_parents_at_once_gets_one_seat():
     """Joint custody: two parents each book the same child, at the same moment."""
     from tutoring.tests.factories import ParentProfileFactory
@@ -205,6 +227,32 @@ def test_a_child_booked_by_both_parents_at_once_gets_one_seat():
     assert outcome_kinds(results) == Counter({"order": 1, "already_booked": 1})
     assert OrderItem.objects.filter(attendee=child, status="active").count() == 1
     assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 1
+
+
+def test_control_without_the_lock_both_parents_pass_the_check_and_the_index_decides(
+    monkeypatch,
+):
+    """With no row lock both parents find no seat of the child's and go on to write (the
+    checkpoint opens only when both are there): the unique index on one active seat per
+    attendee and session is then what refuses the second, in the same words."""
+    from tutoring.tests.factories import ParentProfileFactory
+
+    without_row_locks(monkeypatch)
+    mother, (child,) = parent_of("mariam", "layla")
+    father = ParentProfileFactory(user__username="karim")
+    father.children.add(child.student_profile)
+    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
+    session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=10)
+    parents = [mother, father.user]
+    with at_checkpoint("booking.checked", all_together(2)):
+        results = race(
+            2,
+            lambda i: seat_book(
+                buyer=parents[i], workshop=run.workshop, session_id=session.pk, attendees=[child]
+            ),
+        )
+    assert outcome_kinds(results) == Counter({"order": 1, "already_booked": 1})
+    assert OrderItem.objects.filter(attendee=child, status="active").count() == 1
 
 
 def double_submit(hook) -> tuple[list[object], WorkshopSession, object]:

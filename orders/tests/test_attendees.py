@@ -58,6 +58,8 @@ def test_the_parent_and_the_child_both_hear_of_the_booking_and_the_reminder(
     with django_capture_on_commit_callbacks(execute=True):
         seat_book(buyer=mariam, workshop=session.workshop, session_id=session.pk, attendees=[layla])
     assert sorted(m.to[0] for m in mailoutbox) == ["layla@example.com", "mariam@example.com"]
+    [to_layla] = [m for m in mailoutbox if m.to == ["layla@example.com"]]
+    assert "Mariam Aziz booked a seat for you." in to_layla.body
     settings.STUDYHALL_REMINDER_HOURS = 24 * 14
     OrderItem.objects.update(created_at=timezone.now() - datetime.timedelta(days=30))
     assert reminders_queue() == 2
@@ -339,3 +341,15 @@ def test_a_parent_sees_the_seats_their_children_booked_themselves(family, sessio
     assert "Your children's own bookings" in page and "for <bdi>Layla Saleh</bdi>" in page
     client.force_login(UserFactory())
     assert "Your children's own bookings" not in client.get(reverse("orders:list")).text
+
+
+def test_a_childs_calendar_feed_has_the_seat_a_parent_booked(family, session, client):
+    from orders.services.calendar_feeds import calendar_feed_turn_on
+
+    mariam, layla, *_ = family
+    seat = seat_book(
+        buyer=mariam, workshop=session.workshop, session_id=session.pk, attendees=[layla]
+    )
+    feed = calendar_feed_turn_on(user=layla)
+    text = client.get(feed.get_absolute_url()).text
+    assert f"seat-{seat.pk}@" in text
