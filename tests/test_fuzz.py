@@ -342,9 +342,7 @@ def assert_answered(response, what: str) -> None:
     assert response.status_code < 500, f"{what} answered {response.status_code}"
 
 
-def fuzz_form(
-    client: Client, form: Form, role: str, examples: int = EXAMPLES_PER_FORM
-) -> None:
+def fuzz_form(client: Client, form: Form, role: str, examples: int = EXAMPLES_PER_FORM) -> None:
     names = sorted(form.fields)
 
     @settings(
