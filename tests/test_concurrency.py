@@ -161,13 +161,13 @@ def parent_of(username: str, *children: str):
     return parent.user, [kid.user for kid in kids]
 
 
-def test_two_parents_of_two_for_the_last_three_seats_get_one_whole_order():
-    """Two families of two race for three seats: one order of two, the other parent
-    nothing, never a family split or a fourth seat sold."""
+def two_families_for_three_seats(hook) -> tuple[list[object], list, WorkshopSession]:
+    """Two parents of two children each book both, at the same moment, where three
+    seats are left."""
     run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
     session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=3)
     families = [parent_of("mariam", "layla", "zaid"), parent_of("huda", "sami", "rana")]
-    with at_checkpoint("booking.checked", first_holds_until_queued(1)):
+    with at_checkpoint("booking.checked", hook):
         results = race(
             2,
             lambda i: seat_book(
@@ -177,6 +177,13 @@ def test_two_parents_of_two_for_the_last_three_seats_get_one_whole_order():
                 attendees=families[i][1],
             ),
         )
+    return results, families, session
+
+
+def test_two_parents_of_two_for_the_last_three_seats_get_one_whole_order():
+    """One order of two, the other parent nothing, never a family split or a fourth seat
+    sold."""
+    results, families, session = two_families_for_three_seats(first_holds_until_queued(1))
     assert outcome_kinds(results) == Counter({"order": 1, "session_full": 1})
     [winner] = [r for r in results if isinstance(r, OrderItem)]
     assert winner.order.seats.count() == 2
@@ -190,25 +197,13 @@ def test_control_without_the_guards_two_families_oversell_the_last_three_seats(m
     """Proves the family race above can fail: with no lock, no conditional update and no
     database check of the count, both parents read three seats left and both book two."""
     without_the_services_guard(monkeypatch)
-    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
-    session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=3)
-    families = [parent_of("mariam", "layla", "zaid"), parent_of("huda", "sami", "rana")]
-    with at_checkpoint("booking.checked", all_together(2)):
-        results = race(
-            2,
-            lambda i: seat_book(
-                buyer=families[i][0],
-                workshop=run.workshop,
-                session_id=session.pk,
-                attendees=families[i][1],
-            ),
-        )
+    results, _families, session = two_families_for_three_seats(all_together(2))
     assert outcome_kinds(results) == Counter({"order": 2})
     assert OrderItem.objects.filter(session=session, status="active").count() == 4
 
 
-def test_a_child_booked_by_both_parents_at_once_gets_one_seat():
-    """Joint custody: two parents each book the same child, at the same moment."""
+def joint_custody(hook) -> tuple[list[object], object, WorkshopSession]:
+    """Two parents of one child each book the child a seat, at the same moment."""
     from tutoring.tests.factories import ParentProfileFactory
 
     mother, (child,) = parent_of("mariam", "layla")
@@ -217,13 +212,18 @@ def test_a_child_booked_by_both_parents_at_once_gets_one_seat():
     run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
     session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=10)
     parents = [mother, father.user]
-    with at_checkpoint("booking.checked", first_holds_until_queued(1)):
+    with at_checkpoint("booking.checked", hook):
         results = race(
             2,
             lambda i: seat_book(
                 buyer=parents[i], workshop=run.workshop, session_id=session.pk, attendees=[child]
             ),
         )
+    return results, child, session
+
+
+def test_a_child_booked_by_both_parents_at_once_gets_one_seat():
+    results, child, session = joint_custody(first_holds_until_queued(1))
     assert outcome_kinds(results) == Counter({"order": 1, "already_booked": 1})
     assert OrderItem.objects.filter(attendee=child, status="active").count() == 1
     assert WorkshopSession.objects.get(pk=session.pk).seats_taken == 1
@@ -235,22 +235,8 @@ def test_control_without_the_lock_both_parents_pass_the_check_and_the_index_deci
     """With no row lock both parents find no seat of the child's and go on to write (the
     checkpoint opens only when both are there): the unique index on one active seat per
     attendee and session is then what refuses the second, in the same words."""
-    from tutoring.tests.factories import ParentProfileFactory
-
     without_row_locks(monkeypatch)
-    mother, (child,) = parent_of("mariam", "layla")
-    father = ParentProfileFactory(user__username="karim")
-    father.children.add(child.student_profile)
-    run = WorkshopRunFactory(start_date=days_from_today(3), end_date=days_from_today(9))
-    session = WorkshopSessionFactory(run=run, date=days_from_today(4), capacity=10)
-    parents = [mother, father.user]
-    with at_checkpoint("booking.checked", all_together(2)):
-        results = race(
-            2,
-            lambda i: seat_book(
-                buyer=parents[i], workshop=run.workshop, session_id=session.pk, attendees=[child]
-            ),
-        )
+    results, child, _session = joint_custody(all_together(2))
     assert outcome_kinds(results) == Counter({"order": 1, "already_booked": 1})
     assert OrderItem.objects.filter(attendee=child, status="active").count() == 1
 
