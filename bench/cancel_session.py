@@ -12,14 +12,11 @@ on a fresh session, sessions of 2 and of 200 seats in turn; the median of ``REPE
 from __future__ import annotations
 
 import datetime
-import os
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 
-from bench.harness import ROOT, fail, recreate_database
+from bench.harness import fail, standalone_setup
 
 FEW, MANY = 2, 200
 REPEATS = 9
@@ -134,21 +131,7 @@ def report(timing: CancelTiming) -> None:
 
 
 def main() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        fail("DATABASE_URL must name a PostgreSQL database")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
-    recreate_database(url)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, check=True
-    )
-
-    import django
-
-    django.setup()
-    from bench.harness import machine
-
-    print(f"machine: {machine()}")
+    standalone_setup()
     timing = run()
     report(timing)
     print(f"cancel a session of {MANY} seats vs {FEW}: {timing.ratio:.2f}")

@@ -20,21 +20,17 @@ import datetime
 import http.client
 import os
 import random
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from urllib.parse import urlsplit
 
 from bench.harness import (
-    ROOT,
     fail,
     gunicorn,
     logged_in,
-    machine,
     oversold_sessions,
-    recreate_database,
+    standalone_setup,
 )
 
 SECONDS = int(os.environ.get("BENCH_FAULT_SECONDS", "10"))
@@ -189,18 +185,7 @@ def two_servers() -> list[tuple[Counter, int]]:
 
 
 def main() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        fail("DATABASE_URL must name a PostgreSQL database (make bench-faults sets it)")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
-    recreate_database(url)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, check=True
-    )
-    import django
-
-    django.setup()
-    print(f"machine: {machine()}")
+    standalone_setup(made_by=" (make bench-faults sets it)")
 
     print(
         f"database restarts: {USERS} users for {SECONDS} s, every connection terminated "

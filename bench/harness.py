@@ -127,3 +127,21 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, PostgreSQL {pg_version} on the same machine"
     )
+
+
+def standalone_setup(*, made_by: str = "") -> None:
+    """For a phase run alone (``python -m bench.<phase>``): a fresh, migrated
+    ``DATABASE_URL`` database under the bench settings, Django set up, and the machine
+    printed. ``made_by`` names the make target that sets the URL, for the error."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        fail(f"DATABASE_URL must name a PostgreSQL database{made_by}")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+    recreate_database(url)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, check=True
+    )
+    import django
+
+    django.setup()
+    print(f"machine: {machine()}")

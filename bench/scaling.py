@@ -19,15 +19,12 @@ alone on a fresh ``DATABASE_URL`` database.
 from __future__ import annotations
 
 import datetime
-import os
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bench.harness import ROOT, fail, recreate_database
+from bench.harness import fail, standalone_setup
 
 SMALL, LARGE = 10, 500
 WARMUP = 5
@@ -233,21 +230,7 @@ def report(results: list[Scaling]) -> None:
 
 
 def main() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        fail("DATABASE_URL must name a PostgreSQL database")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
-    recreate_database(url)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, check=True
-    )
-
-    import django
-
-    django.setup()
-    from bench.harness import machine
-
-    print(f"machine: {machine()}")
+    standalone_setup()
     results = run()
     report(results)
     for result in results:
