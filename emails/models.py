@@ -28,6 +28,12 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class EmailQuerySet(models.QuerySet):
+    def due(self, now) -> EmailQuerySet:
+        """Waiting emails whose next attempt is due at ``now`` (``emails_email_due_idx``)."""
+        return self.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
+
+
 class Email(models.Model):
     key = models.CharField(
         max_length=200,
@@ -66,6 +72,8 @@ class Email(models.Model):
     subject = models.CharField(max_length=300, blank=True, verbose_name=_("subject"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("queued at"))
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+
+    objects = EmailQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("email")

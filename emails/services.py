@@ -161,9 +161,7 @@ def email_deliver_next(now: datetime.datetime | None = None) -> Email | None:
     in one transaction; ``None`` when nothing is due."""
     with transaction.atomic():
         now = now or timezone.now()
-        due = Email.objects.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now).order_by(
-            "next_attempt_at", "pk"
-        )
+        due = Email.objects.due(now).order_by("next_attempt_at", "pk")
         email = first_free(due.select_related("recipient"))
         if email is None:
             return None
@@ -263,6 +261,4 @@ def _headers(email: Email) -> dict[str, str]:
 
 
 def emails_due_exist(now: datetime.datetime | None = None) -> bool:
-    return Email.objects.filter(
-        status=EmailStatus.QUEUED, next_attempt_at__lte=now or timezone.now()
-    ).exists()
+    return Email.objects.due(now or timezone.now()).exists()
